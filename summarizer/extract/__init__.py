@@ -1,0 +1,20 @@
+"""Document intake: one entry point from a client's `Source` to a `Document`, whatever the format.
+
+Formats live in their own modules (text, html, pdf, word) behind a content-sniffing dispatcher;
+PDF and Word are parsed in a sandboxed child process (sandbox.py, child.py), URLs are fetched by
+summarizer.fetch.
+"""
+
+from summarizer.document import Document
+
+
+def extract(source, settings):
+    """Read `source` into a Document; raise a SummarizerError (4xx) when it cannot be read."""
+    # Imported on first use: the parse child imports this package too and needs none of the
+    # HTML/fetch stack (trafilatura is slow to import and costs memory under the child's cap).
+    from summarizer.extract.dispatch import extract as dispatch_extract
+
+    return dispatch_extract(source, settings)
+
+
+__all__ = ["extract", "Document"]

@@ -1,0 +1,90 @@
+"""From a client's `Source` to a `Document`: pick the reader by content, enforce the intake limits."""
+
+import logging
+
+from summarizer import fetch
+from summarizer.errors import BadRequest, PayloadTooLarge, UnprocessableDocument, UnsupportedMediaType
+from summarizer.extract import html as html_format
+from summarizer.extract import sandbox, sniff, zipguard
+from summarizer.extract import text as text_format
+
+log = logging.getLogger(__name__)
+
+
+def extract(source, settings):
+    """Read `source` into a Document; raise a SummarizerError (4xx) when it cannot be read."""
+    if source.kind == "text":
+        document = text_format.extract(source.text or "")
+    elif source.kind == "html":
+        document = html_format.extract(source.html or "", url=source.url)
+    elif source.kind == "url":
+        document = _from_url(source, settings)
+    elif source.kind == "file":
+        document = from_bytes(source.data or b"", settings, password=source.password)
+        if source.filename:
+            document.metadata.setdefault("filename", source.filename)
+    else:
+        raise BadRequest("bad_source", f"Unknown input kind {source.kind!r}.")
+    if not document.text.strip():
+        raise BadRequest("empty_input", "The input has no text to summarize.")
+    if len(document.text) > settings.max_chars:
+        raise PayloadTooLarge(
+            "too_many_chars",
+            f"The document has {len(document.text)} characters of text; the limit (max_chars) "
+            f"is {settings.max_chars}.",
+        )
+    return document
+
+
+def from_bytes(data, settings, password=None, url=None):
+    """Read a file by what its bytes are: PDF, Word, HTML or text; refuse anything else."""
+    if not data:
+        raise BadRequest("empty_input", "The uploaded file is empty.")
+    kind, description = sniff.sniff(data)
+    if kind == sniff.PDF:
+        return sandbox.parse_in_child("pdf", data, settings, password=password)
+    if kind == sniff.DOCX:
+        zipguard.check_zip(
+            data,
+            max_unzipped_bytes=settings.max_unzipped_bytes,
+            max_zip_ratio=settings.max_zip_ratio,
+        )
+        return sandbox.parse_in_child("docx", data, settings)
+    if kind == sniff.HTML:
+        return html_format.extract(data, url=url)
+    if kind == sniff.TEXT:
+        return text_format.extract_bytes(data)
+    raise _refusal(description)
+
+
+def _from_url(source, settings):
+    """Fetch the URL safely, then read the body by its content (and declared type for HTML)."""
+    fetched = fetch.fetch(source.url or "", settings)
+    kind, _ = sniff.sniff(fetched.data) if fetched.data else (None, "")
+    declared = fetched.content_type.split(";", 1)[0].strip().lower()
+    if kind in (sniff.HTML, sniff.TEXT) and (kind == sniff.HTML or "html" in declared):
+        document = html_format.extract(fetched.data, url=fetched.url)
+    else:
+        document = from_bytes(fetched.data, settings, password=source.password, url=fetched.url)
+    document.metadata["url"] = fetched.url
+    return document
+
+
+def _refusal(description):
+    """The 415/422 for a file the service does not read, saying what it looked like."""
+    if description == "encrypted-ooxml":
+        return UnprocessableDocument(
+            "docx_encrypted",
+            "This Office document is password-protected. Remove the password (Word: File > Info > "
+            "Protect Document) and upload it again.",
+        )
+    if description == "legacy-doc":
+        return UnsupportedMediaType(
+            "legacy_doc", "This is an old binary Word file (.doc). Save it as .docx and try again."
+        )
+    hint = " (images are not read: there is no OCR here)" if "image" in description else ""
+    return UnsupportedMediaType(
+        "unsupported_type",
+        f"This looks like {description}{hint}. Supported: PDF, Word (.docx/.docm/.dotx), HTML, "
+        "plain text and Markdown.",
+    )

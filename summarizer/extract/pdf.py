@@ -1,0 +1,133 @@
+"""PDF with pypdf: the text layer page by page, each page a block located by {"page": n}.
+
+Runs inside the parse child (see sandbox.py): pypdf has a history of loops and memory blow-ups on
+crafted files, so the caller never runs this in the API or worker process. There is no OCR: a
+scanned PDF without a text layer is refused with a 422 that says so.
+"""
+
+import io
+import logging
+
+import pypdf
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
+
+from summarizer.document import Block, Document
+from summarizer.errors import PayloadTooLarge, UnprocessableDocument
+from summarizer.extract import text as text_format
+
+#: Bytes of non-whitespace tolerated after the last `%%EOF`: writers end the file with it, some
+#: tools append a little junk; more than this is the start of content whose end was cut off.
+EOF_SLACK = 1024
+
+
+def parse(data, *, password=None, max_pages, max_chars):
+    """Read a PDF into a Document, or raise a SummarizerError saying why it cannot be read."""
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # font warnings are noise per page
+    if is_truncated(data):
+        raise _truncated()
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        _unlock(reader, password)
+        count = len(reader.pages)
+        if count > max_pages:
+            raise PayloadTooLarge(
+                "too_many_pages",
+                f"This PDF has {count} pages; the limit (max_pages) is {max_pages}.",
+            )
+        blocks, empty = _pages(reader, count, max_chars)
+        metadata = _metadata(reader, count)
+    except LimitReachedError:
+        raise UnprocessableDocument(
+            "pdf_stream_too_large",
+            "A compressed stream in this PDF inflates beyond the parser's safety limit.",
+        ) from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            AssertionError, RecursionError, EOFError, OSError, ZeroDivisionError):
+        raise UnprocessableDocument(
+            "pdf_damaged", "This PDF is damaged and cannot be read; try re-saving it."
+        ) from None
+    if not blocks:
+        raise UnprocessableDocument(
+            "pdf_no_text",
+            "This PDF has no text layer (a scan or images of text?). There is no OCR here: "
+            "run it through OCR first, or send the text.",
+        )
+    metadata["pages_without_text"] = empty
+    return Document(title=metadata.pop("title", ""), blocks=blocks, metadata=metadata)
+
+
+def is_truncated(data):
+    """True when the file does not end with `%%EOF` (give or take EOF_SLACK bytes of junk)."""
+    end = data.rfind(b"%%EOF")
+    return end < 0 or len(data[end + 5:].strip(b"\x00\t\n\r\f ")) > EOF_SLACK
+
+
+def _unlock(reader, password):
+    """Decrypt with the given password, or with the empty user password many PDFs have."""
+    if not reader.is_encrypted:
+        return
+    try:
+        if password:
+            if not reader.decrypt(password):
+                raise UnprocessableDocument(
+                    "pdf_wrong_password", "The password does not open this PDF."
+                )
+        elif not reader.decrypt(""):
+            raise UnprocessableDocument(
+                "pdf_encrypted", "This PDF is encrypted: send its password as `password`."
+            )
+    except (DependencyError, NotImplementedError):
+        raise UnprocessableDocument(
+            "pdf_encryption_unsupported", "This PDF uses an encryption the server cannot read."
+        ) from None
+
+
+def _pages(reader, count, max_chars):
+    """One block per page with text; also the 1-based numbers of pages without any."""
+    blocks, empty, total = [], [], 0
+    for number in range(1, count + 1):
+        try:
+            raw = reader.pages[number - 1].extract_text() or ""
+        except FileNotDecryptedError:
+            raise UnprocessableDocument(
+                "pdf_encrypted", "This PDF is encrypted: send its password as `password`."
+            ) from None
+        page_text = "\n".join(line.strip() for line in text_format.normalize(raw).split("\n"))
+        page_text = page_text.strip()
+        while "\n\n\n" in page_text:
+            page_text = page_text.replace("\n\n\n", "\n\n")
+        if not page_text:
+            empty.append(number)
+            continue
+        total += len(page_text)
+        if total > max_chars:
+            raise PayloadTooLarge(
+                "too_many_chars",
+                f"This PDF has more than {max_chars} characters of text (max_chars).",
+            )
+        blocks.append(Block(page_text, {"page": number}))
+    return blocks, empty
+
+
+def _metadata(reader, count):
+    """Title, author, date and page count, where the document info has them."""
+    metadata = {"pages": count, "format": "pdf"}
+    try:
+        info = reader.metadata or {}
+        fields = {"title": info.get("/Title"), "author": info.get("/Author")}
+        date = info.creation_date if hasattr(info, "creation_date") else None
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError):
+        return metadata
+    for key, value in fields.items():
+        if isinstance(value, str) and value.strip():
+            metadata[key] = text_format.normalize(value).strip()
+    if date is not None:
+        metadata["date"] = date.isoformat()
+    return metadata
+
+
+def _truncated():
+    """The 422 for a file cut short."""
+    return UnprocessableDocument(
+        "pdf_truncated", "This PDF is truncated (its end is missing); upload the complete file."
+    )

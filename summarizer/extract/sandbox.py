@@ -1,0 +1,110 @@
+"""Run a PDF/DOCX parser in a child process with a wall-clock timeout and a memory cap.
+
+`subprocess`, not `multiprocessing`: the API runs under gunicorn's gevent worker, which patches
+`subprocess` to be cooperative, while a forked multiprocessing child of a monkey-patched process is
+fragile. The child (child.py) is a fresh interpreter, so nothing of the parent leaks into it.
+"""
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from summarizer import errors
+from summarizer.document import Document
+
+log = logging.getLogger(__name__)
+
+#: The `summarizer` package directory the child imports its parsers from.
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+
+#: Starts child.main() with `summarizer` registered as a bare namespace, so the child does not run
+#: summarizer/__init__.py, which imports the whole web app (Flask, RQ, Redis): a second per file and
+#: memory under the child's cap, for nothing the parsers use.
+_BOOTSTRAP = (
+    "import sys, types\n"
+    "package = types.ModuleType('summarizer')\n"
+    "package.__path__ = [sys.argv[1]]\n"
+    "sys.modules['summarizer'] = package\n"
+    "from summarizer.extract.child import main\n"
+    "main()\n"
+)
+
+#: Error classes a child may name in its reply; anything else is treated as a damaged file.
+_ERROR_TYPES = {
+    cls.__name__: cls
+    for cls in (errors.BadRequest, errors.PayloadTooLarge, errors.UnsupportedMediaType,
+                errors.UnprocessableDocument)
+}
+
+
+def parse_in_child(fmt, data, settings, password=None):
+    """Parse `data` as `fmt` ("pdf" or "docx") in a child; return a Document or raise 4xx."""
+    header = {
+        "format": fmt,
+        "password": password,
+        "max_pages": settings.max_pages,
+        "max_chars": settings.max_chars,
+        "memory_mb": settings.parse_memory_mb,
+        "cpu_seconds": settings.parse_timeout + 1,  # a backstop; the wall clock below rules
+    }
+    payload = json.dumps(header).encode("utf-8") + b"\n" + data
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", _BOOTSTRAP, _PACKAGE_DIR],
+            input=payload,
+            capture_output=True,
+            timeout=settings.parse_timeout,
+            env=_child_env(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise errors.UnprocessableDocument(
+            "parse_timeout",
+            f"Reading this {fmt.upper()} took longer than {settings.parse_timeout:g} s "
+            "(parse_timeout); it is too complex or malformed.",
+        ) from None
+    return _reply(fmt, completed, settings)
+
+
+def _child_env():
+    """The parent's environment, with warnings off (they would only fill stderr)."""
+    return dict(os.environ, PYTHONWARNINGS="ignore", PYTHONIOENCODING="utf-8")
+
+
+def _reply(fmt, completed, settings):
+    """Turn the child's stdout into a Document, or its error into the matching exception."""
+    try:
+        reply = json.loads(completed.stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        reply = None
+    if not isinstance(reply, dict):
+        raise _died(fmt, completed, settings)
+    if "document" in reply:
+        return Document.from_dict(reply["document"])
+    error = reply.get("error") or {}
+    cls = _ERROR_TYPES.get(error.get("type"), errors.UnprocessableDocument)
+    raise cls(error.get("code") or f"{fmt}_damaged", error.get("message") or "Unreadable document.")
+
+
+def _died(fmt, completed, settings):
+    """The error for a child that ended without a reply (killed by a limit, or crashed)."""
+    code = completed.returncode
+    log.warning("%s parser exited %s without a reply: %s", fmt, code, completed.stderr[-2000:])
+    if code in (-signal.SIGXCPU, -signal.SIGKILL):
+        return errors.UnprocessableDocument(
+            "parse_timeout",
+            f"Reading this {fmt.upper()} used up its time (parse_timeout={settings.parse_timeout:g} s).",
+        )
+    if code in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS) or b"MemoryError" in completed.stderr:
+        return errors.PayloadTooLarge(
+            "parse_memory_exceeded",
+            f"Reading this {fmt.upper()} needs more than {settings.parse_memory_mb} MiB "
+            "(parse_memory_mb), or it crashed the parser.",
+        )
+    return errors.UnprocessableDocument(
+        "parse_failed", f"The {fmt.upper()} parser could not read this file."
+    )
