@@ -205,7 +205,8 @@ def test_settings_in_the_config_map_are_real_and_valid(overlay):
     assert settings.redis_url == "redis://redis:6379/0"
     for container in _containers(objects):
         for name in env_of(container):
-            assert name in known, f"{container['name']}: unknown setting {name}"
+            if name.startswith("SUMMARIZER_"):
+                assert name in known, f"{container['name']}: unknown setting {name}"
 
 
 def test_workers_request_a_gpu_with_the_nvidia_runtime(rendered):
