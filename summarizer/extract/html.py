@@ -66,13 +66,14 @@ def _fallback_text(html):
 
 def _metadata(result, html, url):
     """Title/author/date/... from the extraction, or from the page head when extraction failed."""
-    fields = result or {}
+    fields = _strings(result)
     if not fields.get("title"):
         try:
             meta = extract_metadata(html, default_url=url)
-            fields = {**(meta.as_dict() if meta else {}), **{k: v for k, v in fields.items() if v}}
         except (ValueError, TypeError, AttributeError, RecursionError):
-            pass
+            meta = None
+        if meta is not None:
+            fields = {**_strings(meta.as_dict()), **fields}
     metadata = {key: fields[key] for key in _METADATA_FIELDS if fields.get(key)}
     if url and "url" not in metadata:
         metadata["url"] = url
@@ -80,6 +81,11 @@ def _metadata(result, html, url):
     if title:
         metadata["title"] = text_format.normalize(title).strip()
     return metadata
+
+
+def _strings(fields):
+    """The non-empty string fields of an extraction result (it also holds lxml trees)."""
+    return {k: v for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
 
 
 def _lines(text):

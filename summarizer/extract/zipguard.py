@@ -31,17 +31,17 @@ def check_zip(data, *, max_unzipped_bytes, max_zip_ratio):
         )
     total = 0
     for member in members:
-        total += member.file_size
-        if total > max_unzipped_bytes:
-            raise PayloadTooLarge(
-                "unzipped_too_large",
-                f"The document inflates to more than {max_unzipped_bytes} bytes "
-                "(max_unzipped_bytes).",
-            )
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_GRACE_BYTES and ratio > max_zip_ratio:
             raise UnprocessableDocument(
                 "zip_ratio_exceeded",
                 f"Member {member.filename!r} inflates {ratio:.0f}x; the limit (max_zip_ratio) is "
                 f"{max_zip_ratio}x. This looks like a zip bomb.",
+            )
+        total += member.file_size
+        if total > max_unzipped_bytes:
+            raise PayloadTooLarge(
+                "unzipped_too_large",
+                f"The document inflates to more than {max_unzipped_bytes} bytes "
+                "(max_unzipped_bytes).",
             )
