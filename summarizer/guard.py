@@ -1,0 +1,334 @@
+"""The hard rules around the model's output: shape, repetition, filler, echoes and injections.
+
+`enforce(raw, options, source=...)` repairs what it can (filler stripped, bullets normalised and
+capped, Markdown removed from plain text, a loop cut, items that obey an instruction planted in the
+document dropped) and reports what it could not (`problems`: empty, too short, mostly a loop); the
+recovery policy (recovery.py) retries or falls back on those. `LoopDetector` sees the same loops
+while tokens stream, so a looping model is stopped instead of running to its token budget.
+"""
+
+import dataclasses
+import re
+
+from summarizer import grounding, prompts
+
+MIN_WORDS = 3
+"""Fewer words than this is not a summary of any type (a headline needs a subject and a verb)."""
+
+PLAIN_BULLET = "• "
+"""Bullet of plain-text key points: a list the reader can see, but no Markdown list syntax."""
+
+MARKDOWN_BULLET = "- "
+
+SENTENCE_CAP = {"short": 1, "medium": 3, "long": 6}
+"""Most sentences of a tldr/teaser per length (prompts.PARAGRAPH_SPEC: one, two or three, four to six)."""
+
+ECHO_SHARE = 0.6
+"""An item whose content words are mostly the prompt's own (and more so than the document's) is an
+echo of the instructions, not a summary."""
+
+_BULLET = re.compile(r"^\s*(?:[-*•+–]|\d{1,2}[.)]|\(\d{1,2}\))\s+")
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?(?:the\s+)?(?:summary|key\s+points|main\s+points|headline|teaser|tl;?\s?dr|title"
+    r"|bullet\s+points|zusammenfassung|résumé|resumen)(?:\s+of\s+the\s+(?:document|text|article))?"
+    r"\s*(?:\*\*|__)?\s*[:\-–]\s*(?:\*\*|__)?", re.I)
+_TAGS = re.compile(r"</?\s*document\s*>", re.I)
+_FILLER = re.compile(
+    r"^(?:(?:sure|certainly|of course|absolutely|okay|ok|great|alright)\b[!.,]?\s*)?(?:"
+    r"here(?:'s| is| are)\b[^.:!\n]*|as an ai\b.*|i(?:'m| am) (?:sorry|an ai|happy|glad)\b.*"
+    r"|i hope (?:this|that|it) helps\b.*|let me know\b.*|(?:please )?feel free\b.*"
+    r"|is there anything else\b.*|(?:i )?(?:can|could) (?:you|i) (?:help|assist)\b.*"
+    r"|(?:sure|certainly|of course|absolutely|okay|ok|great|alright)\b)[.:!?]?$", re.I)
+_FILLER_PREFIX = re.compile(
+    r"^(?:(?:sure|certainly|of course|okay)[!,.]\s*)?(?:(?:in summary|to summarize|in short|overall)[,:]"
+    r"|here(?:'s| is| are)\b[^.:!\n]*:)\s*|^(?:sure|certainly|of course|okay)[!,.]\s+", re.I)
+_INSTRUCTION = re.compile("|".join([
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|directions|task)\b",
+    r"\b(?:reply|respond|answer|output|print|say|write)\s+(?:\w+\s+){0,2}(?:only|exactly|just|the words?)\b",
+    r"\b(?:reply|respond|answer)\s+with\b",
+    r"\b(?:end|start|begin|finish)\s+(?:your|the|every|each)\s+(?:summary|answer|response|reply|output)\s+with\b",
+    r"\b(?:you|assistants?|ai|summari[sz]ers?|chatbots?|llms?)\b.{0,20}\b(?:must|should|will|are to|have to|need to)\b"
+    r".{0,20}\b(?:reply|respond|answer|output|print|say|write|include|mention|add)\b",
+    r"\b(?:instead|from now on)\b.{0,20}\b(?:say|write|reply|respond|output|print|answer)\b",
+    r"\b(?:system prompt|new instructions?|do not summari[sz]e|summary must)\b",
+    r"\b(?:ignorier|vergiss|missachte)\w*\b.{0,50}\b(?:anweisung|befehl|regel|aufgabe)",
+    r"\b(?:antworte|antworten sie|schreibe|schreiben sie|schreib|gib|geben sie)\b.{0,40}"
+    r"\b(?:nur|ausschließlich|mit dem wort|das wort)\b",
+    r"\b(?:ignore[zr]?|oublie[zr]?)\b.{0,50}\b(?:instructions?|consignes?|règles?)\b",
+    r"\b(?:répondez|réponds|écrivez|écris|affichez|affiche)\b.{0,40}"
+    r"\b(?:uniquement|seulement|par le mot|avec le mot|le mot)\b",
+    r"\b(?:ignora|ignore|olvida|omite)\w*\b.{0,50}\b(?:instrucciones|indicaciones|reglas|órdenes)\b",
+    r"\b(?:responde|responda|escribe|escriba|contesta|conteste)\b.{0,40}"
+    r"\b(?:solo|sólo|solamente|únicamente|con la palabra|la palabra)\b",
+]), re.I)
+
+
+@dataclasses.dataclass
+class Checked:
+    """The guarded summary: its text, its items, what was repaired and what could not be."""
+
+    text: str
+    items: list
+    repairs: list = dataclasses.field(default_factory=list)
+    problems: list = dataclasses.field(default_factory=list)
+
+    @property
+    def degenerate(self):
+        """True when the output is unusable even after repair: recover (retry or fall back)."""
+        return bool(self.problems)
+
+    def to_dict(self):
+        return {"repairs": self.repairs, "problems": self.problems}
+
+
+def enforce(raw, options, *, source="", finished=True):
+    """Repair `raw` model output into a summary of `options`' type, length and format.
+
+    `source` is the document text (finds planted instructions); `finished` is False when the model
+    hit its token budget, so a cut-off last item is dropped.
+    """
+    checked = Checked("", [])
+    units = _units(raw, options, checked)
+    units = _drop_unwanted(units, options, source, checked)
+    if not finished and len(units) > 1 and not re.search(r"[.!?…\"'”’)]$", units[-1]):
+        units = units[:-1]
+        checked.repairs.append("dropped_cut_off")
+    checked.items = _shape(units, options, checked)
+    checked.text = render(checked.items, options)
+    if not checked.items:
+        checked.problems.append("empty")
+    elif len(grounding.words(checked.text)) < MIN_WORDS:
+        checked.problems.append("too_short")
+    return checked
+
+
+def items(text, options):
+    """The items of an already-guarded summary: bullets, sentences, or the headline."""
+    return enforce(text, options).items
+
+
+def render(items, options):
+    """Summary text for `items` in the type and format of `options`."""
+    if options.type == "key-points":
+        bullet = MARKDOWN_BULLET if options.format == "markdown" else PLAIN_BULLET
+        return "\n".join(bullet + item for item in items)
+    return " ".join(items)
+
+
+def _units(raw, options, checked):
+    """Lines (key-points, headline) or sentences (tldr, teaser) of `raw`, de-looped and unlabelled."""
+    text = _TAGS.sub("", raw.replace("```", "")).strip()
+    cut = loop_start(text)
+    if cut is not None:
+        checked.repairs.append("cut_loop")
+        if cut < len(text) / 2:
+            checked.problems.append("loop")
+        text = re.sub(r"\s*(?:[-*•+]|\d{1,2}[.)])?\s*$", "", text[:cut])  # no dangling bullet
+    # Headings are labels ("## Key points") except in a headline, where one may be the answer.
+    lines = [_HEADING.sub("", line).strip() for line in text.split("\n")
+             if options.type == "headline" or not _HEADING.match(line)]
+    if options.type == "key-points":
+        units = _bullets(lines)
+    elif options.type == "headline":
+        units = [line for line in lines if line]
+    else:
+        units = grounding.sentences(" ".join(_BULLET.sub("", line) for line in lines))
+    return [u for u in (_LABEL.sub("", u).strip() for u in units) if u]
+
+
+def _bullets(lines):
+    """Bullet items; wrapped lines join their bullet; text with no bullets is split into sentences."""
+    if not any(_BULLET.match(line) for line in lines):
+        return grounding.sentences(" ".join(lines))
+    units = []
+    for line in lines:
+        if _BULLET.match(line):
+            units.append(_BULLET.sub("", line))
+        elif line and units and line[0].islower():
+            units[-1] += " " + line
+        elif line and not line.endswith(":"):
+            units.append(line)
+    return units
+
+
+def _drop_unwanted(units, options, source, checked):
+    """Without filler, repeats, echoed instructions and anything a planted instruction asked for."""
+    planted = instruction_terms(source) if source else set()
+    prompt_terms = set(grounding.content_words(prompts.system_prompt(options)))
+    source_terms = set(grounding.content_words(source))
+    kept, seen = [], []
+    for unit in units:
+        unit = _FILLER_PREFIX.sub("", unit).strip()
+        key = grounding.content_words(unit)
+        if not unit or _FILLER.match(unit.strip("*_ ")):
+            checked.repairs.append("dropped_filler")
+        elif any(_near_duplicate(key, other) for other in seen):
+            checked.repairs.append("dropped_repeat")
+        elif planted & {w.lower() for w in grounding.words(unit)} or (source and _INSTRUCTION.search(unit)):
+            checked.repairs.append("dropped_injected")
+        elif _echoes(key, prompt_terms, source_terms):
+            checked.repairs.append("dropped_echo")
+        else:
+            kept.append(unit)
+            seen.append(key)
+    repeats = checked.repairs.count("dropped_repeat")
+    if repeats >= max(2, len(kept)):
+        checked.problems.append("loop")  # more repeated than said: the model was stuck
+    return kept
+
+
+def _shape(units, options, checked):
+    """Cap count and length per type/length; strip Markdown where the format says plain text."""
+    if options.format == "plain-text" or options.type != "key-points":
+        stripped = [strip_markdown(u) for u in units]
+        if stripped != units and options.format == "plain-text":
+            checked.repairs.append("stripped_markdown")
+        units = [u for u in stripped if u]
+    limit = {"key-points": prompts.KEY_POINTS, "headline": {"short": 1, "medium": 1, "long": 1}}.get(
+        options.type, SENTENCE_CAP)[options.length]
+    if len(units) > limit:
+        checked.repairs.append("capped_items")
+        units = units[:limit]
+    if options.type == "headline" and units:
+        units = [_headline(units[0], prompts.HEADLINE_WORDS[options.length], checked)]
+    return [u for u in units if u]
+
+
+def _headline(line, max_words, checked):
+    """One line of at most `max_words` words, without quotes or a closing period."""
+    line = line.strip().strip("\"'“”‘’*_").rstrip(".").strip()
+    parts = line.split()
+    if len(parts) > max_words:
+        checked.repairs.append("capped_words")
+        parts = parts[:max_words]
+        while len(parts) > 1 and parts[-1].lower().strip(",;:") in grounding.STOPWORDS:
+            parts.pop()  # do not end a cut headline on "the" or "and"
+        line = " ".join(parts).rstrip(",;:-–")
+    return line
+
+
+def strip_markdown(text):
+    """`text` without Markdown syntax: emphasis, code, links, headings, quotes, bullet markers."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])[*_](\S(?:.*?\S)?)[*_](?![\w*])", r"\1", text)
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
+    text = _BULLET.sub("", _HEADING.sub("", re.sub(r"^\s*>\s?", "", text)))
+    return re.sub(r"\s{2,}", " ", text.replace("**", "").replace("`", "")).strip()
+
+
+def _near_duplicate(a, b):
+    """True when two items say the same words (a repeat, perhaps with small changes)."""
+    if len(a) < 3 or len(b) < 3:
+        return a == b and bool(a)
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) >= 0.8
+
+
+def _echoes(key, prompt_terms, source_terms):
+    """True when an item restates the instructions rather than the document."""
+    if len(key) < 2:
+        return False
+    from_prompt = sum(w in prompt_terms for w in key) / len(key)
+    from_source = sum(w in source_terms for w in key) / len(key)
+    return from_prompt >= ECHO_SHARE and from_prompt > from_source
+
+
+def injected_instructions(source):
+    """Sentences of the document that address the model (planted instructions), plus the sentence
+    right after an "ignore your instructions" one, which usually carries the payload."""
+    found, units = [], grounding.sentences(source)
+    for number, sentence in enumerate(units):
+        if _INSTRUCTION.search(sentence):
+            found.append(sentence)
+            if number + 1 < len(units) and units[number + 1] not in found:
+                found.append(units[number + 1])
+    return found
+
+
+def instruction_terms(source):
+    """Lower-cased words that occur in the document only inside planted instructions.
+
+    A summary that uses one of them is repeating the instruction's payload (a canary, a slogan),
+    not the document's content: such items are dropped.
+    """
+    planted = injected_instructions(source)
+    if not planted:
+        return set()
+    inside = {w.lower() for s in planted for w in grounding.words(s)}
+    outside = {w.lower() for s in grounding.sentences(source) if s not in planted
+               for w in grounding.words(s)}
+    return {w for w in inside - outside - grounding.STOPWORDS if len(w) > 2}
+
+
+def loop_start(text, max_period=40):
+    """Character offset where a repetition loop starts in `text`, or None.
+
+    A loop is a span of words repeated back to back: three or more times covering 12+ words, or
+    twice when the span is 8+ words (a whole clause said again). Legitimate prose does neither.
+    """
+    matches = list(re.finditer(r"[^\W_]+", text.lower()))
+    tokens = [m.group() for m in matches]
+    for start in range(len(tokens)):
+        for period in range(1, min(max_period, (len(tokens) - start) // 2) + 1):
+            repeats = _repeats(tokens, start, period)
+            if (repeats >= 3 and repeats * period >= 12) or (repeats >= 2 and period >= 8):
+                return matches[start + period].start()  # keep the first occurrence
+    return None
+
+
+def _repeats(tokens, start, period):
+    """How many times tokens[start:start+period] occurs back to back from `start`."""
+    count, unit = 1, tokens[start:start + period]
+    while tokens[start + count * period:start + (count + 1) * period] == unit:
+        count += 1
+    return count
+
+
+class LoopDetector:
+    """Fed the streamed pieces, says when to stop: a span repeats back to back (see `loop_start`),
+    or a finished line/sentence repeats an earlier one. `reason` says which."""
+
+    def __init__(self, max_period=40):
+        self.max_period = max_period
+        self.text = ""
+        self.reason = None
+        self._tokens = []
+        self._units = []
+        self._unit_start = 0
+
+    def feed(self, piece):
+        """Add one streamed piece; True means: stop generating, the model is looping."""
+        self.text += piece
+        self._tokens = re.findall(r"[^\W_]+", self.text.lower())
+        if self._tail_repeats():
+            self.reason = "repeated_span"
+        elif self._unit_repeats():
+            self.reason = "repeated_sentence"
+        return self.reason is not None
+
+    def _tail_repeats(self):
+        """True when the newest words close a back-to-back repetition."""
+        tokens = self._tokens
+        for period in range(1, min(self.max_period, len(tokens) // 2) + 1):
+            count, end = 1, len(tokens)
+            while end - (count + 1) * period >= 0 and \
+                    tokens[end - (count + 1) * period:end - count * period] == tokens[end - period:]:
+                count += 1
+            if (count >= 3 and count * period >= 12) or (count >= 2 and period >= 8):
+                return True
+        return False
+
+    def _unit_repeats(self):
+        """True when a just-finished sentence or line repeats an earlier one."""
+        base = self._unit_start
+        for match in re.finditer(r"[.!?…\n]", self.text[base:]):
+            end = base + match.end()
+            unit = grounding.content_words(self.text[self._unit_start:end])
+            self._unit_start = end
+            if len(unit) >= 3 and any(_near_duplicate(unit, other) for other in self._units):
+                return True
+            if unit:
+                self._units.append(unit)
+        return False

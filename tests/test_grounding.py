@@ -1,0 +1,98 @@
+"""Grounding: sentence splitting, support scores, citations with locators, strict mode."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer import grounding
+from summarizer.document import Block
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "summarization"
+
+BLOCKS = [
+    Block("The city council approved a new budget on Tuesday. The vote was 31 to 12.", {"page": 1}),
+    Block("Spending on public transport rises by twelve percent. Two tram lines will be built.",
+          {"page": 2}),
+    Block("Critics said rural districts were ignored. The mayor promised a review of bus routes.",
+          {"page": 3, "paragraph": 4}),
+]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."]),
+    ("Prices rose 3.5 percent in the U.S. last year. Then they fell.",
+     ["Prices rose 3.5 percent in the U.S. last year.", "Then they fell."]),
+    ("Is it true? Yes! It is.", ["Is it true?", "Yes!", "It is."]),
+    ("A line wrapped\nin the middle.\n\nNext paragraph", ["A line wrapped in the middle.", "Next paragraph"]),
+    ("Anna: Hello there\nBob: Hi", ["Anna: Hello there", "Bob: Hi"]),
+    ("- first item\n- second item", ["- first item", "- second item"]),
+    ("J. R. R. Tolkien wrote books. He died.", ["J. R. R. Tolkien wrote books.", "He died."]),
+])
+def test_sentences(text, expected):
+    assert grounding.sentences(text) == expected
+
+
+def test_content_words_fold_families_across_languages():
+    assert grounding.fold("elections") == grounding.fold("election")
+    assert grounding.fold("Élections") == grounding.fold("elections")
+    assert grounding.content_words("The vote and die Wahl, le vote") == ["vote", "wahl", "vote"]
+
+
+def test_supported_items_cite_the_right_block_and_sentence():
+    citations = grounding.cite(["The council approved the budget by 31 votes to 12.",
+                                "Transport spending rises 12% and two tram lines come."], BLOCKS)
+    assert [c["supported"] for c in citations] == [True, True]
+    assert citations[0]["sources"][0]["locator"] == {"page": 1}
+    assert citations[0]["sources"][0]["quote"] == "The vote was 31 to 12." or \
+        citations[0]["sources"][0]["quote"].startswith("The city council")
+    assert citations[1]["sources"][0]["locator"] == {"page": 2}
+    assert all(0 <= s["score"] <= 1 for c in citations for s in c["sources"])
+
+
+def test_invented_items_are_not_supported():
+    citations = grounding.cite(["Aliens landed in Paris in 1999.",
+                                "The council banned cars from the old town forever."], BLOCKS)
+    assert [c["supported"] for c in citations] == [False, False]
+    assert citations[0]["sources"] == []
+
+
+def test_invented_detail_lowers_support_of_a_near_copy():
+    true, = grounding.cite(["The mayor promised a review of bus routes."], BLOCKS)
+    fake, = grounding.cite(["The mayor promised Siemens a review of Helsinki subway contracts."], BLOCKS)
+    assert true["score"] == 1.0 and fake["score"] < grounding.SUPPORT_THRESHOLD
+
+
+def test_item_fusing_two_sentences_is_supported():
+    fused, = grounding.cite(["Critics said rural districts were ignored, so the mayor promised a review."],
+                            BLOCKS)
+    assert fused["supported"] and fused["sources"][0]["locator"]["page"] == 3
+
+
+def test_strict_keeps_only_supported_items_renumbered():
+    citations = grounding.cite(["Aliens landed in Paris.", "Two tram lines will be built."], BLOCKS)
+    kept = grounding.strict(citations)
+    assert [c["text"] for c in kept] == ["Two tram lines will be built."] and kept[0]["item"] == 0
+    assert grounding.supported_share(citations) == 0.5
+
+
+def test_dict_blocks_and_empty_inputs():
+    assert grounding.cite([], BLOCKS) == []
+    only, = grounding.cite(["anything at all here"], [])
+    assert not only["supported"] and only["sources"] == []
+    d, = grounding.cite(["Two tram lines"], [{"text": "Two tram lines will be built.", "locator": {"page": 9}}])
+    assert d["sources"][0]["locator"] == {"page": 9}
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/summarization is absent")
+def test_reference_sentences_are_mostly_supported_and_shuffled_ones_are_not():
+    """On real news, human highlights cite their own article far better than another article."""
+    rows = [json.loads(line) for line in (CORPUS / "frank_cnndm_test.jsonl").open()][:20]
+    own, other = [], []
+    for number, row in enumerate(rows):
+        foreign = rows[(number + 7) % len(rows)]
+        items = grounding.sentences(row["references"][0])
+        own.append(grounding.supported_share(grounding.cite(items, [row["text"]])))
+        other.append(grounding.supported_share(grounding.cite(items, [foreign["text"]])))
+    assert sum(own) / len(own) >= 0.7
+    assert sum(other) / len(other) <= 0.2
