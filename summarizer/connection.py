@@ -1,0 +1,37 @@
+"""Which Redis a process talks to: REDIS_URL when set, else the embedded server in the data dir."""
+
+import atexit
+import os
+
+import redis
+
+from summarizer.errors import ServiceUnavailable
+from summarizer.redis_embed import EmbeddedRedis
+
+HEALTH_CHECK_SECONDS = 10
+"""Idle seconds after which redis-py pings a pooled connection before reusing it (Redis restarts)."""
+
+
+def embedded_socket(settings):
+    return os.path.join(settings.resolved_data_dir, "redis", "redis.sock")
+
+
+def connect(settings, start_embedded=False):
+    """A Redis client for `settings`. With no REDIS_URL, use (or, if asked, start) the embedded one."""
+    if settings.redis_url:
+        return redis.Redis.from_url(settings.redis_url, health_check_interval=HEALTH_CHECK_SECONDS)
+    client = redis.Redis(unix_socket_path=embedded_socket(settings),
+                         health_check_interval=HEALTH_CHECK_SECONDS)
+    try:
+        client.ping()
+        return client
+    except (redis.ConnectionError, FileNotFoundError):
+        if not start_embedded:
+            raise ServiceUnavailable(
+                "no_redis",
+                "No Redis: set REDIS_URL, or start the service with `summarizer serve`, which "
+                "runs an embedded one.",
+            ) from None
+    server = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+    atexit.register(server.stop)
+    return redis.Redis(unix_socket_path=server.socket_path, health_check_interval=HEALTH_CHECK_SECONDS)

@@ -1,0 +1,146 @@
+"""What a worker runs for a summary request that fits one model call, and the pieces every job
+shares: its context (model, events, cancel), streaming generation, and the ending (done, error,
+canceled). Runs inside an RQ worker that loaded the model once (llm.load_model)."""
+
+import logging
+import time
+
+from rq import get_current_job
+
+from summarizer import jobs, prompts
+from summarizer.config import Settings
+from summarizer.document import Document
+from summarizer.errors import JobCanceled, SummarizerError
+from summarizer.events import EventLog
+from summarizer.llm import load_model
+from summarizer.options import SummaryOptions
+
+log = logging.getLogger(__name__)
+
+
+class CancelWatch:
+    """Checks the cancel keys of a job (and its parent) at most every `interval` seconds."""
+
+    def __init__(self, connection, job_ids, interval):
+        self.connection, self.job_ids, self.interval = connection, job_ids, interval
+        self._next_check = 0.0
+
+    def check(self):
+        now = time.monotonic()
+        if now >= self._next_check:
+            self._next_check = now + self.interval
+            if any(jobs.cancel_requested(self.connection, job_id) for job_id in self.job_ids):
+                raise JobCanceled("canceled", "The job was canceled.")
+
+
+class JobContext:
+    """Everything a running job needs: its settings, model, client-facing events and cancel watch."""
+
+    def __init__(self, client_job_id, cancel_ids=()):
+        self.job = get_current_job()
+        self.connection = self.job.connection
+        self.settings = Settings.from_env()
+        self.client_job_id = client_job_id
+        self.events = EventLog(self.connection, client_job_id, self.settings.result_ttl)
+        self.cancel = CancelWatch(self.connection, [client_job_id, *cancel_ids],
+                                  self.settings.cancel_poll_seconds)
+        self.model = load_model(self.settings)
+
+    def progress(self, stage, done, total, **extra):
+        progress = {"stage": stage, "done": done, "total": total, **extra}
+        jobs.set_progress(self.connection, self.client_job_id, progress, self.settings.result_ttl)
+        self.events.append("progress", progress)
+
+    def generate(self, messages, max_tokens, stream=False, reading_stage=None):
+        """Run the model; returns (text, Generation). With `stream`, each piece is a token event."""
+        def reading(done, total):
+            self.cancel.check()
+            if reading_stage:
+                self.progress(reading_stage, done, total)
+
+        generation = self.model.generate(
+            messages, max_tokens=max_tokens, temperature=self.settings.temperature,
+            seed=self.settings.seed, on_prefill=reading,
+        )
+        pieces = []
+        for piece in generation:
+            self.cancel.check()
+            pieces.append(piece)
+            if stream:
+                self.events.append("token", {"text": piece})
+        return "".join(pieces).strip(), generation
+
+
+def finish_client_job(context, work):
+    """Run `work()` for the job a client follows; end its stream with done or error."""
+    started = time.time()
+    context.events.append("status", {"job_id": context.client_job_id, "status": "started",
+                                     "worker": context.job.worker_name})
+    try:
+        result = work(started)
+    except JobCanceled:
+        jobs.mark_canceled(context.job, context.events)
+        return None
+    except SummarizerError as error:
+        record_failure(context, error)
+        raise
+    except Exception as exc:
+        log.exception("job %s failed", context.job.id)
+        record_failure(context, SummarizerError("internal_error", f"The worker failed: {exc}"))
+        raise
+    context.events.append("done", result)
+    return result
+
+
+def record_failure(context, error):
+    context.job.meta["error"] = error.to_dict()["error"]
+    context.job.save_meta()
+    context.events.append("error", error.to_dict()["error"])
+
+
+def summarize_job(payload):
+    """RQ job: summarize a document that fits one call; returns the result dict."""
+    context = JobContext(get_current_job().id)
+    return finish_client_job(context, lambda started: summarize_single(context, payload, started))
+
+
+def summarize_single(context, payload, started):
+    options = SummaryOptions(**payload["options"])
+    document = Document.from_dict(payload["document"])
+    context.cancel.check()
+    messages = fit_messages(
+        context.model, document.text, lambda text: prompts.messages_for(text, options, document.title),
+        prompts.token_budget(options, context.settings.max_tokens))
+    began = time.perf_counter()
+    summary, generation = context.generate(
+        messages, prompts.token_budget(options, context.settings.max_tokens),
+        stream=True, reading_stage="reading")
+    return result_dict(context, options, summary, payload, started, began,
+                       generation.prompt_tokens, generation.completion_tokens)
+
+
+def result_dict(context, options, summary, payload, started, began, prompt_tokens, completion_tokens,
+                **extra):
+    return {
+        "summary": summary, "type": options.type, "length": options.length,
+        "format": options.format, "model": context.model.name,
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
+        "timings": {"queued_ms": round((started - payload["enqueued_at"]) * 1000),
+                    "extract_ms": payload.get("extract_ms", 0),
+                    "generate_ms": round((time.perf_counter() - began) * 1000)},
+        **extra,
+    }
+
+
+def fit_messages(model, text, build, answer_tokens):
+    """`build(text)` messages whose prompt leaves `answer_tokens` free in the context. The API
+    sized the text to fit; trimming here only guards against an estimate that ran short."""
+    budget = model.n_ctx - answer_tokens - 8
+    messages = build(text)
+    overflow = len(model.prompt_tokens(model.chat_prompt(messages)[0])) - budget
+    if overflow > 0:
+        tokens = model.llama.tokenize(text.encode("utf-8"), add_bos=False)
+        keep = max(0, len(tokens) - overflow - 16)
+        log.warning("trimming %d tokens that do not fit the context", len(tokens) - keep)
+        messages = build(model.llama.detokenize(tokens[:keep]).decode("utf-8", errors="ignore"))
+    return messages

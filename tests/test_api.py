@@ -1,0 +1,257 @@
+"""The HTTP contract, end to end through real Redis, a real worker and the real model."""
+
+import io
+import threading
+import time
+
+import pytest
+
+from summarizer import jobs
+from tests.sse import events_of
+
+TEXT = (
+    "The city council of Rivertown voted on Tuesday to build a new public library near the old "
+    "railway station. The library will cost 12 million dollars and open in 2027. Council members "
+    "said the building will have a children's wing, a makerspace and study rooms. Local residents "
+    "had asked for a larger library for ten years, because the current one is too small and has "
+    "no space for events. Construction starts next spring."
+)
+SSE = {"Accept": "text/event-stream"}
+
+
+def post_stream(client, **body):
+    body.setdefault("cache", False)
+    return client.post("/summarize", json=body, headers=SSE, buffered=False)
+
+
+def test_stream_to_done_with_tokens_and_result(client, worker):
+    response = post_stream(client, text=TEXT)
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["X-Accel-Buffering"] == "no"
+    events = events_of(response)
+    kinds = [e.event for e in events]
+    assert kinds[0] == "status" and events[0].data["status"] == "queued"
+    assert "started" in [e.data.get("status") for e in events if e.event == "status"]
+    assert kinds.count("token") >= 1 and kinds[-1] == "done"
+    assert all(e.id for e in events), "every event carries an id"
+    result = events[-1].data
+    streamed = "".join(e.data["text"] for e in events if e.event == "token")
+    assert result["summary"] == streamed.strip()
+    assert {"summary", "type", "length", "format", "model", "usage", "timings"} <= set(result)
+    assert result["type"] == "key-points" and result["model"].startswith("SmolLM2")
+    assert result["usage"]["completion_tokens"] == kinds.count("token")
+    assert result["usage"]["prompt_tokens"] > 50
+    assert set(result["timings"]) == {"queued_ms", "extract_ms", "generate_ms"}
+
+
+def test_wait_mode_returns_the_result(client, worker):
+    response = client.post("/summarize?wait=true", json={"text": TEXT, "type": "tl;dr"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["type"] == "tldr" and body["summary"]
+
+
+def test_accepted_then_polled_to_finished(client, worker):
+    response = client.post("/summarize", json={"text": TEXT, "type": "headline"})
+    assert response.status_code == 202
+    body = response.get_json()
+    assert set(body) == {"job_id", "status_url", "events_url"}
+    assert response.headers["Location"] == body["status_url"]
+    deadline = time.monotonic() + 60
+    while (status := client.get(body["status_url"]).get_json())["status"] not in ("finished", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert status["status"] == "finished" and status["error"] is None
+    assert status["result"]["type"] == "headline"
+    replay = events_of(client.get(body["events_url"], buffered=False))
+    assert replay[-1].event == "done" and replay[-1].data == status["result"]
+
+
+def test_resume_with_last_event_id_gets_exactly_the_missed_events(client, worker):
+    response = client.post("/summarize", json={"text": TEXT, "length": "medium", "cache": False})
+    job_id = response.get_json()["job_id"]
+    full = events_of(client.get(f"/jobs/{job_id}/events", buffered=False))
+    cut = len(full) // 2
+    resumed = events_of(client.get(f"/jobs/{job_id}/events", buffered=False,
+                                   headers={"Last-Event-ID": full[cut - 1].id}))
+    assert [(e.id, e.event, e.data) for e in resumed] == [(e.id, e.event, e.data) for e in full[cut:]]
+
+
+def test_multipart_upload_of_a_text_file(client, worker):
+    data = {"file": (io.BytesIO(TEXT.encode()), "notes.txt"), "type": "teaser", "length": "short"}
+    response = client.post("/summarize?wait=1", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["type"] == "teaser"
+
+
+def test_two_jobs_behind_one_worker_finish_in_order(client, worker):
+    first = client.post("/summarize", json={"text": TEXT, "cache": False}).get_json()["job_id"]
+    second = client.post("/summarize", json={"text": TEXT, "cache": False}).get_json()["job_id"]
+    assert first != second
+    second_events = events_of(client.get(f"/jobs/{second}/events", buffered=False))
+    first_events = events_of(client.get(f"/jobs/{first}/events", buffered=False))
+    assert first_events[-1].event == second_events[-1].event == "done"
+    first_done = int(first_events[-1].id.split("-")[0])
+    second_started = next(int(e.id.split("-")[0]) for e in second_events
+                          if e.event == "status" and e.data["status"] == "started")
+    assert first_done <= second_started
+
+
+def test_cancel_a_running_job_stops_it(client, worker, redis_client):
+    long_text = " ".join([TEXT] * 6)  # one call, seconds of prompt evaluation on one CPU thread
+    job_id = client.post("/summarize", json={"text": long_text, "cache": False}).get_json()["job_id"]
+    deadline = time.monotonic() + 60
+    while client.get(f"/jobs/{job_id}").get_json()["status"] != "started":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    canceled_at = time.monotonic()
+    assert client.delete(f"/jobs/{job_id}").status_code == 200
+    events = events_of(client.get(f"/jobs/{job_id}/events", buffered=False))
+    stopped_after = time.monotonic() - canceled_at
+    assert events[-1].event == "error" and events[-1].data["code"] == "canceled"
+    assert "done" not in [e.event for e in events]
+    assert client.get(f"/jobs/{job_id}").get_json()["status"] == "canceled"
+    print(f"cancel took effect after {stopped_after:.2f}s")
+    # the worker is free again: the next job completes
+    assert client.post("/summarize?wait=true", json={"text": TEXT}).status_code == 200
+
+
+def test_cancel_a_queued_job(client, redis_client):
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+    parked = Queue("parked-no-worker", connection=redis_client, serializer=JSONSerializer)
+    job = parked.enqueue(jobs.JOB_FUNCTION, {"never": "run"})
+    response = client.delete(f"/jobs/{job.id}")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "canceled"
+    assert job.id not in parked.get_job_ids()
+    assert redis_client.exists(jobs.CANCEL_PREFIX + job.id)
+    # canceling again is harmless
+    assert client.delete(f"/jobs/{job.id}").get_json()["status"] == "canceled"
+
+
+# --- errors: always JSON {"error": {"code", "message"}} with the right status -------------------
+
+def assert_error(response, status, code=None):
+    assert response.status_code == status, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert set(error) >= {"code", "message"} and error["message"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"json": {"text": "   "}}, "empty_input"),
+    ({"json": {}}, "bad_input"),
+    ({"json": {"text": "a", "html": "<p>b</p>"}}, "bad_input"),
+    ({"json": {"text": "a", "type": "poem"}}, "bad_option"),
+    ({"json": {"text": "a", "colour": "red"}}, "unknown_option"),
+    ({"json": ["text"]}, "bad_json"),
+    ({"data": "{not json", "content_type": "application/json"}, "bad_json"),
+    ({"data": {"type": "tldr"}, "content_type": "multipart/form-data"}, "bad_input"),
+])
+def test_bad_requests(client, kwargs, code):
+    assert_error(client.post("/summarize", **kwargs), 400, code)
+
+
+def test_unknown_job_is_404(client):
+    assert_error(client.get("/jobs/nope"), 404, "unknown_job")
+    assert_error(client.get("/jobs/nope/events"), 404, "unknown_job")
+    assert_error(client.delete("/jobs/nope"), 404, "unknown_job")
+
+
+def test_unknown_route_is_json_404(client):
+    assert_error(client.get("/no/such/route"), 404)
+
+
+def test_bad_last_event_id_is_400(client, worker):
+    job_id = client.post("/summarize", json={"text": TEXT}).get_json()["job_id"]
+    assert_error(client.get(f"/jobs/{job_id}/events", headers={"Last-Event-ID": "x"}), 400)
+
+
+def test_too_large_is_413(redis_url):
+    from summarizer import create_app
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, "MAX_CONTENT_LENGTH": 2048})
+    response = app.test_client().post("/summarize", json={"text": "x" * 5000})
+    assert_error(response, 413, "too_large")
+
+
+def test_unsupported_content_type_is_415(client):
+    assert_error(client.post("/summarize", data=b"\x00\x01", content_type="application/octet-stream"),
+                 415, "unsupported_content_type")
+
+
+def test_no_worker_is_503(redis_url):
+    from summarizer import create_app
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, "QUEUE": "nobody-listens"})
+    assert_error(app.test_client().post("/summarize", json={"text": TEXT}), 503, "no_worker")
+
+
+def test_redis_down_is_503(tmp_path):
+    from summarizer import create_app
+    app = create_app({"TESTING": True, "REDIS_URL": f"unix://{tmp_path}/missing.sock"})
+    response = app.test_client().post("/summarize", json={"text": TEXT})
+    assert_error(response, 503, "redis_unavailable")
+    assert response.headers["Retry-After"]
+
+
+def test_text_plain_body_is_accepted(client, worker):
+    response = client.post("/summarize?wait=true", data=TEXT, content_type="text/plain")
+    assert response.status_code == 200
+
+
+def test_extract_returns_the_document(client):
+    response = client.post("/extract", json={"text": "First para.\n\nSecond   para."})
+    body = response.get_json()
+    assert response.status_code == 200
+    assert [b["text"] for b in body["blocks"]] == ["First para.", "Second para."]
+    assert body["blocks"][1]["locator"] == {"paragraph": 1}
+
+
+def test_concurrent_streams_all_finish(app, worker):
+    results = []
+
+    def one():
+        response = app.test_client().post("/summarize", json={"text": TEXT, "cache": False},
+                                          headers=SSE, buffered=False)
+        results.append(events_of(response)[-1].event)
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert results == ["done"] * 3
+
+
+def test_identical_request_is_answered_from_the_cache(client, worker):
+    body = {"text": TEXT, "type": "tldr", "length": "medium"}
+    first = client.post("/summarize?wait=true", json=body)
+    assert first.status_code == 200
+    began = time.perf_counter()
+    second = client.post("/summarize?wait=true", json=body)
+    print(f"cache hit answered in {(time.perf_counter() - began) * 1000:.1f} ms")
+    assert second.headers["X-Summarizer-Cache"] == "hit"
+    assert second.get_json() == first.get_json()
+    fresh = client.post("/summarize?wait=true", json=dict(body, cache=False))
+    assert fresh.headers["X-Summarizer-Cache"] == "miss"
+
+
+def test_identical_request_while_running_attaches_to_the_same_job(client, worker):
+    body = {"text": TEXT + " Attach test.", "type": "headline"}
+    first = client.post("/summarize", json=body)
+    second = client.post("/summarize", json=body)
+    assert first.headers["X-Summarizer-Cache"] == "miss"
+    assert second.headers["X-Summarizer-Cache"] in ("attached", "hit")
+    assert first.get_json()["job_id"] == second.get_json()["job_id"]
+
+
+def test_canceled_job_is_not_reused_by_the_cache(client, worker):
+    body = {"text": TEXT + " Cancel then retry."}
+    job_id = client.post("/summarize", json=body).get_json()["job_id"]
+    client.delete(f"/jobs/{job_id}")
+    again = client.post("/summarize", json=body)
+    assert again.get_json()["job_id"] != job_id or \
+        client.get(f"/jobs/{job_id}").get_json()["status"] == "finished"

@@ -1,0 +1,63 @@
+"""Long documents through map-reduce on real workers: chunks spread over every worker."""
+
+import time
+
+import pytest
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from tests.conftest import start_worker, wait_for, worker_registered
+from tests.sse import events_of
+
+PARAGRAPH = (
+    "Section {n}. The survey team measured river levels at station {n} every morning for six "
+    "weeks. Levels rose by {n} centimetres after the spring rains, and the team recorded two "
+    "floods that closed the northern road. Farmers near the station reported damage to fields "
+    "of wheat and barley, and the regional office promised repairs before the summer."
+)
+
+
+def long_text(paragraphs=12):
+    return "\n\n".join(PARAGRAPH.format(n=n) for n in range(1, paragraphs + 1))
+
+
+@pytest.fixture
+def second_worker(redis_url, redis_client, worker):
+    name = f"second-worker-{time.monotonic_ns()}"
+    process = start_worker(redis_url, tag=name)
+    wait_for(lambda: worker_registered(redis_client, name), 120, "a second worker")
+    yield name
+    process.terminate()
+    process.wait(timeout=60)
+
+
+def test_long_document_is_mapped_in_chunks_then_reduced(client, worker, second_worker, redis_client):
+    response = client.post("/summarize", json={"text": long_text(), "cache": False},
+                           headers={"Accept": "text/event-stream"}, buffered=False)
+    events = events_of(response)
+    assert events[-1].event == "done", events[-1].data
+    queued = events[0].data
+    assert queued["status"] == "queued" and queued["chunks"] >= 2
+    maps = [e.data for e in events if e.event == "progress" and e.data["stage"] == "map"]
+    assert [m["done"] for m in maps if m["done"]] == list(range(1, queued["chunks"] + 1))
+    assert all(m["total"] == queued["chunks"] for m in maps)
+    result = events[-1].data
+    assert result["chunks"] == queued["chunks"]
+    assert "token" in [e.event for e in events]
+    # every map job ran, and the work was shared by both workers
+    reduce_job = Job.fetch(queued["job_id"], connection=redis_client, serializer=JSONSerializer)
+    map_jobs = Job.fetch_many(reduce_job.meta["map_jobs"], connection=redis_client,
+                              serializer=JSONSerializer)
+    assert all(job.get_status() == "finished" for job in map_jobs)
+    workers = {job.worker_name for job in map_jobs}
+    print(f"{len(map_jobs)} chunks over workers {sorted(workers)}")
+    assert len(workers) == 2
+
+
+def test_cancel_stops_every_chunk(client, worker):
+    job_id = client.post("/summarize", json={"text": long_text(20), "cache": False}).get_json()["job_id"]
+    wait_for(lambda: client.get(f"/jobs/{job_id}").get_json()["status"] == "started", 60, "a chunk")
+    client.delete(f"/jobs/{job_id}")
+    events = events_of(client.get(f"/jobs/{job_id}/events", buffered=False))
+    assert events[-1].event == "error" and events[-1].data["code"] == "canceled"
+    assert client.get(f"/jobs/{job_id}").get_json()["status"] == "canceled"
