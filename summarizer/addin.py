@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory
 
+from summarizer.auth import public
+
 log = logging.getLogger(__name__)
 
 bp = Blueprint("addin", __name__, url_prefix="/addin")
@@ -45,12 +47,14 @@ def request_origin():
 
 
 @bp.get("/")
+@public
 def index():
     """The pane itself; /addin/ is an easy address to type."""
     return redirect("taskpane.html")
 
 
 @bp.get("/manifest.xml")
+@public
 def manifest():
     """The manifest with this server's origin in every URL, ready to sideload."""
     origin = request_origin()
@@ -65,6 +69,7 @@ def manifest():
 
 
 @bp.get("/<path:filename>")
+@public
 def static_file(filename):
     """A task pane file. no-cache: Office caches panes hard, and an upgrade must reach users."""
     response = send_from_directory(addin_dir(), filename, max_age=0)

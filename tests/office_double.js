@@ -141,6 +141,7 @@
   // ---- Word API: a document of paragraphs, changed only on context.sync() --------------------
 
   const doc = config.paragraphs.map((text) => ({ text, list: null }));
+  const cursorNode = doc[Math.min(config.cursor, doc.length - 1)]; // the cursor moves with its text
   let nextListId = 1;
 
   /** Check a location against those the object type accepts, as Word does (InvalidArgument). */
@@ -203,7 +204,7 @@
         getSelection: () => {
           const range = { node: null };
           later(() => {
-            range.node = doc[Math.min(config.cursor, doc.length - 1)];
+            range.node = cursorNode;
           });
           range.insertParagraph = (text, location) =>
             paragraphProxy(() => {

@@ -47,6 +47,7 @@ function resetOutput() {
   $("summary").replaceChildren();
   $("status").textContent = "";
   $("progress").removeAttribute("value");
+  delete document.body.dataset.jobId;
   run.model = null;
 }
 
@@ -79,6 +80,7 @@ async function buildPayload(source, options) {
 function onEvent({ event, data }) {
   if (event === "status") {
     run.jobId = data.job_id || run.jobId;
+    if (run.jobId) document.body.dataset.jobId = run.jobId;
     const where = data.position != null ? ` (position ${data.position})` : "";
     $("status").textContent = data.status === "queued" ? `Queued${where}…` : "Summarizing…";
   } else if (event === "progress") {
@@ -155,7 +157,8 @@ function applySettings(settings) {
 }
 
 /** Save the settings form and use it from the next request on. */
-async function onSaveSettings() {
+async function onSaveSettings(event) {
+  event.preventDefault();
   const serverUrl = $("server-url").value.trim() || window.location.origin;
   const token = $("token").value.trim();
   run.client = new SummarizerClient({ serverUrl, token });
@@ -185,7 +188,7 @@ async function start() {
   $("summarize-selection").addEventListener("click", () => summarize("selection"));
   $("stop").addEventListener("click", stop);
   $("insert").addEventListener("click", insert);
-  $("save-settings").addEventListener("click", onSaveSettings);
+  $("settings-form").addEventListener("submit", onSaveSettings);
   for (const id of ["type", "length", "language"]) $(id).addEventListener("change", onOptionsChange);
   setState("idle");
 }
