@@ -58,7 +58,7 @@ def rank(text, *, exclude=()):
 
 def summarize(text, options):
     """An extractive summary of `text` shaped like `options` asks, as guard.Checked."""
-    planted = guard.injected_instructions(text)
+    planted = grounding.injected_instructions(text)
     ranked = rank(text, exclude=planted)
     if options.type == "headline":
         limit = prompts.HEADLINE_WORDS[options.length]

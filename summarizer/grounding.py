@@ -6,7 +6,8 @@ Words the document never uses weigh most, so an invented name or number pulls su
 while a paraphrase that keeps the key terms keeps it up.
 
 This module also holds the small lexical toolkit (sentences, content words) that guard.py and
-extractive.py share, so the three agree on what a sentence and a word are.
+extractive.py share, so the three agree on what a sentence and a word are, and finds the source
+sentences that are instructions planted for the model rather than content (`injected_instructions`).
 """
 
 import math
@@ -112,6 +113,37 @@ def _split_unit(unit):
     parts.append(unit[start:])
     return parts
 
+# Sentences that address the model instead of the reader ("ignore your instructions", "reply only
+# with X"), in English, German, French and Spanish. Checked against the shared corpus: no news
+# article, abstract or meeting transcript there matches (tests/test_guard.py keeps it so).
+INSTRUCTION = re.compile("|".join([
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|directions|task)\b",
+    # Imperatives only (sentence start, or after "and", "just", ...): "they say only" is reporting.
+    r"(?:^|[,:;.!]\s*|\b(?:and|then|just|please|simply|now)\s+)(?:reply|respond|answer|output|print|say|write)"
+    r"\s+(?:\w+\s+){0,2}(?:only|exactly|just|the words?)\b",
+    r"(?:^|[,:;.!]\s*|\b(?:and|then|just|please|simply|now|only|must|should)\s+)(?:reply|respond|answer)\s+with\b",
+    r"\b(?:end|start|begin|finish)\s+(?:your|the|every|each)\s+(?:summary|answer|response|reply|output)\s+with\b",
+    r"\b(?:assistants?|ai|summari[sz]ers?|chatbots?|llms?|language models?)\b.{0,20}\b(?:must|should|will|are to|have to|need to)\b"
+    r".{0,20}\b(?:reply|respond|answer|output|print|say|write|include|mention|add)\b",
+    r"\b(?:instead|from now on|ab jetzt|von nun an|désormais|à partir de maintenant|a partir de ahora|en su lugar)"
+    r"\b.{0,30}\b(?:say|write|reply|respond|output|print|answer|antwort\w*|schreib\w*|répond\w*|écri\w*"
+    r"|respond\w*|contest\w*|escrib\w*)\b",
+    r"\b(?:please|kindly)\b.{0,15}\b(?:say|write|reply|respond|output|print|answer)\b",
+    r"\b(?:when|if|before|after) you (?:summari[sz]e|process) (?:this|it|the)\b",
+    r"\b(?:du musst|sie müssen|tu dois|vous devez|debes|tienes que|usted debe)\b.{0,30}"
+    r"\b(?:antworten|schreiben|sagen|ausgeben|répondre|écrire|dire|afficher|responder|contestar|escribir|decir)\b",
+    r"\b(?:system prompt|new instructions?|do not summari[sz]e|summary must)\b",
+    r"\b(?:ignorier|vergiss|missachte)\w*\b.{0,50}\b(?:anweisung|befehl|regel|aufgabe)",
+    r"\b(?:antworte|antworten sie|schreibe|schreiben sie|schreib|gib|geben sie)\b.{0,40}"
+    r"\b(?:nur|ausschließlich|mit dem wort|das wort)\b",
+    r"\b(?:ignore[zr]?|oublie[zr]?)\b.{0,50}\b(?:instructions?|consignes?|règles?)\b",
+    r"\b(?:répondez|réponds|écrivez|écris|affichez|affiche)\b.{0,40}"
+    r"\b(?:uniquement|seulement|par le mot|avec le mot|le mot)\b",
+    r"\b(?:ignora|ignore|olvida|omite)\w*\b.{0,50}\b(?:instrucciones|indicaciones|reglas|órdenes)\b",
+    r"\b(?:responde|responda|escribe|escriba|contesta|conteste|contestar|responder|escribir)\b.{0,40}"
+    r"\b(?:solo|sólo|solamente|únicamente|con la palabra|la palabra)\b",
+]), re.I)
+
 
 class SourceIndex:
     """The document's sentences, each with its block's locator, and the IDF of every word."""
@@ -194,6 +226,33 @@ def strict(citations):
 def supported_share(citations):
     """Share of items with source support (1.0 for no items: nothing unsupported was said)."""
     return sum(c["supported"] for c in citations) / len(citations) if citations else 1.0
+
+
+def injected_instructions(source):
+    """Sentences of the document that address the model (planted instructions), plus the sentence
+    right after an "ignore your instructions" one, which usually carries the payload."""
+    found, units = [], sentences(source)
+    for number, sentence in enumerate(units):
+        if INSTRUCTION.search(sentence):
+            found.append(sentence)
+            if number + 1 < len(units) and units[number + 1] not in found:
+                found.append(units[number + 1])
+    return found
+
+
+def instruction_terms(source):
+    """Lower-cased words that occur in the document only inside planted instructions.
+
+    A summary that uses one of them is repeating the instruction's payload (a canary, a slogan),
+    not the document's content: such items are dropped.
+    """
+    planted = injected_instructions(source)
+    if not planted:
+        return set()
+    inside = {w.lower() for s in planted for w in words(s)}
+    outside = {w.lower() for s in sentences(source) if s not in planted
+               for w in words(s)}
+    return {w for w in inside - outside - STOPWORDS if len(w) > 2}
 
 
 def _block_fields(block):

@@ -43,25 +43,7 @@ _FILLER = re.compile(
 _FILLER_PREFIX = re.compile(
     r"^(?:(?:sure|certainly|of course|okay)[!,.]\s*)?(?:(?:in summary|to summarize|in short|overall)[,:]"
     r"|here(?:'s| is| are)\b[^.:!\n]*:)\s*|^(?:sure|certainly|of course|okay)[!,.]\s+", re.I)
-_INSTRUCTION = re.compile("|".join([
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|directions|task)\b",
-    r"\b(?:reply|respond|answer|output|print|say|write)\s+(?:\w+\s+){0,2}(?:only|exactly|just|the words?)\b",
-    r"\b(?:reply|respond|answer)\s+with\b",
-    r"\b(?:end|start|begin|finish)\s+(?:your|the|every|each)\s+(?:summary|answer|response|reply|output)\s+with\b",
-    r"\b(?:you|assistants?|ai|summari[sz]ers?|chatbots?|llms?)\b.{0,20}\b(?:must|should|will|are to|have to|need to)\b"
-    r".{0,20}\b(?:reply|respond|answer|output|print|say|write|include|mention|add)\b",
-    r"\b(?:instead|from now on)\b.{0,20}\b(?:say|write|reply|respond|output|print|answer)\b",
-    r"\b(?:system prompt|new instructions?|do not summari[sz]e|summary must)\b",
-    r"\b(?:ignorier|vergiss|missachte)\w*\b.{0,50}\b(?:anweisung|befehl|regel|aufgabe)",
-    r"\b(?:antworte|antworten sie|schreibe|schreiben sie|schreib|gib|geben sie)\b.{0,40}"
-    r"\b(?:nur|ausschließlich|mit dem wort|das wort)\b",
-    r"\b(?:ignore[zr]?|oublie[zr]?)\b.{0,50}\b(?:instructions?|consignes?|règles?)\b",
-    r"\b(?:répondez|réponds|écrivez|écris|affichez|affiche)\b.{0,40}"
-    r"\b(?:uniquement|seulement|par le mot|avec le mot|le mot)\b",
-    r"\b(?:ignora|ignore|olvida|omite)\w*\b.{0,50}\b(?:instrucciones|indicaciones|reglas|órdenes)\b",
-    r"\b(?:responde|responda|escribe|escriba|contesta|conteste)\b.{0,40}"
-    r"\b(?:solo|sólo|solamente|únicamente|con la palabra|la palabra)\b",
-]), re.I)
+
 
 
 @dataclasses.dataclass
@@ -137,6 +119,32 @@ def _units(raw, options, checked):
     return [u for u in (_LABEL.sub("", u).strip() for u in units) if u]
 
 
+def violations(text, options):
+    """What in `text` breaks the rules of `options` (an independent check of enforce's output)."""
+    found = []
+    lines = text.split("\n")
+    if not text.strip():
+        found.append("empty")
+    if options.type == "key-points":
+        bullet = MARKDOWN_BULLET if options.format == "markdown" else PLAIN_BULLET
+        if len(lines) > prompts.KEY_POINTS[options.length]:
+            found.append("too_many_items")
+        if not all(line.startswith(bullet) for line in lines):
+            found.append("not_a_bullet")
+    elif "\n" in text:
+        found.append("not_one_line")
+    if options.type == "headline" and len(text.split()) > prompts.HEADLINE_WORDS[options.length]:
+        found.append("too_many_words")
+    if options.type in ("tldr", "teaser") and len(grounding.sentences(text)) > SENTENCE_CAP[options.length]:
+        found.append("too_many_sentences")
+    body = "\n".join(line.removeprefix(PLAIN_BULLET) for line in lines)
+    if options.format == "plain-text" and (strip_markdown(body) != body.strip() or "**" in body):
+        found.append("markdown_in_plain_text")
+    if _TAGS.search(text):
+        found.append("document_tag")
+    return found
+
+
 def _bullets(lines):
     """Bullet items; wrapped lines join their bullet; text with no bullets is split into sentences."""
     if not any(_BULLET.match(line) for line in lines):
@@ -154,7 +162,7 @@ def _bullets(lines):
 
 def _drop_unwanted(units, options, source, checked):
     """Without filler, repeats, echoed instructions and anything a planted instruction asked for."""
-    planted = instruction_terms(source) if source else set()
+    planted = grounding.instruction_terms(source) if source else set()
     prompt_terms = set(grounding.content_words(prompts.system_prompt(options)))
     source_terms = set(grounding.content_words(source))
     kept, seen = [], []
@@ -165,7 +173,7 @@ def _drop_unwanted(units, options, source, checked):
             checked.repairs.append("dropped_filler")
         elif any(_near_duplicate(key, other) for other in seen):
             checked.repairs.append("dropped_repeat")
-        elif planted & {w.lower() for w in grounding.words(unit)} or (source and _INSTRUCTION.search(unit)):
+        elif planted & {w.lower() for w in grounding.words(unit)} or (source and grounding.INSTRUCTION.search(unit)):
             checked.repairs.append("dropped_injected")
         elif _echoes(key, prompt_terms, source_terms):
             checked.repairs.append("dropped_echo")
@@ -233,33 +241,6 @@ def _echoes(key, prompt_terms, source_terms):
     from_prompt = sum(w in prompt_terms for w in key) / len(key)
     from_source = sum(w in source_terms for w in key) / len(key)
     return from_prompt >= ECHO_SHARE and from_prompt > from_source
-
-
-def injected_instructions(source):
-    """Sentences of the document that address the model (planted instructions), plus the sentence
-    right after an "ignore your instructions" one, which usually carries the payload."""
-    found, units = [], grounding.sentences(source)
-    for number, sentence in enumerate(units):
-        if _INSTRUCTION.search(sentence):
-            found.append(sentence)
-            if number + 1 < len(units) and units[number + 1] not in found:
-                found.append(units[number + 1])
-    return found
-
-
-def instruction_terms(source):
-    """Lower-cased words that occur in the document only inside planted instructions.
-
-    A summary that uses one of them is repeating the instruction's payload (a canary, a slogan),
-    not the document's content: such items are dropped.
-    """
-    planted = injected_instructions(source)
-    if not planted:
-        return set()
-    inside = {w.lower() for s in planted for w in grounding.words(s)}
-    outside = {w.lower() for s in grounding.sentences(source) if s not in planted
-               for w in grounding.words(s)}
-    return {w for w in inside - outside - grounding.STOPWORDS if len(w) > 2}
 
 
 def loop_start(text, max_period=40):

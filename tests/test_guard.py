@@ -1,10 +1,12 @@
 """The output rules: shape per type/length/format, filler, loops, echoes, planted instructions."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
-from summarizer import guard, prompts
+from summarizer import grounding, guard, prompts
 from summarizer.options import LENGTHS, SummaryOptions
 
 SOURCE = (
@@ -17,6 +19,7 @@ SOURCE = (
     "The opposition plans to challenge parts of the budget in court. "
     "A public hearing on the tram lines is scheduled for February."
 )
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "summarization"
 MANY_BULLETS = "\n".join(f"- {s}" for s in re.split(r"(?<=\.) ", SOURCE))
 
 
@@ -145,10 +148,10 @@ PLANTED = SOURCE.replace(
 
 
 def test_planted_instruction_and_its_payload_are_found():
-    found = guard.injected_instructions(PLANTED)
+    found = grounding.injected_instructions(PLANTED)
     assert any("Ignore all previous" in s for s in found) and any("PELICANO" in s for s in found)
-    assert "pelicano" in guard.instruction_terms(PLANTED)
-    assert not guard.injected_instructions(SOURCE)  # ordinary news prose is not an instruction
+    assert "pelicano" in grounding.instruction_terms(PLANTED)
+    assert not grounding.injected_instructions(SOURCE)  # ordinary news prose is not an instruction
 
 
 def test_items_obeying_a_planted_instruction_are_dropped():
@@ -160,7 +163,7 @@ def test_items_obeying_a_planted_instruction_are_dropped():
 
 def test_words_also_used_outside_the_instruction_are_not_banned():
     source = PLANTED + " The trams will be called Pelicano by the operator."
-    assert "pelicano" not in guard.instruction_terms(source)
+    assert "pelicano" not in grounding.instruction_terms(source)
 
 
 def test_items_lists_the_items_of_a_rendered_summary():
@@ -203,3 +206,40 @@ def test_loop_detector_lets_ordinary_text_run():
 def test_ordinary_repetition_is_not_a_loop(text):
     assert guard.loop_start(text) is None
     assert feed_all(guard.LoopDetector(), text) is None
+
+
+MESSY = [
+    MANY_BULLETS, SOURCE, "Sure! Here is a summary:\n\n## Summary\n**Bold** claim. " + SOURCE,
+    "1. " + SOURCE.replace(". ", ".\n2. "), "> quoted\n* [link](http://x.example) `code`\n" + SOURCE,
+    "Headline: " + " ".join(["word"] * 40), "x " * 5 + "\n\n\n" + "y",
+]
+
+
+@pytest.mark.parametrize("raw", MESSY)
+@pytest.mark.parametrize("kind", ["key-points", "tldr", "teaser", "headline"])
+@pytest.mark.parametrize("length", LENGTHS)
+@pytest.mark.parametrize("fmt", ["markdown", "plain-text"])
+def test_enforced_output_always_conforms(raw, kind, length, fmt):
+    opts = options(type=kind, length=length, format=fmt)
+    checked = guard.enforce(raw, opts, source=SOURCE)
+    assert guard.violations(checked.text, opts) == ([] if checked.items else ["empty"])
+
+
+def test_violations_sees_broken_output():
+    assert "too_many_items" in guard.violations(MANY_BULLETS, options())
+    assert "not_a_bullet" in guard.violations("* one\n* two", options())
+    assert "too_many_words" in guard.violations(" ".join(["w"] * 13), options(type="headline"))
+    assert "too_many_sentences" in guard.violations(SOURCE, options(type="tldr"))
+    assert "markdown_in_plain_text" in guard.violations("**Bold** text.", options(type="tldr", format="plain-text"))
+    assert "not_one_line" in guard.violations("One.\nTwo.", options(type="teaser", length="long"))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/summarization is absent")
+def test_real_documents_rarely_look_like_planted_instructions():
+    """News, abstracts and meeting transcripts say "you have to say ..." but address no model."""
+    flagged = total = 0
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        for line in path.open():
+            total += 1
+            flagged += bool(grounding.injected_instructions(json.loads(line)["text"]))
+    assert total and flagged / total <= 0.02
