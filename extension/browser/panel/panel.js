@@ -19,7 +19,7 @@ const els = Object.fromEntries(
 );
 const state = {
   settings: null, windowId: null, port: null, request: null, payload: null,
-  controller: null, jobId: null, text: "", renderTimer: null, startedAt: 0, firstTokenMs: null,
+  controller: null, jobId: null, text: "", tokens: 0, renderTimer: null, startedAt: 0, firstTokenMs: null,
 };
 
 /** The summary options chosen in the panel, named as the API names them. */
@@ -42,6 +42,7 @@ function showError(error) {
   els.errorHint.textContent = known ? error.hint : "Try again; if it persists, check the server's log.";
   els.error.dataset.code = known ? error.code : "internal";
   els.error.hidden = false;
+  document.body.dataset.outcome = "error";
   setStatus("");
 }
 
@@ -83,7 +84,7 @@ function scheduleRender() {
 /** Clears the previous summary, error and notes before a run. */
 function resetView() {
   clearTimeout(state.renderTimer);
-  Object.assign(state, { text: "", jobId: null, renderTimer: null, firstTokenMs: null });
+  Object.assign(state, { text: "", tokens: 0, jobId: null, renderTimer: null, firstTokenMs: null });
   els.summary.replaceChildren();
   els.error.hidden = true;
   els.citeHint.hidden = true;
@@ -92,6 +93,8 @@ function resetView() {
   els.copy.disabled = true;
   delete document.body.dataset.firstTokenMs;
   delete document.body.dataset.jobId;
+  delete document.body.dataset.tokens;
+  delete document.body.dataset.outcome;
 }
 
 /** Runs a request (page, selection or link) and streams its summary into the panel. */
@@ -101,8 +104,10 @@ async function run(request) {
   state.request = request;
   state.startedAt = performance.now();
   resetView();
+  document.body.dataset.request = request.nonce ?? "";
   setBusy(true);
   try {
+    state.settings = await loadSettings(); // the options may have changed since the panel opened
     setStatus("Reading the page…", {});
     const payload = (state.payload = await buildPayload(request, options()));
     els.source.textContent = payload.label;
@@ -133,8 +138,7 @@ const STAGES = { extract: "Reading the document…", reduce: "Combining the part
 /** Updates the panel for one server event. */
 function handleEvent({ type, data }) {
   if (type === "status") {
-    const ahead = data.position ?? data.queue_position;
-    if (data.status === "queued") setStatus(ahead ? `Queued: ${ahead} ahead of you…` : "Queued…", {});
+    if (data.status === "queued") setStatus(data.position > 1 ? `Waiting in the queue (position ${data.position})…` : "Queued…", {});
     else if (data.status === "started") setStatus("Summarizing…", {});
   } else if (type === "progress") {
     const { stage, done, total } = data;
@@ -147,6 +151,8 @@ function handleEvent({ type, data }) {
       document.body.dataset.firstTokenMs = String(state.firstTokenMs);
       setStatus("Writing…");
     }
+    state.tokens += 1;
+    document.body.dataset.tokens = String(state.tokens); // how many pieces streamed in (tests read it)
     state.text += data.text ?? "";
     scheduleRender();
   } else if (type === "done") {
@@ -169,6 +175,7 @@ function finish(result) {
   const seconds = ((performance.now() - state.startedAt) / 1000).toFixed(1);
   const first = state.firstTokenMs === null ? "" : ` · first words after ${(state.firstTokenMs / 1000).toFixed(1)} s`;
   els.meta.textContent = `${result.model ?? "model"}${first} · done in ${seconds} s`;
+  document.body.dataset.outcome = "done";
   setStatus("");
 }
 
@@ -199,7 +206,9 @@ async function stop({ quiet = false } = {}) {
   reportJob();
   setBusy(false);
   if (jobId) await cancelJob(state.settings, jobId);
-  if (!quiet) setStatus(jobId ? "Stopped: the job was cancelled on the server." : "Stopped.");
+  if (quiet) return;
+  setStatus(jobId ? "Stopped: the job was cancelled on the server." : "Stopped.");
+  document.body.dataset.outcome = "stopped";
 }
 
 /** The tab currently shown in this panel's window. */
@@ -224,9 +233,12 @@ async function init() {
   connectPort();
 
   els.run.addEventListener("click", async () => {
-    run(state.request ? { ...state.request } : { kind: "page", tabId: (await activeTab()).id });
+    const again = state.request ?? { kind: "page", tabId: (await activeTab()).id };
+    run({ ...again, nonce: crypto.randomUUID() });
   });
-  els.page.addEventListener("click", async () => run({ kind: "page", wholePage: true, tabId: (await activeTab()).id }));
+  els.page.addEventListener("click", async () => {
+    run({ kind: "page", wholePage: true, tabId: (await activeTab()).id, nonce: crypto.randomUUID() });
+  });
   els.stop.addEventListener("click", () => stop());
   els.copy.addEventListener("click", async () => {
     await navigator.clipboard.writeText(state.text);
@@ -236,7 +248,6 @@ async function init() {
 
   ext.storage.onChanged.addListener((changes, area) => {
     if (area === "session" && changes.request?.newValue) take(changes.request.newValue);
-    if (area === "local") loadSettings().then((settings) => { state.settings = settings; });
   });
   const { request } = await ext.storage.session.get("request");
   if (request && Date.now() - request.at < REQUEST_MAX_AGE_MS) take(request);
