@@ -1,0 +1,317 @@
+"""The Word add-in's task pane in real headless Chromium against the real server.
+
+Word itself cannot run here (it needs Windows, a Mac, or Microsoft 365 on the web with an account).
+The pane talks to the real server (`live_server`: gunicorn, Redis, one worker with the real
+model), but Office.js is replaced by tests/office_double.js, a test double that stands in for
+Word: it hands the pane a real .docx from ../shared/corpus/docx in slices, a selection and
+settings, and records what the pane inserted. Nothing here proves the pane works in real Word; it
+proves the pane does the right things with the documented Office.js API.
+"""
+
+import hashlib
+import json
+import random
+import socket
+import struct
+import time
+import zlib
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+import requests
+
+from summarizer.config import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+MAX_SLICE = 4 * 1024 * 1024  # Office's documented slice limit, which the double enforces
+
+DOC_URL = "https://office-double.invalid/document.docx"
+OFFICE_JS = "https://appsforoffice.microsoft.com/**"
+DONE_OR_ERROR = "body[data-state=done], body[data-state=error], body[data-state=idle]"
+
+
+def corpus_docx(predicate):
+    """(name, bytes) of the corpus .docx files the manifest describes, filtered; or skip."""
+    manifest = CORPUS / "docx" / "manifest.jsonl"
+    if not manifest.is_file():
+        pytest.skip(f"{manifest} is absent: the .docx corpus lives in ../shared")
+    entries = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
+    chosen = [e for e in entries if e["file"].endswith(".docx") and predicate(e)]
+    if not chosen:
+        pytest.skip("no corpus .docx fits this test")
+    return chosen
+
+
+def readable_docx():
+    """A real, readable document with a page or so of text and many KB (so: many slices)."""
+    fits = corpus_docx(lambda e: e["status"] == "ok" and 1000 <= e.get("approx_text_chars_main_part", 0) <= 4000)
+    best = max(fits, key=lambda e: e["bytes"])
+    return (CORPUS / "docx" / best["file"]).read_bytes()
+
+
+def noise_png(side):
+    """An incompressible RGB PNG (stored zlib), to push a real .docx over Office's slice limit."""
+    rng = random.Random(side)
+    raw = b"".join(b"\0" + rng.randbytes(side * 3) for _ in range(side))
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 0)) + chunk(b"IEND", b"")
+
+
+def docx_with(tmp_path, base, *, picture=None, paragraphs=()):
+    """The base .docx re-saved by python-docx with an added picture and/or paragraphs."""
+    import docx
+
+    source = tmp_path / "base.docx"
+    source.write_bytes(base)
+    document = docx.Document(str(source))
+    if picture:
+        (tmp_path / "noise.png").write_bytes(picture)
+        document.add_picture(str(tmp_path / "noise.png"))
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(tmp_path / "out.docx"))
+    return (tmp_path / "out.docx").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A fresh headless Chromium context from tests/browser.py (the shared launcher), or skip."""
+    import browser
+
+    reason = browser.skip_reason()
+    if reason:
+        pytest.skip(reason)
+    with browser.launch() as context:
+        yield context
+
+
+class Pane:
+    """The task pane in a Chromium page, Office.js replaced by the double."""
+
+    def __init__(self, page, server):
+        self.page, self.server = page, server
+        self.requests, self.responses = [], []
+        page.on("request", lambda request: self.requests.append(request))
+        page.on("response", lambda response: self.responses.append(response))
+
+    def open(self, *, document=None, token=None, server_url=None, **double):
+        double_js = (REPO / "tests" / "office_double.js").read_text()
+        self.page.route(OFFICE_JS, lambda route: route.fulfill(body=double_js, content_type="text/javascript"))
+        if document is not None:
+            cors = {"Access-Control-Allow-Origin": "*"}
+            self.page.route(DOC_URL, lambda route: route.fulfill(body=document, headers=cors))
+            double["documentUrl"] = DOC_URL
+        self.page.add_init_script(f"window.__officeDoubleConfig = {json.dumps(double)};")
+        self.page.goto(f"{self.server.url}/addin/taskpane.html")
+        self.page.wait_for_selector("body[data-state=idle]")
+        self.page.click("#settings summary")  # as a user does: open Settings, fill, save
+        self.page.fill("#token", self.server.token if token is None else token)
+        # Always set: the browser profile (localStorage) outlives one test's page.
+        self.page.fill("#server-url", server_url or self.server.url)
+        self.page.click("#save-settings")
+        self.page.wait_for_selector("#settings-status:has-text('Saved')")
+        return self
+
+    def run(self, button, timeout=240_000):
+        self.page.click(button)
+        self.page.wait_for_selector(DONE_OR_ERROR, timeout=timeout)
+        return self.page.get_attribute("body", "data-state")
+
+    def double(self, expression="record"):
+        return self.page.evaluate(f"JSON.parse(JSON.stringify(window.__officeDouble.{expression}))")
+
+    def summary_items(self):
+        return self.page.eval_on_selector_all("#summary li, #summary p", "els => els.map(e => e.textContent)")
+
+    def uploaded_file(self):
+        """The bytes of the `file` part the pane POSTed to /summarize."""
+        post = next(r for r in self.requests if r.method == "POST" and r.url.endswith("/summarize"))
+        head = f"Content-Type: {post.headers['content-type']}\r\n\r\n".encode()
+        message = BytesParser(policy=policy.default).parsebytes(head + post.post_data_buffer)
+        return next(p.get_payload(decode=True) for p in message.iter_parts() if p.get_filename())
+
+    def status_of(self, path_end):
+        return [r.status for r in self.responses if r.url.endswith(path_end)]
+
+
+@pytest.fixture
+def pane(chromium, live_server):
+    page = chromium.new_page()
+    yield Pane(page, live_server)
+    page.close()
+
+
+def assert_file_read_and_closed(record, expected_slices):
+    assert record["slicesRead"] == list(range(expected_slices))
+    assert record["maxOpenFiles"] == 1 and record["openFiles"] == 0 and record["closeCalls"] == 1
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_document_read_in_many_slices_is_summarized_and_inserted_at_the_top(pane):
+    document = readable_docx()
+    pane.open(document=document, sliceBytes=4096)
+    assert pane.run("#summarize-document") == "done", pane.page.inner_text("#error")
+    assert_file_read_and_closed(pane.double(), -(-len(document) // 4096))
+    assert pane.uploaded_file() == document  # reassembled byte for byte from many slices
+    items = pane.summary_items()
+    assert items and all(items)
+    pane.page.select_option("#insert-where", "top")
+    pane.page.click("#insert")
+    pane.page.wait_for_selector("#status:has-text('Inserted')")
+    paragraphs = pane.double("paragraphs()")
+    assert [p["text"] for p in paragraphs[: len(items)]] == items
+    assert {p["list"] for p in paragraphs[: len(items)]} != {None}  # key points became a list
+    assert paragraphs[len(items)]["text"] == "Title"
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_document_over_the_slice_limit_is_read_in_4mb_slices(pane, tmp_path):
+    document = docx_with(tmp_path, readable_docx(), picture=noise_png(1300))
+    assert len(document) > MAX_SLICE
+    pane.open(document=document)
+    assert pane.run("#summarize-document") == "done", pane.page.inner_text("#error")
+    record = pane.double()
+    assert record["getFileCalls"] == [{"fileType": "compressed", "sliceSize": MAX_SLICE}]
+    assert_file_read_and_closed(record, -(-len(document) // MAX_SLICE))
+    assert hashlib.sha256(pane.uploaded_file()).digest() == hashlib.sha256(document).digest()
+
+
+def selection_text():
+    path = CORPUS / "summarization" / "frank_cnndm_test.jsonl"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the summarization corpus lives in ../shared")
+    return json.loads(path.open().readline())["text"][:3000]
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_selection_only_is_sent_as_text_and_inserted_at_the_cursor(pane):
+    text = selection_text()
+    pane.open(selection=text)
+    pane.page.select_option("#type", "tldr")
+    pane.page.select_option("#language", "en")
+    assert pane.run("#summarize-selection") == "done", pane.page.inner_text("#error")
+    post = next(r for r in pane.requests if r.method == "POST")
+    assert post.post_data_json == {"text": text, "type": "tldr", "length": "short",
+                                   "format": "markdown", "output_language": "en"}
+    assert pane.double()["getFileCalls"] == []  # the document itself was not read
+    items = pane.summary_items()
+    pane.page.click("#insert")  # at the cursor by default
+    pane.page.wait_for_selector("#status:has-text('Inserted')")
+    texts = [p["text"] for p in pane.double("paragraphs()")]
+    cursor = texts.index("The cursor is in this paragraph.")
+    assert texts[cursor + 1 : cursor + 1 + len(items)] == items
+    saved = pane.double()["savedSettings"]
+    assert saved["summaryOptions"]["type"] == "tldr" and pane.server.token not in json.dumps(saved)
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_stop_cancels_the_job_on_the_server(pane):
+    pane.open(document=readable_docx())
+    pane.page.click("#summarize-document")
+    pane.page.wait_for_selector("body[data-job-id]")  # the server has the job: Stop can reach it
+    job_id = pane.page.get_attribute("body", "data-job-id")
+    pane.page.click("#stop")
+    pane.page.wait_for_selector("body[data-state=stopped]")
+    deadline, status = time.monotonic() + 30, None
+    while time.monotonic() < deadline and status not in ("canceled", "finished", "failed"):
+        time.sleep(0.2)
+        status = requests.get(f"{pane.server.url}/jobs/{job_id}", headers=pane.server.auth, timeout=10).json()["status"]
+    assert [r.url for r in pane.requests if r.method == "DELETE"] == [f"{pane.server.url}/jobs/{job_id}"]
+    assert status == "canceled"
+    assert pane.page.is_hidden("#error")
+
+
+@pytest.mark.browser
+def test_empty_selection_is_an_error_and_sends_nothing(pane):
+    pane.open(selection="  ")
+    assert pane.run("#summarize-selection") == "error"
+    assert "Select some text" in pane.page.inner_text("#error")
+    assert not [r for r in pane.requests if r.method == "POST"]
+
+
+@pytest.mark.browser
+def test_server_down_shows_an_error_not_a_summary(pane):
+    with socket.socket() as sock:  # a port that was just free: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    pane.open(selection="Some text to summarize.", server_url=f"http://127.0.0.1:{port}")
+    assert pane.run("#summarize-selection") == "error"
+    assert "Cannot reach the summarizer" in pane.page.inner_text("#error")
+    assert pane.page.inner_text("#summary") == ""
+
+
+@pytest.mark.browser
+def test_unreadable_document_shows_the_servers_422(pane):
+    broken = corpus_docx(lambda e: e["status"].startswith("malformed: not a valid zip"))[0]
+    pane.open(document=(CORPUS / "docx" / broken["file"]).read_bytes())
+    assert pane.run("#summarize-document") == "error"
+    assert pane.status_of("/summarize") == [422]
+    assert pane.page.is_visible("#error") and pane.page.inner_text("#summary") == ""
+    assert pane.double()["openFiles"] == 0
+
+
+@pytest.mark.browser
+def test_too_much_text_shows_the_servers_413(pane, tmp_path):
+    limit = Settings.from_env().max_chars
+    rng = random.Random(413)
+    words = ["alpha", "budget", "council", "delta", "energy", "forest", "growth", "harbour", "island"]
+    paragraph = lambda: " ".join(rng.choice(words) for _ in range(1500))
+    count = limit // len(paragraph()) + 20
+    document = docx_with(tmp_path, readable_docx(), paragraphs=[paragraph() for _ in range(count)])
+    pane.open(document=document)
+    assert pane.run("#summarize-document") == "error"
+    assert pane.status_of("/summarize") == [413]
+    assert pane.page.is_visible("#error") and pane.page.inner_text("#summary") == ""
+
+
+@pytest.mark.browser
+def test_wrong_token_shows_the_servers_401(pane):
+    pane.open(selection="Some text to summarize.", token="not-the-token")
+    assert pane.run("#summarize-selection") == "error"
+    assert pane.status_of("/summarize") == [401]
+    assert "token" in pane.page.inner_text("#error").lower()
+
+
+SUMMARIES = [  # (model output, type) -> what the pane shows and Word receives
+    ("- **One** point\n- Two `code`\n\n", "key-points", {"kind": "list", "items": ["One point", "Two code"]}),
+    ("1. First\n2) Second", "tldr", {"kind": "list", "items": ["First", "Second"]}),
+    ("## Heading\nKey text", "key-points", {"kind": "list", "items": ["Heading", "Key text"]}),
+    ("A paragraph\nwrapped.\n\nSecond one.", "tldr",
+     {"kind": "paragraphs", "items": ["A paragraph wrapped.", "Second one."]}),
+    ("snake_case_name and *emph*", "teaser", {"kind": "paragraphs", "items": ["snake_case_name and emph"]}),
+]
+
+
+@pytest.mark.browser
+def test_markdown_summary_becomes_a_list_or_paragraphs(pane):
+    pane.open()
+    got = pane.page.evaluate(
+        "async (cases) => { const { parseSummary } = await import('./render.js');"
+        " return cases.map(([text, type]) => parseSummary(text, type)); }",
+        [[text, kind] for text, kind, _ in SUMMARIES],
+    )
+    assert got == [expected for _, _, expected in SUMMARIES]
+
+
+@pytest.mark.browser
+def test_event_parser_skips_heartbeats_and_waits_for_whole_events(pane):
+    pane.open()
+    first_chunk = ': heartbeat\r\n\r\nid: 1-0\r\nevent: token\r\ndata: {"text":"a\\nb"}\r\n\r\nid: 2-0\nevent: do'
+    second_chunk = 'ne\ndata: {"summary":"x"}\n\n'
+    first, rest, second = pane.page.evaluate(
+        "async ([a, b]) => { const { parseEvents } = await import('./client.js');"
+        " const [first, rest] = parseEvents(a); const [second] = parseEvents(rest + b);"
+        " return [first, rest, second]; }",
+        [first_chunk, second_chunk],
+    )
+    assert first == [{"id": "1-0", "event": "token", "data": {"text": "a\nb"}}]
+    assert rest == "id: 2-0\nevent: do"
+    assert second == [{"id": "2-0", "event": "done", "data": {"summary": "x"}}]
