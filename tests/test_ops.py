@@ -7,6 +7,8 @@ process on jobs that finish and fail, so the registries the scrape reads are RQ'
 
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 import redis
@@ -41,18 +43,19 @@ def connection(ops_redis_url):
 
 
 @pytest.fixture
-def app(ops_redis_url, connection):
+def ops_app(ops_redis_url, connection):
+    """The app on our database, with a token (the conftest's `app` has none)."""
     return create_app({"TESTING": True, "REDIS_URL": ops_redis_url, "API_TOKENS": TOKEN})
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def ops_client(ops_app):
+    return ops_app.test_client()
 
 
 @pytest.fixture
-def queue(app, connection):
-    return Queue(app.config["SETTINGS"].queue, connection=connection, serializer=JSONSerializer)
+def ops_queue(ops_app, connection):
+    return Queue(ops_app.config["SETTINGS"].queue, connection=connection, serializer=JSONSerializer)
 
 
 @pytest.fixture
@@ -85,8 +88,8 @@ def test_healthz_is_public_and_needs_no_redis(dead_redis_app):
 
 
 @pytest.mark.parametrize("path", ["/readyz", "/metrics"])
-def test_readyz_and_metrics_require_the_token(client, path):
-    response = client.get(path)
+def test_readyz_and_metrics_require_the_token(ops_client, path):
+    response = ops_client.get(path)
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "bad_token"
 
@@ -97,30 +100,30 @@ def test_readyz_without_redis_is_503(dead_redis_app):
     assert response.get_json()["error"]["code"] == "redis_unavailable"
 
 
-def test_readyz_without_worker_is_503(client):
-    response = client.get("/readyz", headers=AUTH)
+def test_readyz_without_worker_is_503(ops_client):
+    response = ops_client.get("/readyz", headers=AUTH)
     assert response.status_code == 503
     error = response.get_json()["error"]
     assert error["code"] == "no_worker"
     assert "summarizer worker" in error["message"]
 
 
-def test_readyz_follows_worker_birth_and_death(client, queue, connection):
-    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+def test_readyz_follows_worker_birth_and_death(ops_client, ops_queue, connection):
+    worker = Worker([ops_queue], connection=connection, serializer=JSONSerializer)
     worker.register_birth()
-    response = client.get("/readyz", headers=AUTH)
+    response = ops_client.get("/readyz", headers=AUTH)
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ready", "queue": queue.name, "workers": 1}
+    assert response.get_json() == {"status": "ready", "queue": ops_queue.name, "workers": 1}
     worker.register_death()
-    assert client.get("/readyz", headers=AUTH).status_code == 503
+    assert ops_client.get("/readyz", headers=AUTH).status_code == 503
 
 
-def test_readyz_ignores_a_killed_worker_whose_heartbeat_expired(client, queue, connection):
-    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+def test_readyz_ignores_a_killed_worker_whose_heartbeat_expired(ops_client, ops_queue, connection):
+    worker = Worker([ops_queue], connection=connection, serializer=JSONSerializer)
     worker.register_birth()
     connection.delete(worker.key)  # what the heartbeat TTL does to a SIGKILLed worker
-    assert Worker.count(queue=queue) == 1  # RQ still lists it...
-    response = client.get("/readyz", headers=AUTH)
+    assert Worker.count(queue=ops_queue) == 1  # RQ still lists it...
+    response = ops_client.get("/readyz", headers=AUTH)
     assert response.status_code == 503  # ...but it serves nothing
     assert response.get_json()["error"]["code"] == "no_worker"
 
@@ -131,43 +134,43 @@ def test_metrics_without_redis_reports_redis_down(dead_redis_app):
     assert ("summarizer_queue_depth", (("queue", "summarize"),)) not in samples
 
 
-def test_metrics_queue_and_workers_move(client, queue, connection):
-    before = scrape(client)
+def test_metrics_queue_and_workers_move(ops_client, ops_queue, connection):
+    before = scrape(ops_client)
     assert value(before, "summarizer_redis_up") == 1
-    assert value(before, "summarizer_queue_depth", queue=queue.name) == 0
-    assert value(before, "summarizer_workers_alive", queue=queue.name) == 0
-    queue.enqueue("builtins.len", [1, 2])
-    queue.enqueue("builtins.int", "not a number")
-    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    assert value(before, "summarizer_queue_depth", queue=ops_queue.name) == 0
+    assert value(before, "summarizer_workers_alive", queue=ops_queue.name) == 0
+    ops_queue.enqueue("builtins.len", [1, 2])
+    ops_queue.enqueue("builtins.int", "not a number")
+    worker = Worker([ops_queue], connection=connection, serializer=JSONSerializer)
     worker.register_birth()
     worker.set_state("idle")  # what the work loop does while it waits for a job
-    during = scrape(client)
-    assert value(during, "summarizer_queue_depth", queue=queue.name) == 2
-    assert value(during, "summarizer_jobs", queue=queue.name, state="queued") == 2
-    assert value(during, "summarizer_workers_alive", queue=queue.name) == 1
-    assert value(during, "summarizer_workers", queue=queue.name, state="idle") == 1
+    during = scrape(ops_client)
+    assert value(during, "summarizer_queue_depth", queue=ops_queue.name) == 2
+    assert value(during, "summarizer_jobs", queue=ops_queue.name, state="queued") == 2
+    assert value(during, "summarizer_workers_alive", queue=ops_queue.name) == 1
+    assert value(during, "summarizer_workers", queue=ops_queue.name, state="idle") == 1
     worker.register_death()
 
 
-def test_metrics_jobs_by_state_after_a_real_worker_ran_them(client, queue, connection):
-    queue.enqueue("builtins.len", [1, 2])
-    queue.enqueue("builtins.int", "not a number")
-    SimpleWorker([queue], connection=connection, serializer=JSONSerializer).work(burst=True)
-    samples = scrape(client)
-    assert value(samples, "summarizer_queue_depth", queue=queue.name) == 0
-    assert value(samples, "summarizer_jobs", queue=queue.name, state="finished") == 1
-    assert value(samples, "summarizer_jobs", queue=queue.name, state="failed") == 1
-    assert value(samples, "summarizer_workers_alive", queue=queue.name) == 0
+def test_metrics_jobs_by_state_after_a_real_worker_ran_them(ops_client, ops_queue, connection):
+    ops_queue.enqueue("builtins.len", [1, 2])
+    ops_queue.enqueue("builtins.int", "not a number")
+    SimpleWorker([ops_queue], connection=connection, serializer=JSONSerializer).work(burst=True)
+    samples = scrape(ops_client)
+    assert value(samples, "summarizer_queue_depth", queue=ops_queue.name) == 0
+    assert value(samples, "summarizer_jobs", queue=ops_queue.name, state="finished") == 1
+    assert value(samples, "summarizer_jobs", queue=ops_queue.name, state="failed") == 1
+    assert value(samples, "summarizer_workers_alive", queue=ops_queue.name) == 0
 
 
-def test_metrics_recorded_counters_move(client, connection):
-    before = scrape(client)
+def test_metrics_recorded_counters_move(ops_client, connection):
+    before = scrape(ops_client)
     metrics.record_cache_hit(connection)
     metrics.record_cache_hit(connection)
     metrics.record_cache_miss(connection)
     metrics.record_extraction_failure(connection, "pdf_encrypted")
     metrics.record_worker_restart(connection, "gpu0")
-    after = scrape(client)
+    after = scrape(ops_client)
 
     def delta(name, **labels):
         return value(after, name, **labels) - value(before, name, **labels)
@@ -178,12 +181,12 @@ def test_metrics_recorded_counters_move(client, connection):
     assert delta("summarizer_worker_restarts_total", worker="gpu0") == 1
 
 
-def test_metrics_job_and_stage_histograms(client, connection):
+def test_metrics_job_and_stage_histograms(ops_client, connection):
     metrics.record_stage(connection, "gpu0", "extract", 0.2)
     metrics.record_stage(connection, "gpu0", "generate", 3.0, tokens=60)
     metrics.record_job(connection, "gpu0", "finished", 3.3)
     metrics.record_job(connection, "gpu1", "failed", 4000.0)
-    samples = scrape(client)
+    samples = scrape(ops_client)
     stage = "summarizer_stage_duration_seconds"
     assert value(samples, f"{stage}_bucket", stage="generate", le="2.5") == 0
     assert value(samples, f"{stage}_bucket", stage="generate", le="5.0") == 1
@@ -215,11 +218,11 @@ def test_recording_without_redis_does_not_raise(tmp_path):
     metrics.record_stage(dead, "gpu0", "generate", 1.0, tokens=10)
 
 
-def test_worker_alive_check(queue, connection, ops_redis_url, tmp_path, monkeypatch):
+def test_worker_alive_check(ops_queue, connection, ops_redis_url, tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", ops_redis_url)
-    monkeypatch.setenv("SUMMARIZER_QUEUE", queue.name)
+    monkeypatch.setenv("SUMMARIZER_QUEUE", ops_queue.name)
     assert ops.main(["worker-alive"]) == 1
-    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    worker = Worker([ops_queue], connection=connection, serializer=JSONSerializer)
     assert worker.hostname == socket.gethostname()
     worker.register_birth()
     assert ops.main(["worker-alive"]) == 0
@@ -230,11 +233,8 @@ def test_worker_alive_check(queue, connection, ops_redis_url, tmp_path, monkeypa
     assert ops.main(["bogus"]) == 2
 
 
-def test_worker_alive_module_runs(ops_redis_url):
+def test_worker_alive_module_runs(ops_redis_url, connection):
     """The probe command as containers run it: a separate interpreter, exit status only."""
-    import subprocess
-    import sys
-
     env = dict(os.environ, REDIS_URL=ops_redis_url)
     result = subprocess.run([sys.executable, "-m", "summarizer.ops", "worker-alive"], env=env,
                             capture_output=True, text=True, timeout=60)
