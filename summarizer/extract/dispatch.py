@@ -1,14 +1,10 @@
 """From a client's `Source` to a `Document`: pick the reader by content, enforce the intake limits."""
 
-import logging
-
 from summarizer import fetch
 from summarizer.errors import BadRequest, PayloadTooLarge, UnprocessableDocument, UnsupportedMediaType
 from summarizer.extract import html as html_format
 from summarizer.extract import sandbox, sniff, zipguard
 from summarizer.extract import text as text_format
-
-log = logging.getLogger(__name__)
 
 
 def extract(source, settings):
