@@ -83,7 +83,13 @@ PDF_LINES = [
     "The authority plans to dredge the channel so that larger ships can enter at low tide.",
     "Costs rose by a tenth, paid for by a new fee on cargo landed at night.",
 ]
+TRICKY = """<!DOCTYPE html><html><head><title>Markup in the way</title></head><body>
+<p>An unrelated first paragraph about the weather in Porto.</p>
+<p id="passage">The <b>gaiola</b>, a \u201ccage\u201d of wooden
+   beams, was tested by <a href="#">marching soldiers</a>.</p>
+<p id="third">A third paragraph that no quote matches.</p></body></html>"""
 PAGES = {
+    "/tricky.html": ("text/html; charset=utf-8", TRICKY.encode()),
     "/article.html": ("text/html; charset=utf-8", ARTICLE.encode()),
     "/long.html": ("text/html; charset=utf-8", long_page().encode()),
     "/report.pdf": ("application/pdf", make_pdf(PDF_LINES)),
@@ -189,6 +195,14 @@ def wait_done(panel, timeout=120):
     return outcome
 
 
+def wait_job(panel, timeout=60):
+    """Wait until the server named the job (its `status` event); fail with the panel's error if any."""
+    panel.wait_for("document.body.dataset.jobId || document.body.dataset.outcome", timeout)
+    if panel.evaluate("document.body.dataset.outcome") == "error":
+        pytest.fail("panel shows an error: " + panel.evaluate("document.getElementById('error').innerText"))
+    return panel.evaluate("document.body.dataset.jobId")
+
+
 def text_of(panel, element_id):
     return panel.evaluate(f"document.getElementById('{element_id}').innerText")
 
@@ -248,7 +262,7 @@ def test_pdf_tab_is_uploaded_and_summarized(extension, pages):
 def test_stop_cancels_the_server_job(extension, pages):
     extension.tab.goto(f"{pages}/long.html")
     panel, _ = extension.click()
-    job_id = panel.wait_for("document.body.dataset.jobId", 60)
+    job_id = wait_job(panel)
     panel.evaluate("document.getElementById('stop').click()")
     assert panel.wait_for("document.body.dataset.outcome", 30) == "stopped"
     assert "cancelled" in text_of(panel, "status")
@@ -260,7 +274,7 @@ def test_stop_cancels_the_server_job(extension, pages):
 def test_closing_the_panel_cancels_the_server_job(extension, pages):
     extension.tab.goto(f"{pages}/long.html")
     panel, _ = extension.click()
-    job_id = panel.wait_for("document.body.dataset.jobId", 60)
+    job_id = wait_job(panel)
     panel.close()
     deadline = time.monotonic() + 15
     while extension.job(job_id)["status"] not in ("canceled", "finished", "failed") and time.monotonic() < deadline:
@@ -301,6 +315,46 @@ def test_clicking_a_key_point_highlights_its_source(extension, pages):
     assert len(highlighted) > 10 and " ".join(highlighted.split()) in page_text
     assert panel.evaluate("document.getElementById('cite-note').hidden")
     extension.tab.screenshot(path=str(SCREENSHOTS / "page-highlight.png"))
+
+
+HIGHLIGHT = """async ([quote, hint]) => {
+    const { highlightPassage } = await import('/lib/page.js');
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+    const [injection] = await chrome.scripting.executeScript(
+        { target: { tabId: tab.id }, func: highlightPassage, args: [quote, hint] });
+    return injection.result;
+}"""
+
+
+@pytest.mark.browser
+def test_highlight_finds_a_quote_across_markup(chromium, pages):
+    """The passage is found by its text although the page splits it with tags, quotes, newlines."""
+    before = chromium.worker.evaluate("chrome.storage.local.get('serverUrl')").get("serverUrl")
+    chromium.configure(serverUrl="http://127.0.0.1:9")  # nothing listens: the click fails fast
+    try:
+        chromium.tab.goto(f"{pages}/tricky.html")
+        panel, _ = chromium.click()  # the click grants activeTab, which the highlight needs
+        assert panel.wait_for("document.body.dataset.outcome", 30) == "error"
+        assert text_of(panel, "error-message") == "Server not reachable at http://127.0.0.1:9: is it running?"
+
+        def highlight(quote, hint=None):
+            return panel.evaluate(f"({HIGHLIGHT})({json.dumps([quote, hint])})")
+
+        found = highlight('The gaiola, a "cage" of wooden beams, was tested by marching soldiers.')
+        assert found["found"] and found["how"] == "text"
+        passage = chromium.tab.inner_text("#passage")
+        assert " ".join(found["text"].split()) == " ".join(passage.split()).rstrip(".")
+        marked = chromium.tab.evaluate("[...CSS.highlights.get('summarizer-citation')][0].toString()")
+        assert marked == found["text"]
+
+        assert highlight("A sentence that is nowhere in this page at all.")["found"] is False
+        by_hint = highlight("Not in the page either, but the locator names a paragraph.", {"paragraph": 2})
+        assert by_hint["found"] and by_hint["how"] == "paragraph" and "third paragraph" in by_hint["text"]
+    finally:
+        if before:
+            chromium.configure(serverUrl=before)
+        else:
+            chromium.worker.evaluate("chrome.storage.local.remove('serverUrl')")
 
 
 @pytest.mark.browser

@@ -30,16 +30,16 @@ export function attachCitations(container, citations, onPick) {
     const citation = citations[i];
     if (!el) return;
     const sources = [...(citation.sources ?? [])].sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
-    if (sources.length === 0) {
+    if (citation.supported === false || sources.length === 0) {
       el.classList.add("unsupported");
-      el.title = "No supporting passage was found in the source for this point.";
-      return;
+      el.title = "The source does not clearly support this point.";
+      if (sources.length === 0) return;
     }
     const best = { ...citation, sources };
     el.classList.add("cited");
     el.tabIndex = 0;
     el.setAttribute("role", "button");
-    el.title = `Show in the page: “${(sources[0].quote ?? "").slice(0, QUOTE_PREVIEW_CHARS)}…”`;
+    el.title ||= `Show in the page: “${(sources[0].quote ?? "").slice(0, QUOTE_PREVIEW_CHARS)}…”`;
     el.addEventListener("click", () => onPick(best, el));
     el.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
