@@ -10,7 +10,7 @@ Small API, shared by the test modules that drive a real browser:
 - ``trigger_action(context, page, ext_id)``: clicks the extension's toolbar button for ``page``
   (CDP ``Extensions.triggerAction``, the real click path: activeTab grant, ``action.onClicked``).
 - ``attach(context, url_prefix)``: a ``RawTarget`` for a browser target Playwright does not expose
-  as a Page (the side panel): ``evaluate``, ``wait_for``, ``screenshot``.
+  as a Page (the side panel): ``evaluate``, ``wait_for``, ``screenshot``, ``close``.
 
 Playwright never downloads a browser here: the tests use ``/usr/bin/chromium`` from apt
 (``tests/setup_browser.sh`` installs it as root).
@@ -122,6 +122,7 @@ class RawTarget:
         self._next_id = 0
         cdp.on("Target.receivedMessageFromTarget", self._receive)
         # Not flattened: Playwright's CDPSession cannot address a child session directly.
+        self._target = target_id
         self._session = cdp.send("Target.attachToTarget", {"targetId": target_id, "flatten": False})["sessionId"]
 
     def _receive(self, event):
@@ -180,3 +181,7 @@ class RawTarget:
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
         with open(path, "wb") as out:
             out.write(base64.b64decode(data))
+
+    def close(self):
+        """Close the target, as a user closing the side panel does."""
+        self._cdp.send("Target.closeTarget", {"targetId": self._target})

@@ -314,7 +314,7 @@ def test_clicking_a_key_point_highlights_its_source(extension, pages):
     page_text = " ".join(extension.tab.inner_text("body").split())
     assert len(highlighted) > 10 and " ".join(highlighted.split()) in page_text
     assert panel.evaluate("document.getElementById('cite-note').hidden")
-    extension.tab.screenshot(path=str(SCREENSHOTS / "page-highlight.png"))
+    extension.tab.screenshot(path=str(SCREENSHOTS / "page-citation.png"))
 
 
 HIGHLIGHT = """async ([quote, hint]) => {
@@ -346,6 +346,8 @@ def test_highlight_finds_a_quote_across_markup(chromium, pages):
         assert " ".join(found["text"].split()) == " ".join(passage.split()).rstrip(".")
         marked = chromium.tab.evaluate("[...CSS.highlights.get('summarizer-citation')][0].toString()")
         assert marked == found["text"]
+        SCREENSHOTS.mkdir(exist_ok=True)
+        chromium.tab.screenshot(path=str(SCREENSHOTS / "page-highlight.png"))
 
         assert highlight("A sentence that is nowhere in this page at all.")["found"] is False
         by_hint = highlight("Not in the page either, but the locator names a paragraph.", {"paragraph": 2})
