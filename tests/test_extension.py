@@ -259,10 +259,15 @@ def test_pdf_tab_is_uploaded_and_summarized(extension, pages):
 
 @pytest.mark.browser
 @pytest.mark.model
-def test_stop_cancels_the_server_job(extension, pages):
+def test_long_page_shows_parts_and_stop_cancels_the_server_job(extension, pages):
     extension.tab.goto(f"{pages}/long.html")
     panel, _ = extension.click()
     job_id = wait_job(panel)
+    # A long page is split into parts; the panel says which part is being summarized.
+    status = panel.wait_for("/Summarizing part \\d+ of \\d+/.test(document.getElementById('status-text').textContent)"
+                            " && document.getElementById('status-text').textContent", 60)
+    assert int(status.split(" of ")[1].split()[0]) > 1
+    screenshot(panel, "panel-progress.png")
     panel.evaluate("document.getElementById('stop').click()")
     assert panel.wait_for("document.body.dataset.outcome", 30) == "stopped"
     assert "cancelled" in text_of(panel, "status")

@@ -133,7 +133,19 @@ async function run(request) {
   }
 }
 
-const STAGES = { extract: "Reading the document…", reduce: "Combining the parts…" };
+/**
+ * Status line for a `progress` event. "map" and "collapse" count parts of a long document;
+ * "reading" and "reducing" count prompt tokens the model has read (shown as a percentage).
+ */
+function progressText({ stage, done, total, eta_s: eta }) {
+  const left = Number.isFinite(eta) && eta > 0 ? ` · about ${Math.ceil(eta)} s left` : "";
+  const percent = total > 0 ? ` ${Math.floor((100 * done) / total)}%` : "";
+  if (stage === "map") return `Summarizing part ${Math.min(done + 1, total)} of ${total}${left}`;
+  if (stage === "collapse") return `Combining partial summaries (${done} of ${total})…`;
+  if (stage === "reading") return `Reading the page…${percent}`;
+  if (stage === "reducing") return `Combining the parts…${percent}`;
+  return `${stage ?? "Working"}: ${done} of ${total}`;
+}
 
 /** Updates the panel for one server event. */
 function handleEvent({ type, data }) {
@@ -141,10 +153,7 @@ function handleEvent({ type, data }) {
     if (data.status === "queued") setStatus(data.position > 1 ? `Waiting in the queue (position ${data.position})…` : "Queued…", {});
     else if (data.status === "started") setStatus("Summarizing…", {});
   } else if (type === "progress") {
-    const { stage, done, total } = data;
-    const eta = Number.isFinite(data.eta_s) ? ` · about ${Math.ceil(data.eta_s)} s left` : "";
-    const text = total > 1 ? `Summarizing part ${done} of ${total}${eta}` : STAGES[stage] ?? "Summarizing…";
-    setStatus(text, total > 0 ? { max: total, value: done } : {});
+    setStatus(progressText(data), data.total > 0 ? { max: data.total, value: data.done } : {});
   } else if (type === "token") {
     if (state.firstTokenMs === null) {
       state.firstTokenMs = Math.round(performance.now() - state.startedAt);
