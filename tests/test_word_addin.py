@@ -95,6 +95,7 @@ def test_every_pane_file_is_packaged_for_installed_copies():
     assert shipped and shipped <= packaged, sorted(map(str, shipped - packaged))
 
 
+@pytest.mark.model  # live_server runs a worker with the real model
 def test_live_server_serves_the_pane_without_a_token(live_server):
     response = requests.get(f"{live_server.url}/addin/taskpane.html", timeout=10)
     assert response.status_code == 200 and "Summarize document" in response.text

@@ -28,6 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 MAX_SLICE = 4 * 1024 * 1024  # Office's documented slice limit, which the double enforces
 
+# Every test drives Chromium against `live_server`, which runs a worker with the real model.
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+
 DOC_URL = "https://office-double.invalid/document.docx"
 OFFICE_JS = "https://appsforoffice.microsoft.com/**"
 DONE_OR_ERROR = "body[data-state=done], body[data-state=error], body[data-state=idle]"
@@ -150,8 +153,6 @@ def assert_file_read_and_closed(record, expected_slices):
     assert record["maxOpenFiles"] == 1 and record["openFiles"] == 0 and record["closeCalls"] == 1
 
 
-@pytest.mark.browser
-@pytest.mark.model
 def test_document_read_in_many_slices_is_summarized_and_inserted_at_the_top(pane):
     document = readable_docx()
     pane.open(document=document, sliceBytes=4096)
@@ -169,8 +170,6 @@ def test_document_read_in_many_slices_is_summarized_and_inserted_at_the_top(pane
     assert paragraphs[len(items)]["text"] == "Title"
 
 
-@pytest.mark.browser
-@pytest.mark.model
 def test_document_over_the_slice_limit_is_read_in_4mb_slices(pane, tmp_path):
     document = docx_with(tmp_path, readable_docx(), picture=noise_png(1300))
     assert len(document) > MAX_SLICE
@@ -189,8 +188,6 @@ def selection_text():
     return json.loads(path.open().readline())["text"][:3000]
 
 
-@pytest.mark.browser
-@pytest.mark.model
 def test_selection_only_is_sent_as_text_and_inserted_at_the_cursor(pane):
     text = selection_text()
     pane.open(selection=text)
@@ -211,25 +208,46 @@ def test_selection_only_is_sent_as_text_and_inserted_at_the_cursor(pane):
     assert saved["summaryOptions"]["type"] == "tldr" and pane.server.token not in json.dumps(saved)
 
 
-@pytest.mark.browser
-@pytest.mark.model
-def test_stop_cancels_the_job_on_the_server(pane):
+@pytest.fixture
+def busy_worker(live_server):
+    """Keep the one worker busy with a long transcript, so the next job waits in the queue."""
+    path = CORPUS / "summarization" / "qmsum_val.jsonl"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the summarization corpus lives in ../shared")
+    text = json.loads(path.open().readline())["text"][:30000]
+    response = requests.post(f"{live_server.url}/summarize", json={"text": text, "length": "long", "cache": False},
+                             headers=live_server.auth, timeout=60)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["job_id"]
+    yield job_id
+    requests.delete(f"{live_server.url}/jobs/{job_id}", headers=live_server.auth, timeout=10)
+
+
+def job_status(server, job_id, settle=("canceled", "finished", "failed"), timeout=30):
+    """The job's status once it is one of `settle` (or whatever it is after `timeout`)."""
+    deadline, status = time.monotonic() + timeout, None
+    while time.monotonic() < deadline and status not in settle:
+        status = requests.get(f"{server.url}/jobs/{job_id}", headers=server.auth, timeout=10).json()["status"]
+        time.sleep(0.2)
+    return status
+
+
+def test_stop_cancels_the_job_on_the_server(pane, busy_worker):
     pane.open(document=readable_docx())
+    # Options no other test uses: a cached result would come back at once, with nothing to stop.
+    pane.page.select_option("#type", "headline")
+    pane.page.select_option("#length", "long")
     pane.page.click("#summarize-document")
     pane.page.wait_for_selector("body[data-job-id]")  # the server has the job: Stop can reach it
     job_id = pane.page.get_attribute("body", "data-job-id")
+    assert "Queued" in pane.page.inner_text("#status")  # behind the busy worker's job
     pane.page.click("#stop")
     pane.page.wait_for_selector("body[data-state=stopped]")
-    deadline, status = time.monotonic() + 30, None
-    while time.monotonic() < deadline and status not in ("canceled", "finished", "failed"):
-        time.sleep(0.2)
-        status = requests.get(f"{pane.server.url}/jobs/{job_id}", headers=pane.server.auth, timeout=10).json()["status"]
+    assert job_status(pane.server, job_id) == "canceled"
     assert [r.url for r in pane.requests if r.method == "DELETE"] == [f"{pane.server.url}/jobs/{job_id}"]
-    assert status == "canceled"
-    assert pane.page.is_hidden("#error")
+    assert pane.page.is_hidden("#error") and pane.page.inner_text("#status") == "Stopped."
 
 
-@pytest.mark.browser
 def test_empty_selection_is_an_error_and_sends_nothing(pane):
     pane.open(selection="  ")
     assert pane.run("#summarize-selection") == "error"
@@ -237,7 +255,6 @@ def test_empty_selection_is_an_error_and_sends_nothing(pane):
     assert not [r for r in pane.requests if r.method == "POST"]
 
 
-@pytest.mark.browser
 def test_server_down_shows_an_error_not_a_summary(pane):
     with socket.socket() as sock:  # a port that was just free: nothing listens there
         sock.bind(("127.0.0.1", 0))
@@ -248,7 +265,6 @@ def test_server_down_shows_an_error_not_a_summary(pane):
     assert pane.page.inner_text("#summary") == ""
 
 
-@pytest.mark.browser
 def test_unreadable_document_shows_the_servers_422(pane):
     broken = corpus_docx(lambda e: e["status"].startswith("malformed: not a valid zip"))[0]
     pane.open(document=(CORPUS / "docx" / broken["file"]).read_bytes())
@@ -258,7 +274,6 @@ def test_unreadable_document_shows_the_servers_422(pane):
     assert pane.double()["openFiles"] == 0
 
 
-@pytest.mark.browser
 def test_too_much_text_shows_the_servers_413(pane, tmp_path):
     limit = Settings.from_env().max_chars
     rng = random.Random(413)
@@ -272,7 +287,6 @@ def test_too_much_text_shows_the_servers_413(pane, tmp_path):
     assert pane.page.is_visible("#error") and pane.page.inner_text("#summary") == ""
 
 
-@pytest.mark.browser
 def test_wrong_token_shows_the_servers_401(pane):
     pane.open(selection="Some text to summarize.", token="not-the-token")
     assert pane.run("#summarize-selection") == "error"
@@ -290,7 +304,6 @@ SUMMARIES = [  # (model output, type) -> what the pane shows and Word receives
 ]
 
 
-@pytest.mark.browser
 def test_markdown_summary_becomes_a_list_or_paragraphs(pane):
     pane.open()
     got = pane.page.evaluate(
@@ -301,7 +314,6 @@ def test_markdown_summary_becomes_a_list_or_paragraphs(pane):
     assert got == [expected for _, _, expected in SUMMARIES]
 
 
-@pytest.mark.browser
 def test_event_parser_skips_heartbeats_and_waits_for_whole_events(pane):
     pane.open()
     first_chunk = ': heartbeat\r\n\r\nid: 1-0\r\nevent: token\r\ndata: {"text":"a\\nb"}\r\n\r\nid: 2-0\nevent: do'
