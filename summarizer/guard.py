@@ -23,6 +23,11 @@ MARKDOWN_BULLET = "- "
 SENTENCE_CAP = {"short": 1, "medium": 3, "long": 6}
 """Most sentences of a tldr/teaser per length (prompts.PARAGRAPH_SPEC: one, two or three, four to six)."""
 
+OFF_SOURCE_SCORE = 0.25
+"""A summary none of whose items has even a quarter of its (IDF-weighted) content words in the
+document is about something else ("Okay, the document is about nature."): degenerate. Not applied
+when `output_language` is set, since a translation shares no words with its source."""
+
 ECHO_SHARE = 0.6
 """An item whose content words are mostly the prompt's own (and more so than the document's) is an
 echo of the instructions, not a summary."""
@@ -33,17 +38,20 @@ _LABEL = re.compile(
     r"^\s*(?:\*\*|__)?(?:the\s+)?(?:summary|key\s+points|main\s+points|headline|teaser|tl;?\s?dr|title"
     r"|bullet\s+points|zusammenfassung|résumé|resumen)(?:\s+of\s+the\s+(?:document|text|article))?"
     r"\s*(?:\*\*|__)?\s*[:\-–]\s*(?:\*\*|__)?", re.I)
+_GARBLED = re.compile(r"(?<!\S)(?!\S*(?:://|@))(?=\S{20})(?=\S*[^\W\d_])\S*?[^\W_][,;:.][^\W_]+[,;:.][^\W_]\S*")
+"""A long run of words glued by punctuation without spaces: what a weak model writes when a grammar
+or its own sampling fails it. URLs and e-mail addresses are exempt."""
 _TAGS = re.compile(r"</?\s*document\s*>", re.I)
+_YES = (r"(?:sure|certainly|of course|absolutely|okay|ok|great|alright|gerne|natürlich|klar"
+        r"|selbstverständlich|d['’]accord|bien sûr|volontiers|claro|por supuesto|vale|desde luego)")
+_HERE = r"(?:here(?:'s| is| are)|hier (?:ist|sind)|voici|voilà|aquí (?:tienes|está|están|hay|va))"
 _FILLER = re.compile(
-    r"^(?:(?:sure|certainly|of course|absolutely|okay|ok|great|alright)\b[!.,]?\s*)?(?:"
-    r"here(?:'s| is| are)\b[^.:!\n]*|as an ai\b.*|i(?:'m| am) (?:sorry|an ai|happy|glad)\b.*"
+    rf"^[¡¿]?(?:{_YES}\b\s?[!.,]?\s*)?(?:{_HERE}\b[^.:!\n]*|as an ai\b.*|i(?:'m| am) (?:sorry|an ai|happy|glad)\b.*"
     r"|i hope (?:this|that|it) helps\b.*|let me know\b.*|(?:please )?feel free\b.*"
-    r"|is there anything else\b.*|(?:i )?(?:can|could) (?:you|i) (?:help|assist)\b.*"
-    r"|(?:sure|certainly|of course|absolutely|okay|ok|great|alright)\b)[.:!?]?$", re.I)
+    rf"|is there anything else\b.*|(?:i )?(?:can|could) (?:you|i) (?:help|assist)\b.*|{_YES}\b)\s?[.:!?]?$", re.I)
 _FILLER_PREFIX = re.compile(
-    r"^(?:(?:sure|certainly|of course|okay)[!,.]\s*)?(?:(?:in summary|to summarize|in short|overall)[,:]"
-    r"|here(?:'s| is| are)\b[^.:!\n]*:)\s*|^(?:sure|certainly|of course|okay)[!,.]\s+", re.I)
-
+    rf"^[¡¿]?(?:{_YES}\s?[!,.]\s*)?(?:(?:in summary|to summarize|in short|overall|zusammenfassend|en résumé"
+    rf"|en resumen)[,:]|{_HERE}\b[^.:!\n]*:)\s*|^[¡¿]?{_YES}\s?[!,.]\s+", re.I)
 
 
 @dataclasses.dataclass
@@ -64,16 +72,18 @@ class Checked:
         return {"repairs": self.repairs, "problems": self.problems}
 
 
-def enforce(raw, options, *, source="", finished=True):
+def enforce(raw, options, *, source="", finished=True, index=None):
     """Repair `raw` model output into a summary of `options`' type, length and format.
 
-    `source` is the document text (finds planted instructions); `finished` is False when the model
-    hit its token budget, so a cut-off last item is dropped.
+    `source` is the document text (finds planted instructions, checks the summary is about it;
+    `index`, a grounding.SourceIndex of it, saves rebuilding one per attempt); `finished` is False
+    when the model hit its token budget, so a cut-off last item is dropped.
     """
     checked = Checked("", [])
     units = _units(raw, options, checked)
     units = _drop_unwanted(units, options, source, checked)
-    if not finished and len(units) > 1 and not re.search(r"[.!?…\"'”’)]$", units[-1]):
+    # An answer cut by the token budget ends mid-sentence; a headline has no closing punctuation.
+    if not finished and units and options.type != "headline" and not re.search(r"[.!?…\"'”’)]$", units[-1]):
         units = units[:-1]
         checked.repairs.append("dropped_cut_off")
     checked.items = _shape(units, options, checked)
@@ -82,6 +92,10 @@ def enforce(raw, options, *, source="", finished=True):
         checked.problems.append("empty")
     elif len(grounding.words(checked.text)) < MIN_WORDS:
         checked.problems.append("too_short")
+    elif source and not options.output_language:
+        index = index or grounding.SourceIndex([source])
+        if max(index.support(item)[0] for item in checked.items) < OFF_SOURCE_SCORE:
+            checked.problems.append("off_source")
     return checked
 
 
@@ -167,7 +181,7 @@ def _drop_unwanted(units, options, source, checked):
     source_terms = set(grounding.content_words(source))
     kept, seen = [], []
     for unit in units:
-        unit = _FILLER_PREFIX.sub("", unit).strip()
+        unit = _FILLER_PREFIX.sub("", _ungarbled(unit, checked)).strip()
         key = grounding.content_words(unit)
         if not unit or _FILLER.match(unit.strip("*_ ")):
             checked.repairs.append("dropped_filler")
@@ -184,6 +198,18 @@ def _drop_unwanted(units, options, source, checked):
     if repeats >= max(2, len(kept)):
         checked.problems.append("loop")  # more repeated than said: the model was stuck
     return kept
+
+
+def _ungarbled(unit, checked):
+    """`unit` up to its first garbled token (a small model's "compris,196.3.3.4,unit.cour")."""
+    match = _GARBLED.search(unit)
+    if not match:
+        return unit
+    checked.repairs.append("cut_garbled")
+    words = unit[:match.start()].split()
+    while words and words[-1].lower().strip(",;:") in grounding.STOPWORDS:
+        words.pop()  # "... es el" reads worse than "..."
+    return " ".join(words).rstrip(",;:-–") if len(words) >= MIN_WORDS else ""
 
 
 def _shape(units, options, checked):
@@ -205,7 +231,7 @@ def _shape(units, options, checked):
 
 def _headline(line, max_words, checked):
     """One line of at most `max_words` words, without quotes or a closing period."""
-    line = line.strip().strip("\"'“”‘’*_").rstrip(".").strip()
+    line = line.strip().strip("\"'“”‘’*_").rstrip(".,;:-– ").strip()
     parts = line.split()
     if len(parts) > max_words:
         checked.repairs.append("capped_words")

@@ -134,6 +134,10 @@ def test_cut_off_last_item_is_dropped_when_unfinished():
     raw = "- The council approved a budget.\n- Transport spending rises by"
     assert len(guard.enforce(raw, options(), finished=True).items) == 2
     assert guard.enforce(raw, options(), finished=False).items == ["The council approved a budget."]
+    lone = guard.enforce("The council approved a budget and", options(type="tldr"), finished=False)
+    assert lone.degenerate and "dropped_cut_off" in lone.repairs
+    headline = guard.enforce("Council approves budget", options(type="headline"), finished=False)
+    assert headline.text == "Council approves budget"
 
 
 def test_echoed_instructions_are_dropped():
@@ -243,3 +247,49 @@ def test_real_documents_rarely_look_like_planted_instructions():
             total += 1
             flagged += bool(grounding.injected_instructions(json.loads(line)["text"]))
     assert total and flagged / total <= 0.02
+
+
+@pytest.mark.parametrize("raw", [
+    "D'accord, le document est de la nature.",
+    "Okay! The text is about many interesting things.",
+    "- Quantum computers will replace smartphones by 2031.\n- Penguins live in the Sahara.",
+])
+def test_summary_about_something_else_is_degenerate(raw):
+    checked = guard.enforce(raw, options(), source=SOURCE)
+    assert "off_source" in checked.problems
+
+
+def test_translated_summary_is_not_judged_by_word_overlap():
+    raw = "- Der Stadtrat hat am Dienstag einen neuen Haushalt beschlossen."
+    assert "off_source" in guard.enforce(raw, options(), source=SOURCE).problems
+    assert not guard.enforce(raw, options(output_language="de"), source=SOURCE).problems
+
+
+@pytest.mark.parametrize("raw", [
+    "Bien sûr ! Voici un résumé : Le conseil a approuvé le budget.",
+    "Gerne! Hier ist eine Zusammenfassung: Der Rat hat den Haushalt beschlossen.",
+    "¡Claro! Aquí tienes un resumen: El consejo aprobó el presupuesto.",
+])
+def test_chat_filler_in_other_languages_is_removed(raw):
+    text = guard.enforce(raw, options(type="tldr")).text
+    assert not re.match(r"(?i)(bien|voici|gerne|hier|claro|aquí|¡)", text), text
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Le festival de jazz de Marciac a attiré 250 visiteurs compris,196.3.3.4,unit.cour",
+     "Le festival de jazz de Marciac a attiré 250 visiteurs"),
+    ("El tren entre Madrid y Asturias funciona desde el jueves.Laobra,unojadora,debe-lo:completar",
+     "El tren entre Madrid y Asturias funciona desde"),
+])
+def test_garbled_tail_is_cut(raw, expected):
+    checked = guard.enforce(raw, options(type="headline", length="long"))
+    assert checked.text == expected and "cut_garbled" in checked.repairs
+
+
+@pytest.mark.parametrize("text", [
+    "The U.S.A. economy grew 3.5 percent, to 1,234,567 jobs, says www.example.com today.",
+    "Details at https://www.bbc.co.uk/news/education-11154244,a,b or mail press.office@city.example.org.",
+    "Donaudampfschifffahrtsgesellschaftskapitän Müller, i.e. the captain, retired.",
+])
+def test_ordinary_punctuation_is_not_garbled(text):
+    assert "cut_garbled" not in guard.enforce(text, options(type="tldr")).repairs
