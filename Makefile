@@ -26,6 +26,7 @@ run: install
 	$(VENV)/bin/summarizer serve
 
 test: install
+	bash tests/setup_browser.sh
 	$(PY) -m pytest
 
 bench: install

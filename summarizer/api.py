@@ -4,8 +4,8 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from summarizer import jobs
-from summarizer.errors import BadRequest
+from summarizer import jobs, metrics
+from summarizer.errors import BadRequest, SummarizerError
 from summarizer.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
 from summarizer.intake import source_from_request
@@ -28,10 +28,19 @@ def _events(job_id):
     return EventLog(_redis(), job_id, _settings().result_ttl)
 
 
+def _job_status(job_id):
+    """A callable that looks the job's status up when a stream has been idle."""
+    return lambda: jobs.describe(_redis(), job_id)["status"]
+
+
 def _extracted(source):
     """The document and the milliseconds extraction took."""
     began = time.perf_counter()
-    document = extract(source, _settings())
+    try:
+        document = extract(source, _settings())
+    except SummarizerError as error:
+        metrics.record_extraction_failure(_redis(), error.code)
+        raise
     return document, round((time.perf_counter() - began) * 1000)
 
 
@@ -50,12 +59,16 @@ def summarize():
     chunks = plan_chunks(document, options, _settings())
     job_id, cache_state = jobs.submit(_redis(), _settings(), document, options, chunks, extract_ms)
     headers = {"X-Summarizer-Cache": cache_state}
+    if options.cache:
+        (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())
     if _wants_event_stream():
-        response = sse_response(_events(job_id), job_id, FIRST_ID, _settings().heartbeat_seconds)
+        response = sse_response(_events(job_id), job_id, FIRST_ID, _settings().heartbeat_seconds,
+                                _job_status(job_id))
         response.headers.update(headers)
         return response
     if request.args.get("wait", "").lower() in ("1", "true", "yes"):
-        return jsonify(wait_for_result(_events(job_id), _settings().wait_timeout)), 200, headers
+        result = wait_for_result(_events(job_id), _settings().wait_timeout, _job_status(job_id))
+        return jsonify(result), 200, headers
     body = {
         "job_id": job_id,
         "status_url": url_for("api.job_status", job_id=job_id),
@@ -92,4 +105,4 @@ def job_events(job_id):
     after = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or FIRST_ID
     if not valid_event_id(after):
         raise BadRequest("bad_event_id", f"Last-Event-ID {after!r} is not an event ID of this API.")
-    return sse_response(events, job_id, after, _settings().heartbeat_seconds)
+    return sse_response(events, job_id, after, _settings().heartbeat_seconds, _job_status(job_id))

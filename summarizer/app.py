@@ -21,6 +21,11 @@ def create_app(test_config=None):
     app.config.from_mapping(MAX_CONTENT_LENGTH=settings.max_content_length, SETTINGS=settings)
     app.json.sort_keys = False
     app.config.update(flask_config)
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     app.extensions["redis"] = connect(settings, start_embedded=True)
     _register_error_handlers(app)
     auth.init_app(app)

@@ -48,12 +48,24 @@ def serve(host, port, workers, gpus):
     commands = [supervisor.worker_command(i, gpu_list) for i in range(settings.workers)]
     click.echo(f"summarizer: API on http://{settings.host}:{settings.port}, "
                f"{settings.workers} worker(s), Redis {env.get('REDIS_URL') or settings.redis_url}", err=True)
+    restarts = _restart_recorder(env.get("REDIS_URL") or settings.redis_url)
     try:
-        code = supervisor.Supervisor(supervisor.api_command(settings), commands, env).run()
+        code = supervisor.Supervisor(supervisor.api_command(settings), commands, env,
+                                     on_restart=restarts).run()
     finally:
         if embedded:
             embedded.stop()
     sys.exit(code)
+
+
+def _restart_recorder(redis_url):
+    """Counts worker restarts in the shared metrics."""
+    import redis
+
+    from summarizer import metrics
+
+    client = redis.Redis.from_url(redis_url)
+    return lambda child: metrics.record_worker_restart(client, child.name)
 
 
 @main.command()

@@ -71,10 +71,25 @@ class Settings:
         50 * 1024 * 1024, "Largest request body in bytes (uploads included).", minimum=1024
     )
     job_timeout: int = _setting(1800, "Seconds a job may run before RQ stops it.", minimum=10)
+    job_retries: int = _setting(
+        2, "Times a job abandoned by a dead worker (killed, OOM, node lost) is run again.", minimum=0
+    )
+    worker_heartbeat: int = _setting(
+        5, "Seconds between a busy worker's heartbeats; a worker silent for 3 of them is dead "
+        "and its job is re-run.", minimum=1,
+    )
+    worker_ttl: int = _setting(
+        30, "Seconds an idle worker stays registered without a heartbeat (RQ's default is 420).",
+        minimum=20,
+    )
+    maintenance_interval: int = _setting(
+        10, "Seconds between a worker's sweeps for jobs abandoned by dead workers.", minimum=1
+    )
     result_ttl: int = _setting(86400, "Seconds results and event streams are kept.", minimum=60)
     wait_timeout: int = _setting(600, "Seconds `?wait=true` holds the request open.", minimum=1)
     heartbeat_seconds: float = _setting(
-        15.0, "Idle seconds before an SSE comment keeps proxies from closing the stream.", minimum=0.05
+        15.0, "Idle seconds before an SSE comment keeps proxies from closing the stream.",
+        minimum=0.05, maximum=30,
     )
     cancel_poll_seconds: float = _setting(
         0.25, "How often a generating worker checks for a cancel request.", minimum=0.01
@@ -98,6 +113,15 @@ class Settings:
     fetch_max_redirects: int = _setting(5, "Redirect hops followed (each re-checked).", minimum=0)
     fetch_allowlist: str = _setting(
         "", "Comma-separated hosts/CIDRs a URL may reach despite being private (your intranet)."
+    )
+
+    tls_cert: str = _setting("", "PEM certificate: `serve` speaks HTTPS (the Word add-in needs it).")
+    tls_key: str = _setting("", "PEM private key for tls_cert.")
+    proxy_hops: int = _setting(
+        0, "Reverse proxies in front whose X-Forwarded-* headers are trusted (0: none).", minimum=0
+    )
+    metrics_label: str = _setting(
+        "", "Stable name for this worker in metrics (default: hostname and GPU).",
     )
 
     api_tokens: str = _setting("", "Comma-separated API tokens; empty disables auth (loopback only).")
@@ -130,6 +154,10 @@ class Settings:
                 mapping[field.name] = environ[env_name]
         mapping.update(overrides or {})
         return cls.from_mapping(mapping)
+
+    def __post_init__(self):
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ConfigError("bad_setting", "Set both tls_cert and tls_key, or neither.")
 
     @property
     def resolved_model_path(self):

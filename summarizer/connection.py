@@ -11,6 +11,16 @@ from summarizer.redis_embed import EmbeddedRedis
 HEALTH_CHECK_SECONDS = 10
 """Idle seconds after which redis-py pings a pooled connection before reusing it (Redis restarts)."""
 
+SOCKET_TIMEOUT_SECONDS = 60
+"""Longest wait for a Redis reply. Above every blocking read here (SSE heartbeats are at most 30 s);
+redis-py's own default (5 s) would cut a blocking XREAD short."""
+
+CONNECT_TIMEOUT_SECONDS = 5
+"""How long to wait for a connection to Redis before answering 503."""
+
+CLIENT_OPTIONS = dict(health_check_interval=HEALTH_CHECK_SECONDS, socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                      socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
+
 
 def embedded_socket(settings):
     return os.path.join(settings.resolved_data_dir, "redis", "redis.sock")
@@ -19,9 +29,8 @@ def embedded_socket(settings):
 def connect(settings, start_embedded=False):
     """A Redis client for `settings`. With no REDIS_URL, use (or, if asked, start) the embedded one."""
     if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url, health_check_interval=HEALTH_CHECK_SECONDS)
-    client = redis.Redis(unix_socket_path=embedded_socket(settings),
-                         health_check_interval=HEALTH_CHECK_SECONDS)
+        return redis.Redis.from_url(settings.redis_url, **CLIENT_OPTIONS)
+    client = redis.Redis(unix_socket_path=embedded_socket(settings), **CLIENT_OPTIONS)
     try:
         client.ping()
         return client
@@ -34,4 +43,4 @@ def connect(settings, start_embedded=False):
             ) from None
     server = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
     atexit.register(server.stop)
-    return redis.Redis(unix_socket_path=server.socket_path, health_check_interval=HEALTH_CHECK_SECONDS)
+    return redis.Redis(unix_socket_path=server.socket_path, **CLIENT_OPTIONS)

@@ -11,10 +11,10 @@ import os
 import time
 import uuid
 
-from rq import Queue, Worker
-from rq.dependency import Dependency
+from rq import Queue, Retry, Worker
+
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
-from rq.job import Job, JobStatus
+from rq.job import Dependency, Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from summarizer.errors import NotFound, ServiceUnavailable
@@ -67,7 +67,7 @@ def cache_key(document, options, settings):
 def submit(connection, settings, document, options, chunks, extract_ms):
     """Queue a summary (or attach to an identical one); returns (job_id, "miss"|"hit"|"attached")."""
     queue = queue_for(connection, settings)
-    if Worker.count(queue=queue) == 0:
+    if not live_workers(queue):
         raise ServiceUnavailable(
             "no_worker", "No worker is serving the queue: start one with `summarizer worker`."
         )
@@ -84,7 +84,8 @@ def submit(connection, settings, document, options, chunks, extract_ms):
                    "chunks": len(chunks)}
     )
     common = dict(job_timeout=settings.job_timeout, result_ttl=settings.result_ttl,
-                  failure_ttl=settings.result_ttl)
+                  failure_ttl=settings.result_ttl,
+                  retry=Retry(max=settings.job_retries) if settings.job_retries else None)
     payload = {"document": document.to_dict(), "options": options.to_dict(),
                "extract_ms": extract_ms, "enqueued_at": time.time()}
     if len(chunks) == 1:
@@ -99,6 +100,12 @@ def submit(connection, settings, document, options, chunks, extract_ms):
                       depends_on=Dependency(jobs=map_ids, allow_failure=True),
                       meta={"map_jobs": map_ids}, description="reduce", **common)
     return job_id, "miss"
+
+
+def live_workers(queue):
+    """Workers on `queue` whose heartbeat has not expired (Worker.count also counts dead ones
+    until their registration is swept)."""
+    return Worker.all(queue=queue, serializer=JSONSerializer)
 
 
 def _reusable_job(connection, key):

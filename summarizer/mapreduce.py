@@ -38,6 +38,7 @@ def map_job(payload):
     except JobCanceled:
         return None
     except SummarizerError as error:
+        context.no_retry()
         context.job.meta["error"] = error.to_dict()["error"]
         context.job.save_meta()
         raise

@@ -7,7 +7,7 @@ import time
 
 from rq import get_current_job
 
-from summarizer import jobs, prompts
+from summarizer import jobs, metrics, prompts
 from summarizer.config import Settings
 from summarizer.document import Document
 from summarizer.errors import JobCanceled, SummarizerError
@@ -33,6 +33,10 @@ class CancelWatch:
                 raise JobCanceled("canceled", "The job was canceled.")
 
 
+ATTEMPTS_PREFIX = "summarizer:attempts:"
+"""Runs of a job so far: above one, a dead worker abandoned it and RQ queued it again."""
+
+
 class JobContext:
     """Everything a running job needs: its settings, model, client-facing events and cancel watch."""
 
@@ -45,6 +49,18 @@ class JobContext:
         self.cancel = CancelWatch(self.connection, [client_job_id, *cancel_ids],
                                   self.settings.cancel_poll_seconds)
         self.model = load_model(self.settings)
+        self.began = time.perf_counter()
+        self.attempt = self.connection.incr(ATTEMPTS_PREFIX + self.job.id)
+        self.connection.expire(ATTEMPTS_PREFIX + self.job.id, self.settings.result_ttl)
+
+    def no_retry(self):
+        """A failure of the job itself (not of its worker): running it again would fail again."""
+        self.job.retries_left = 0
+
+    def record(self, outcome):
+        """Metrics for this run: its duration by outcome, and generation speed of this worker."""
+        seconds = time.perf_counter() - self.began
+        metrics.record_job(self.connection, self.settings.metrics_label, outcome, seconds)
 
     def progress(self, stage, done, total, **extra):
         progress = {"stage": stage, "done": done, "total": total, **extra}
@@ -63,39 +79,48 @@ class JobContext:
             seed=self.settings.seed, on_prefill=reading,
         )
         pieces = []
+        began = time.perf_counter()
         for piece in generation:
             self.cancel.check()
             pieces.append(piece)
             if stream:
                 self.events.append("token", {"text": piece})
+        metrics.record_stage(self.connection, self.settings.metrics_label, reading_stage or "map",
+                             time.perf_counter() - began, generation.completion_tokens)
         return "".join(pieces).strip(), generation
 
 
 def finish_client_job(context, work):
     """Run `work()` for the job a client follows; end its stream with done or error."""
     started = time.time()
-    context.events.append("status", {"job_id": context.client_job_id, "status": "started",
-                                     "worker": context.job.worker_name})
+    # A re-run after a dead worker says so first: clients drop the tokens they had.
+    status = "restarted" if context.attempt > 1 else "started"
+    context.events.append("status", {"job_id": context.client_job_id, "status": status,
+                                     "worker": context.job.worker_name, "attempt": context.attempt})
     try:
         result = work(started)
     except JobCanceled:
         jobs.mark_canceled(context.job, context.events)
+        context.record("canceled")
         return None
-    except SummarizerError as error:
+    except Exception as exc:
+        error = exc if isinstance(exc, SummarizerError) else \
+            SummarizerError("internal_error", f"The worker failed: {exc}")
+        log.exception("job %s failed", context.job.id)
         record_failure(context, error)
         raise
-    except Exception as exc:
-        log.exception("job %s failed", context.job.id)
-        record_failure(context, SummarizerError("internal_error", f"The worker failed: {exc}"))
-        raise
     context.events.append("done", result)
+    context.record("finished")
     return result
 
 
 def record_failure(context, error):
+    """Keep the error on the job, end the client's stream with it, and do not run it again."""
+    context.no_retry()
     context.job.meta["error"] = error.to_dict()["error"]
     context.job.save_meta()
     context.events.append("error", error.to_dict()["error"])
+    context.record("failed")
 
 
 def summarize_job(payload):

@@ -11,15 +11,30 @@ RETRY_MILLISECONDS = 2000
 """Reconnect delay suggested to EventSource clients."""
 
 
-def follow(events, after_id, heartbeat_seconds):
+LOST_STATUSES = ("failed", "canceled")
+"""Job states that end a stream even when no final event was written (a worker died for good)."""
+
+
+def silent_end(events, job_status):
+    """The error to report when a job ended without a final event, or None while it is alive."""
+    if not events.exists():
+        return {"code": "job_expired", "message": "The job's events expired."}
+    if job_status() in LOST_STATUSES:
+        return {"code": "worker_lost",
+                "message": "The worker running this job died and the retries ran out; submit it again."}
+    return None
+
+
+def follow(events, after_id, heartbeat_seconds, job_status):
     """Yield SSE text for every event after `after_id` until the job's final event."""
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     last_id = after_id
     while True:
         batch = events.read(last_id, block_ms=max(1, int(heartbeat_seconds * 1000)))
         if not batch:
-            if not events.exists():
-                yield sse_frame("error", {"code": "job_expired", "message": "The job's events expired."})
+            ended = silent_end(events, job_status)
+            if ended:
+                yield sse_frame("error", ended)
                 return
             yield sse_comment("keep-alive")
             continue
@@ -30,24 +45,27 @@ def follow(events, after_id, heartbeat_seconds):
                 return
 
 
-def sse_response(events, job_id, after_id=FIRST_ID, heartbeat_seconds=15.0):
+def sse_response(events, job_id, after_id, heartbeat_seconds, job_status):
     """A streaming text/event-stream response that proxies must not buffer."""
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Job-Id": job_id}
-    return Response(stream_with_context(follow(events, after_id, heartbeat_seconds)),
+    return Response(stream_with_context(follow(events, after_id, heartbeat_seconds, job_status)),
                     mimetype="text/event-stream", headers=headers)
 
 
-def wait_for_result(events, timeout_seconds):
+def wait_for_result(events, timeout_seconds, job_status):
     """Block until the job's final event: its result, or raise its error."""
     deadline = time.monotonic() + timeout_seconds
     last_id = FIRST_ID
     while (remaining := deadline - time.monotonic()) > 0:
-        for event_id, event, data in events.read(last_id, block_ms=max(1, int(min(remaining, 5) * 1000))):
+        batch = events.read(last_id, block_ms=max(1, int(min(remaining, 5) * 1000)))
+        for event_id, event, data in batch:
             last_id = event_id
             if event == "done":
                 return data
             if event == "error":
                 raise _error_from_event(data)
+        if not batch and (ended := silent_end(events, job_status)):
+            raise _error_from_event(ended)
     raise WaitTimeout("wait_timeout", "The job is still running: follow its events_url instead.")
 
 

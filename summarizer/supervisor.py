@@ -107,13 +107,17 @@ class Supervisor:
 
 
 def api_command(settings):
-    """Gunicorn with gevent workers: each open SSE stream is a greenlet, not a thread."""
-    return [
+    """Gunicorn with gevent workers: each open SSE stream is a greenlet, not a thread, so a few
+    hundred idle streams cost memory, not threads, and never starve new requests."""
+    command = [
         sys.executable, "-m", "gunicorn", "--worker-class", "gevent",
         "--workers", str(settings.http_workers), "--worker-connections", "2000",
         "--bind", f"{settings.host}:{settings.port}", "--graceful-timeout", "10",
-        "--access-logfile", "-", "summarizer.app:create_app()",
+        "--no-control-socket", "--access-logfile", "-",
     ]
+    if settings.tls_cert:
+        command += ["--certfile", settings.tls_cert, "--keyfile", settings.tls_key]
+    return command + ["summarizer.app:create_app()"]
 
 
 def worker_command(index, gpus):

@@ -123,7 +123,9 @@ def live_server(tmp_path_factory):
     port = free_port()
     env = dict(os.environ, **WORKER_ENV, SUMMARIZER_DATA_DIR=str(data_dir),
                SUMMARIZER_PORT=str(port), SUMMARIZER_API_TOKENS=TEST_TOKEN,
-               SUMMARIZER_HEARTBEAT_SECONDS="1")
+               SUMMARIZER_HEARTBEAT_SECONDS="1",
+               # the extension's origin: its tests call the API from the extension's pages
+               SUMMARIZER_CORS_ORIGINS="chrome-extension://*")
     env.pop("REDIS_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "summarizer.cli", "serve"], env=env, cwd=REPO)
     client = redis.Redis(unix_socket_path=str(data_dir / "redis" / "redis.sock"))

@@ -17,7 +17,7 @@ PARAGRAPH = (
 )
 
 
-def long_text(paragraphs=12):
+def long_text(paragraphs=30):
     return "\n\n".join(PARAGRAPH.format(n=n) for n in range(1, paragraphs + 1))
 
 
@@ -55,7 +55,7 @@ def test_long_document_is_mapped_in_chunks_then_reduced(client, worker, second_w
 
 
 def test_cancel_stops_every_chunk(client, worker):
-    job_id = client.post("/summarize", json={"text": long_text(20), "cache": False}).get_json()["job_id"]
+    job_id = client.post("/summarize", json={"text": long_text(40), "cache": False}).get_json()["job_id"]
     wait_for(lambda: client.get(f"/jobs/{job_id}").get_json()["status"] == "started", 60, "a chunk")
     client.delete(f"/jobs/{job_id}")
     events = events_of(client.get(f"/jobs/{job_id}/events", buffered=False))
