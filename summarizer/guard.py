@@ -206,10 +206,16 @@ def _ungarbled(unit, checked):
     if not match:
         return unit
     checked.repairs.append("cut_garbled")
-    words = unit[:match.start()].split()
-    while words and words[-1].lower().strip(",;:") in grounding.STOPWORDS:
-        words.pop()  # "... es el" reads worse than "..."
-    return " ".join(words).rstrip(",;:-–") if len(words) >= MIN_WORDS else ""
+    words = _trimmed(unit[:match.start()].split())
+    return " ".join(words) if len(words) >= MIN_WORDS else ""
+
+
+def _trimmed(words):
+    """A cut run of words that does not end on a function word ("... es el") or a comma."""
+    words = list(words)
+    while len(words) > 1 and words[-1].lower().strip(",;:") in grounding.STOPWORDS:
+        words.pop()
+    return words[:-1] + [words[-1].rstrip(",;:-–")] if words else words
 
 
 def _shape(units, options, checked):
@@ -235,10 +241,7 @@ def _headline(line, max_words, checked):
     parts = line.split()
     if len(parts) > max_words:
         checked.repairs.append("capped_words")
-        parts = parts[:max_words]
-        while len(parts) > 1 and parts[-1].lower().strip(",;:") in grounding.STOPWORDS:
-            parts.pop()  # do not end a cut headline on "the" or "and"
-        line = " ".join(parts).rstrip(",;:-–")
+        line = " ".join(_trimmed(parts[:max_words]))
     return line
 
 
@@ -279,10 +282,14 @@ def loop_start(text, max_period=40):
     tokens = [m.group() for m in matches]
     for start in range(len(tokens)):
         for period in range(1, min(max_period, (len(tokens) - start) // 2) + 1):
-            repeats = _repeats(tokens, start, period)
-            if (repeats >= 3 and repeats * period >= 12) or (repeats >= 2 and period >= 8):
+            if _is_loop(_repeats(tokens, start, period), period):
                 return matches[start + period].start()  # keep the first occurrence
     return None
+
+
+def _is_loop(count, period):
+    """The loop rule: `count` back-to-back copies of a `period`-word span."""
+    return (count >= 3 and count * period >= 12) or (count >= 2 and period >= 8)
 
 
 def _repeats(tokens, start, period):
@@ -317,15 +324,9 @@ class LoopDetector:
 
     def _tail_repeats(self):
         """True when the newest words close a back-to-back repetition."""
-        tokens = self._tokens
-        for period in range(1, min(self.max_period, len(tokens) // 2) + 1):
-            count, end = 1, len(tokens)
-            while end - (count + 1) * period >= 0 and \
-                    tokens[end - (count + 1) * period:end - count * period] == tokens[end - period:]:
-                count += 1
-            if (count >= 3 and count * period >= 12) or (count >= 2 and period >= 8):
-                return True
-        return False
+        backwards = self._tokens[::-1]  # a repetition at the end is one at the start of this
+        return any(_is_loop(_repeats(backwards, 0, period), period)
+                   for period in range(1, min(self.max_period, len(backwards) // 2) + 1))
 
     def _unit_repeats(self):
         """True when a just-finished sentence or line repeats an earlier one."""

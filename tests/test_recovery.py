@@ -47,9 +47,11 @@ def test_third_attempt_uses_the_stricter_prompt():
     outcome = recovery.summarize(model, MESSAGES, SummaryOptions(), SOURCE)
     assert outcome.checked.text == GOOD
     strict_messages, attempt = model.calls[2]
-    assert attempt.strict and recovery.STRICT_RULES in strict_messages[0]["content"]
-    assert recovery.STRICT_RULES not in model.calls[0][0][0]["content"]
-    assert MESSAGES[0]["content"] == "Summarize."  # the caller's messages are not changed
+    assert attempt.strict and strict_messages[-1]["content"].endswith(recovery.STRICT_RULES)
+    # Only the end changes, so llama.cpp reuses the cached prompt prefix (instructions + document).
+    assert strict_messages[0] == MESSAGES[0] and strict_messages[-1]["content"].startswith(SOURCE)
+    assert recovery.STRICT_RULES not in model.calls[0][0][-1]["content"]
+    assert MESSAGES[-1]["content"] == SOURCE  # the caller's messages are not changed
 
 
 def test_all_attempts_degenerate_falls_back_to_extractive():
@@ -67,3 +69,44 @@ def test_outputs_obeying_a_planted_instruction_never_survive():
     assert "mangold" not in outcome.checked.text.lower()
     assert outcome.fallback == "extractive"
     assert all("dropped_injected" in a["repairs"] for a in outcome.attempts)
+
+
+class LoopingGeneration:
+    """Stands in for llm.Generation: yields a loop forever unless closed; counts what it gave."""
+
+    def __init__(self, pieces):
+        self.pieces, self.prompt_tokens, self.completion_tokens = pieces, 100, 0
+        self.finish_reason, self.closed = None, False
+
+    def __iter__(self):
+        try:
+            while True:
+                for piece in self.pieces:
+                    self.completion_tokens += 1
+                    yield piece
+        finally:
+            self.closed = True
+
+
+class StubModel:
+    def __init__(self, pieces):
+        self.pieces, self.params = pieces, None
+
+    def generate(self, messages, **params):
+        self.params = params
+        self.generation = LoopingGeneration(self.pieces)
+        return self.generation
+
+
+def test_run_model_stops_a_loop_and_counts_usage(monkeypatch):
+    monkeypatch.setattr(recovery.grammars, "compile", lambda gbnf: ("grammar", gbnf))
+    model, usage, seen = StubModel(["- The river ", "flooded the ", "town.\n"]), {}, []
+    raw, finished, stopped = recovery.run_model(
+        model, MESSAGES, SummaryOptions(), recovery.ATTEMPTS[1], max_tokens=500, temperature=0.2,
+        seed=7, on_piece=seen.append, usage=usage)
+    assert stopped in ("repeated_sentence", "repeated_span") and not finished
+    assert model.generation.closed and usage == {"prompt_tokens": 100, "completion_tokens": len(seen)}
+    assert len(seen) < 30 and raw == "".join(seen)
+    params = model.params
+    assert params["seed"] == 8 and params["temperature"] == recovery.ATTEMPTS[1].temperature
+    assert params["grammar"][0] == "grammar" and params["repeat_penalty"] == recovery.ATTEMPTS[1].repeat_penalty
