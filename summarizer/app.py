@@ -7,6 +7,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from summarizer import addin, api, auth, ops
+from summarizer import openapi
 from summarizer.config import Settings
 from summarizer.connection import connect
 from summarizer.errors import SummarizerError
@@ -32,6 +33,7 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(addin.bp)
+    app.register_blueprint(openapi.bp)
     return app
 
 
