@@ -4,6 +4,7 @@ the file name or the type the client claims: both are trivially wrong or hostile
 import io
 import re
 import zipfile
+import zlib
 
 PDF = "pdf"
 DOCX = "docx"
@@ -90,7 +91,9 @@ def _sniff_zip(data):
             if info.file_size > 1024 * 1024:  # content types are a few KB; refuse to inflate more
                 return None, "a zip archive with an oversized [Content_Types].xml"
             types = archive.read(info).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
+    # zlib.error: a member whose deflate stream is damaged (found by bench/fuzz.py).
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError,
+            zlib.error):
         return DOCX, "a damaged Office (zip) file"  # let the DOCX path report it as damaged
     if any(t in types for t in WORD_MAIN_TYPES):
         return DOCX, "a Word document"
