@@ -32,5 +32,9 @@ test: install
 bench: install
 	$(PY) -m bench
 
+# Thousands of damaged corpus files through POST /extract (seeded; see bench/fuzz.py for options).
+fuzz: install
+	$(PY) -m bench.fuzz
+
 clean:
 	rm -rf $(VENV) build *.egg-info
