@@ -41,6 +41,7 @@ _LABEL = re.compile(
 _GARBLED = re.compile(r"(?<!\S)(?!\S*(?:://|@))(?=\S{20})(?=\S*[^\W\d_])\S*?[^\W_][,;:.][^\W_]+[,;:.][^\W_]\S*")
 """A long run of words glued by punctuation without spaces: what a weak model writes when a grammar
 or its own sampling fails it. URLs and e-mail addresses are exempt."""
+_META = re.compile(r"\b(?:summary|summari[sz]e|document|sentences?|bullets?|instructions?|headline)\b", re.I)
 _TAGS = re.compile(r"</?\s*document\s*>", re.I)
 _YES = (r"(?:sure|certainly|of course|absolutely|okay|ok|great|alright|gerne|natürlich|klar"
         r"|selbstverständlich|d['’]accord|bien sûr|volontiers|claro|por supuesto|vale|desde luego)")
@@ -80,8 +81,9 @@ def enforce(raw, options, *, source="", finished=True, index=None):
     when the model hit its token budget, so a cut-off last item is dropped.
     """
     checked = Checked("", [])
+    index = index or (grounding.SourceIndex([source]) if source else None)
     units = _units(raw, options, checked)
-    units = _drop_unwanted(units, options, source, checked)
+    units = _drop_unwanted(units, options, source, index, checked)
     # An answer cut by the token budget ends mid-sentence; a headline has no closing punctuation.
     if not finished and units and options.type != "headline" and not re.search(r"[.!?…\"'”’)]$", units[-1]):
         units = units[:-1]
@@ -93,7 +95,6 @@ def enforce(raw, options, *, source="", finished=True, index=None):
     elif len(grounding.words(checked.text)) < MIN_WORDS:
         checked.problems.append("too_short")
     elif source and not options.output_language:
-        index = index or grounding.SourceIndex([source])
         if max(index.support(item)[0] for item in checked.items) < OFF_SOURCE_SCORE:
             checked.problems.append("off_source")
     return checked
@@ -174,7 +175,7 @@ def _bullets(lines):
     return units
 
 
-def _drop_unwanted(units, options, source, checked):
+def _drop_unwanted(units, options, source, index, checked):
     """Without filler, repeats, echoed instructions and anything a planted instruction asked for."""
     planted = grounding.instruction_terms(source) if source else set()
     prompt_terms = set(grounding.content_words(prompts.system_prompt(options)))
@@ -189,7 +190,9 @@ def _drop_unwanted(units, options, source, checked):
             checked.repairs.append("dropped_repeat")
         elif planted & {w.lower() for w in grounding.words(unit)} or (source and grounding.INSTRUCTION.search(unit)):
             checked.repairs.append("dropped_injected")
-        elif _echoes(key, prompt_terms, source_terms):
+        elif _echoes(key, prompt_terms, source_terms) or (
+                index and _META.search(unit) and index.support(unit)[0] < OFF_SOURCE_SCORE):
+            # The second: talks about "the document" or "the summary" but not about its content.
             checked.repairs.append("dropped_echo")
         else:
             kept.append(unit)
