@@ -1,10 +1,11 @@
 """Routes of the summarization API. Validation, extraction and queueing live in their modules."""
 
+import contextlib
 import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from summarizer import jobs, metrics
+from summarizer import jobs, limits, metrics
 from summarizer.errors import BadRequest, SummarizerError
 from summarizer.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
@@ -33,6 +34,23 @@ def _job_status(job_id):
     return lambda: jobs.describe(_redis(), job_id)["status"]
 
 
+@contextlib.contextmanager
+def _following(job_id):
+    """Mark the job as followed while a stream (or a waiting request) is connected."""
+    ttl = _settings().result_ttl
+    jobs.attach(_redis(), job_id, ttl)
+    try:
+        yield
+    finally:
+        jobs.detach(_redis(), job_id, ttl)
+
+
+def _check_rate():
+    """Per-client request rate: the API token identifies the client, else its address."""
+    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    limits.check_rate(_redis(), token or request.remote_addr or "-", _settings().rate_limit)
+
+
 def _extracted(source):
     """The document and the milliseconds extraction took."""
     began = time.perf_counter()
@@ -53,6 +71,7 @@ def _wants_event_stream():
 @bp.post("/summarize")
 def summarize():
     """Extract, queue, then stream (Accept: text/event-stream), wait (?wait=true) or answer 202."""
+    _check_rate()
     source, raw_options = source_from_request(request)
     options = parse_options(raw_options)
     document, extract_ms = _extracted(source)
@@ -63,11 +82,12 @@ def summarize():
         (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())
     if _wants_event_stream():
         response = sse_response(_events(job_id), job_id, FIRST_ID, _settings().heartbeat_seconds,
-                                _job_status(job_id))
+                                _job_status(job_id), _following(job_id))
         response.headers.update(headers)
         return response
     if request.args.get("wait", "").lower() in ("1", "true", "yes"):
-        result = wait_for_result(_events(job_id), _settings().wait_timeout, _job_status(job_id))
+        result = wait_for_result(_events(job_id), _settings().wait_timeout, _job_status(job_id),
+                                 _following(job_id))
         return jsonify(result), 200, headers
     body = {
         "job_id": job_id,
@@ -80,6 +100,7 @@ def summarize():
 @bp.post("/extract")
 def extract_document():
     """What the model would see: the extracted Document as JSON."""
+    _check_rate()
     source, raw_options = source_from_request(request)
     parse_options(raw_options)  # the same inputs as /summarize are accepted, and checked
     document, extract_ms = _extracted(source)
@@ -105,4 +126,5 @@ def job_events(job_id):
     after = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or FIRST_ID
     if not valid_event_id(after):
         raise BadRequest("bad_event_id", f"Last-Event-ID {after!r} is not an event ID of this API.")
-    return sse_response(events, job_id, after, _settings().heartbeat_seconds, _job_status(job_id))
+    return sse_response(events, job_id, after, _settings().heartbeat_seconds, _job_status(job_id),
+                        _following(job_id))

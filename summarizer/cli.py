@@ -31,13 +31,19 @@ def main(log_level):
 @click.option("--workers", type=int, help="Worker processes to start (SUMMARIZER_WORKERS, default 1).")
 @click.option("--gpus", default=lambda: os.environ.get("SUMMARIZER_GPUS", ""),
               help="Comma-separated GPU indices; worker i owns GPU i mod n (SUMMARIZER_GPUS).")
-def serve(host, port, workers, gpus):
+@click.option("--insecure-public", is_flag=True,
+              help="Allow a non-loopback address without API tokens (anyone there can use your GPU).")
+def serve(host, port, workers, gpus, insecure_public):
     """Run everything: embedded Redis (if no REDIS_URL), the workers and the API server."""
     from summarizer import supervisor
     from summarizer.connection import embedded_socket
     from summarizer.redis_embed import EmbeddedRedis
 
     settings = _settings(host=host, port=port, workers=workers)
+    if not settings.token_list and not is_loopback(settings.host) and not insecure_public:
+        raise click.UsageError(
+            f"Refusing to serve on {settings.host} without API tokens: set SUMMARIZER_API_TOKENS "
+            "(or SUMMARIZER_API_TOKENS_FILE), bind to 127.0.0.1, or pass --insecure-public.")
     embedded = None
     env = dict(os.environ)
     if not settings.redis_url:
@@ -56,6 +62,18 @@ def serve(host, port, workers, gpus):
         if embedded:
             embedded.stop()
     sys.exit(code)
+
+
+def is_loopback(host):
+    """Whether `host` (an address or a name) only listens on this machine."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _restart_recorder(redis_url):

@@ -6,6 +6,7 @@ instead of at the first request.
 """
 
 import dataclasses
+import functools
 import importlib.util
 import os
 from pathlib import Path
@@ -91,6 +92,17 @@ class Settings:
         15.0, "Idle seconds before an SSE comment keeps proxies from closing the stream.",
         minimum=0.05, maximum=30,
     )
+    orphan_grace_seconds: float = _setting(
+        10.0, "A job whose last stream client left this long ago (without reconnecting) is "
+        "canceled; polling and ?wait=true clients are not affected.", minimum=0.5,
+    )
+    max_queue: int = _setting(
+        500, "Queued requests beyond which POST /summarize answers 429 with Retry-After.", minimum=1
+    )
+    rate_limit: int = _setting(
+        0, "Requests per minute per API token (per address without tokens) to /summarize and "
+        "/extract; 0: no limit.", minimum=0,
+    )
     cancel_poll_seconds: float = _setting(
         0.25, "How often a generating worker checks for a cancel request.", minimum=0.01
     )
@@ -125,6 +137,9 @@ class Settings:
     )
 
     api_tokens: str = _setting("", "Comma-separated API tokens; empty disables auth (loopback only).")
+    api_tokens_file: str = _setting(
+        "", "File with one API token per line (a mounted Secret); re-read when it changes."
+    )
     cors_origins: str = _setting(
         "", "Comma-separated origins allowed to call the API from a browser (extension IDs, add-in)."
     )
@@ -169,11 +184,26 @@ class Settings:
 
     @property
     def token_list(self):
-        return [t.strip() for t in self.api_tokens.split(",") if t.strip()]
+        tokens = [t.strip() for t in self.api_tokens.split(",") if t.strip()]
+        if self.api_tokens_file:
+            try:
+                mtime = os.stat(self.api_tokens_file).st_mtime_ns
+            except OSError as error:
+                raise ConfigError("bad_setting", f"Cannot read api_tokens_file: {error}") from None
+            tokens += _tokens_in_file(self.api_tokens_file, mtime)
+        return tokens
 
     @property
     def cors_origin_list(self):
         return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
+
+
+@functools.lru_cache(maxsize=4)
+def _tokens_in_file(path, mtime_ns):
+    """Tokens of a file, one per line ('#' comments allowed); cached until the file changes."""
+    with open(path, encoding="utf-8") as handle:
+        lines = (line.split("#", 1)[0].strip() for line in handle)
+        return tuple(line for line in lines if line)
 
 
 def _coerce(field, raw):

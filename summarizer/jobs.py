@@ -17,6 +17,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Dependency, Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from summarizer import limits
 from summarizer.errors import NotFound, ServiceUnavailable
 from summarizer.events import EventLog
 
@@ -33,6 +34,12 @@ PROGRESS_PREFIX = "summarizer:progress:"
 
 CACHE_PREFIX = "summarizer:cache:"
 """Hash of (text, options, model) -> the job that answers it, finished or still running."""
+
+WATCHERS_PREFIX = "summarizer:watchers:"
+"""Number of stream clients following a job now."""
+
+ORPHANED_PREFIX = "summarizer:orphaned:"
+"""When a job's last stream client left; workers cancel a job orphaned longer than the grace."""
 
 MAX_POSITIONS_ANNOUNCED = 100
 """Queued jobs told their new position when a job starts; a longer queue tells only the first."""
@@ -71,6 +78,7 @@ def submit(connection, settings, document, options, chunks, extract_ms):
         raise ServiceUnavailable(
             "no_worker", "No worker is serving the queue: start one with `summarizer worker`."
         )
+    limits.check_queue(connection, queue.count, settings.max_queue)
     job_id = uuid.uuid4().hex
     if options.cache:
         key = cache_key(document, options, settings)
@@ -132,17 +140,22 @@ def describe(connection, job_id):
     status = job.get_status(refresh=False)
     status = status.value if hasattr(status, "value") else str(status)
     progress = connection.get(PROGRESS_PREFIX + job_id)
+    result = job.return_value() if status == "finished" else None
     if job.meta.get("canceled"):
         status = "canceled"
-    elif status in ("deferred", "scheduled"):
-        status = "started" if progress else "queued"  # maps running for a waiting reduce
+    elif status in ("started", "deferred", "scheduled", "queued"):
+        # The worker writes the final event just before RQ records the outcome: trust the event.
+        last = EventLog(connection, job_id).last()
+        if last and last[1] == "done":
+            status, result = "finished", last[2]
+        elif status != "started":
+            status = "started" if progress else "queued"  # maps running for a waiting reduce
     elif status == "stopped":
         status = "failed"
     return {
         "job_id": job.id, "status": status,
         "progress": json.loads(progress) if progress else None,
-        "result": job.return_value() if status == "finished" else None,
-        "error": job.meta.get("error"),
+        "result": result, "error": job.meta.get("error"),
     }
 
 
@@ -179,8 +192,29 @@ def mark_canceled(job, events):
     events.append("error", {"code": "canceled", "message": "The job was canceled."})
 
 
-def cancel_requested(connection, job_id):
-    return bool(connection.exists(CANCEL_PREFIX + job_id))
+def cancel_requested(connection, job_id, orphan_grace=None):
+    """Whether a client canceled the job, or (with `orphan_grace`) every stream client left it
+    more than `orphan_grace` seconds ago."""
+    canceled, orphaned_at = connection.mget(CANCEL_PREFIX + job_id, ORPHANED_PREFIX + job_id)
+    if canceled:
+        return True
+    return orphan_grace is not None and orphaned_at is not None and \
+        time.time() - float(orphaned_at) > orphan_grace
+
+
+def attach(connection, job_id, ttl):
+    """A client follows the job: it is not orphaned."""
+    pipe = connection.pipeline(transaction=False)
+    pipe.incr(WATCHERS_PREFIX + job_id)
+    pipe.expire(WATCHERS_PREFIX + job_id, ttl)
+    pipe.delete(ORPHANED_PREFIX + job_id)
+    pipe.execute()
+
+
+def detach(connection, job_id, ttl):
+    """A client stopped following; the last one to leave marks the job orphaned from now."""
+    if connection.decr(WATCHERS_PREFIX + job_id) <= 0:
+        connection.set(ORPHANED_PREFIX + job_id, time.time(), ex=ttl)
 
 
 def announce_positions(queue, settings):

@@ -10,7 +10,9 @@ from rq.serializers import JSONSerializer
 from summarizer import planning, prompts
 from summarizer.errors import JobCanceled, JobFailed, SummarizerError
 from summarizer.options import SummaryOptions
-from summarizer.pipeline import JobContext, finish_client_job, fit_messages, result_dict
+from summarizer.document import Document
+from summarizer.pipeline import (JobContext, finish_client_job, fit_messages, guarded_summary,
+                                 result_dict)
 
 MAX_COLLAPSE_LEVELS = 3
 """Rounds of summarizing notes into fewer notes; past this the reduce prompt is trimmed instead."""
@@ -30,11 +32,12 @@ def map_job(payload):
         context.progress("map", 0, total)
     began = time.perf_counter()
     answer_tokens = prompts.map_budget(context.settings.max_tokens)
+    usage = {"prompt_tokens": 0, "completion_tokens": 0}
     try:
         context.cancel.check()
         messages = fit_messages(context.model, payload["text"],
                                 lambda text: prompts.map_messages(text, index + 1, total), answer_tokens)
-        notes, generation = context.generate(messages, answer_tokens)
+        notes = context.notes(messages, payload["text"], usage)
     except JobCanceled:
         return None
     except SummarizerError as error:
@@ -46,9 +49,7 @@ def map_job(payload):
     connection.expire(MAPS_DONE_PREFIX + parent_id, ttl)
     elapsed = time.time() - float(connection.get(MAPS_STARTED_PREFIX + parent_id) or time.time())
     context.progress("map", done, total, eta_s=round(elapsed / done * (total - done), 1))
-    return {"index": index, "notes": notes, "locators": payload["locators"],
-            "prompt_tokens": generation.prompt_tokens,
-            "completion_tokens": generation.completion_tokens,
+    return {"index": index, "notes": notes, "locators": payload["locators"], **usage,
             "generate_ms": round((time.perf_counter() - began) * 1000)}
 
 
@@ -60,21 +61,19 @@ def reduce_job(payload):
 
 def _reduce(context, payload):
     options = SummaryOptions(**payload["options"])
+    document = Document.from_dict(payload["document"])
     maps = _map_results(context, payload["map_ids"])
-    usage = {"prompt": sum(m["prompt_tokens"] for m in maps),
-             "completion": sum(m["completion_tokens"] for m in maps)}
+    usage = {"prompt_tokens": sum(m["prompt_tokens"] for m in maps),
+             "completion_tokens": sum(m["completion_tokens"] for m in maps)}
     first_start = float(context.connection.get(MAPS_STARTED_PREFIX + context.client_job_id) or time.time())
     began = time.perf_counter() - (time.time() - first_start)  # generate_ms counts from the first map
-    title = payload["document"].get("title", "")
-    final_budget = planning.single_call_budget(context.model, options, context.settings, title)
+    final_budget = planning.single_call_budget(context.model, options, context.settings, document.title)
     notes = _collapse(context, [m["notes"] for m in maps], usage, final_budget)
     answer_tokens = prompts.token_budget(options, context.settings.max_tokens)
     messages = fit_messages(context.model, prompts.notes_document(notes),
-                            lambda text: prompts.messages_for(text, options, title), answer_tokens)
-    summary, generation = context.generate(messages, answer_tokens, stream=True, reading_stage="reducing")
-    return result_dict(context, options, summary, payload, first_start, began,
-                       usage["prompt"] + generation.prompt_tokens,
-                       usage["completion"] + generation.completion_tokens, chunks=len(maps))
+                            lambda text: prompts.messages_for(text, options, document.title), answer_tokens)
+    fields = guarded_summary(context, messages, options, document, answer_tokens, "reducing", usage)
+    return result_dict(context, options, payload, first_start, began, usage, chunks=len(maps), **fields)
 
 
 def _map_results(context, map_ids):
@@ -101,11 +100,9 @@ def _collapse(context, notes, usage, final_budget):
         groups = _groups(model, notes, group_budget)
         collapsed = []
         for number, group in enumerate(groups, start=1):
-            messages = prompts.map_messages(prompts.notes_document(group), number, len(groups))
-            text, generation = context.generate(messages, prompts.map_budget(context.settings.max_tokens))
-            usage["prompt"] += generation.prompt_tokens
-            usage["completion"] += generation.completion_tokens
-            collapsed.append(text)
+            text = prompts.notes_document(group)
+            messages = prompts.map_messages(text, number, len(groups))
+            collapsed.append(context.notes(messages, text, usage))
             context.progress("collapse", number, len(groups), level=level)
         notes = collapsed
     return notes

@@ -26,6 +26,7 @@ class SummaryOptions:
     output_language: str = ""
     context: str = ""
     cache: bool = True
+    strict: bool = False  # drop summary items the source does not support
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -51,8 +52,9 @@ def parse_options(raw):
         values["output_language"] = _string(raw, "output_language", MAX_LANGUAGE_CHARS).strip()
     if raw.get("context") is not None:
         values["context"] = _string(raw, "context", MAX_CONTEXT_CHARS).strip()
-    if raw.get("cache") is not None:
-        values["cache"] = _boolean("cache", raw["cache"])
+    for flag in ("cache", "strict"):
+        if raw.get(flag) is not None:
+            values[flag] = _boolean(flag, raw[flag])
     return SummaryOptions(**values)
 
 

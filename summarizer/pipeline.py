@@ -7,7 +7,7 @@ import time
 
 from rq import get_current_job
 
-from summarizer import jobs, metrics, prompts
+from summarizer import extractive, grounding, guard, jobs, limits, metrics, prompts, recovery
 from summarizer.config import Settings
 from summarizer.document import Document
 from summarizer.errors import JobCanceled, SummarizerError
@@ -19,19 +19,25 @@ log = logging.getLogger(__name__)
 
 
 class CancelWatch:
-    """Checks the cancel keys of a job (and its parent) at most every `interval` seconds."""
+    """Checks at most every `interval` seconds whether the job (or its parent) was canceled, or
+    left by all its stream clients for longer than `orphan_grace` seconds."""
 
-    def __init__(self, connection, job_ids, interval):
+    def __init__(self, connection, job_ids, interval, orphan_grace):
         self.connection, self.job_ids, self.interval = connection, job_ids, interval
+        self.orphan_grace = orphan_grace
         self._next_check = 0.0
 
     def check(self):
         now = time.monotonic()
         if now >= self._next_check:
             self._next_check = now + self.interval
-            if any(jobs.cancel_requested(self.connection, job_id) for job_id in self.job_ids):
+            if any(jobs.cancel_requested(self.connection, job_id, self.orphan_grace)
+                   for job_id in self.job_ids):
                 raise JobCanceled("canceled", "The job was canceled.")
 
+
+NOTES_OPTIONS = SummaryOptions(type="key-points", length="medium", cache=False)
+"""The shape of the notes a map step writes on its part: up to five bullets."""
 
 ATTEMPTS_PREFIX = "summarizer:attempts:"
 """Runs of a job so far: above one, a dead worker abandoned it and RQ queued it again."""
@@ -47,7 +53,8 @@ class JobContext:
         self.client_job_id = client_job_id
         self.events = EventLog(self.connection, client_job_id, self.settings.result_ttl)
         self.cancel = CancelWatch(self.connection, [client_job_id, *cancel_ids],
-                                  self.settings.cancel_poll_seconds)
+                                  self.settings.cancel_poll_seconds,
+                                  self.settings.orphan_grace_seconds)
         self.model = load_model(self.settings)
         self.began = time.perf_counter()
         self.attempt = self.connection.incr(ATTEMPTS_PREFIX + self.job.id)
@@ -58,36 +65,32 @@ class JobContext:
         self.job.retries_left = 0
 
     def record(self, outcome):
-        """Metrics for this run: its duration by outcome, and generation speed of this worker."""
+        """Metrics for this run (duration by outcome), and one more point of the drain rate."""
         seconds = time.perf_counter() - self.began
         metrics.record_job(self.connection, self.settings.metrics_label, outcome, seconds)
+        limits.record_completion(self.connection, self.client_job_id)
 
     def progress(self, stage, done, total, **extra):
         progress = {"stage": stage, "done": done, "total": total, **extra}
         jobs.set_progress(self.connection, self.client_job_id, progress, self.settings.result_ttl)
         self.events.append("progress", progress)
 
-    def generate(self, messages, max_tokens, stream=False, reading_stage=None):
-        """Run the model; returns (text, Generation). With `stream`, each piece is a token event."""
-        def reading(done, total):
-            self.cancel.check()
-            if reading_stage:
-                self.progress(reading_stage, done, total)
-
-        generation = self.model.generate(
-            messages, max_tokens=max_tokens, temperature=self.settings.temperature,
-            seed=self.settings.seed, on_prefill=reading,
-        )
-        pieces = []
-        began = time.perf_counter()
-        for piece in generation:
-            self.cancel.check()
-            pieces.append(piece)
-            if stream:
-                self.events.append("token", {"text": piece})
-        metrics.record_stage(self.connection, self.settings.metrics_label, reading_stage or "map",
-                             time.perf_counter() - began, generation.completion_tokens)
-        return "".join(pieces).strip(), generation
+    def notes(self, messages, source_text, usage):
+        """Notes on one part (map or collapse step): bullets under a grammar, loops cut, held to
+        the rules; an extractive digest of the part when the model's notes are unusable."""
+        answer_tokens = prompts.map_budget(self.settings.max_tokens)
+        began, before = time.perf_counter(), usage["completion_tokens"]
+        raw, finished, _ = recovery.run_model(
+            self.model, messages, NOTES_OPTIONS, recovery.ATTEMPTS[0], max_tokens=answer_tokens,
+            temperature=self.settings.temperature, seed=self.settings.seed,
+            on_piece=lambda piece: self.cancel.check(), on_prefill=lambda *_: self.cancel.check(),
+            usage=usage)
+        metrics.record_stage(self.connection, self.settings.metrics_label, "map",
+                             time.perf_counter() - began, usage["completion_tokens"] - before)
+        checked = guard.enforce(raw, NOTES_OPTIONS, source=source_text, finished=finished)
+        if checked.degenerate:
+            return extractive.summarize(source_text, NOTES_OPTIONS).text
+        return checked.text
 
 
 def finish_client_job(context, work):
@@ -133,27 +136,60 @@ def summarize_single(context, payload, started):
     options = SummaryOptions(**payload["options"])
     document = Document.from_dict(payload["document"])
     context.cancel.check()
+    answer_tokens = prompts.token_budget(options, context.settings.max_tokens)
     messages = fit_messages(
         context.model, document.text, lambda text: prompts.messages_for(text, options, document.title),
-        prompts.token_budget(options, context.settings.max_tokens))
+        answer_tokens)
     began = time.perf_counter()
-    summary, generation = context.generate(
-        messages, prompts.token_budget(options, context.settings.max_tokens),
-        stream=True, reading_stage="reading")
-    return result_dict(context, options, summary, payload, started, began,
-                       generation.prompt_tokens, generation.completion_tokens)
+    usage = {"prompt_tokens": 0, "completion_tokens": 0}
+    fields = guarded_summary(context, messages, options, document, answer_tokens, "reading", usage)
+    return result_dict(context, options, payload, started, began, usage, **fields)
 
 
-def result_dict(context, options, summary, payload, started, began, prompt_tokens, completion_tokens,
-                **extra):
+def guarded_summary(context, messages, options, document, answer_tokens, reading_stage, usage):
+    """Stream the model's answer, hold it to the rules (retry, or fall back to an extractive
+    summary), and cite the source for every item. Returns the result's summary fields."""
+    def reading(done, total):
+        context.cancel.check()
+        context.progress(reading_stage, done, total)
+
+    def stream(piece):
+        context.cancel.check()
+        context.events.append("token", {"text": piece})
+
+    def attempt(asked, how):
+        if how is not recovery.ATTEMPTS[0]:  # clients drop what they streamed so far
+            context.events.append("status", {"job_id": context.client_job_id, "status": "retrying",
+                                             "attempt": how.name})
+        began = time.perf_counter()
+        before = usage["completion_tokens"]
+        answer = recovery.run_model(
+            context.model, asked, options, how, max_tokens=answer_tokens,
+            temperature=context.settings.temperature, seed=context.settings.seed,
+            on_piece=stream, on_prefill=reading, usage=usage)
+        metrics.record_stage(context.connection, context.settings.metrics_label, "generate",
+                             time.perf_counter() - began, usage["completion_tokens"] - before)
+        return answer
+
+    index = grounding.SourceIndex(document.blocks)
+    outcome = recovery.summarize(attempt, messages, options, document.text, index=index)
+    citations = grounding.cite(outcome.checked.items, document.blocks, index=index)
+    summary = outcome.checked.text
+    if options.strict:
+        citations = grounding.strict(citations)
+        summary = guard.render([c["text"] for c in citations], options)
+    return {"summary": summary, "citations": citations,
+            "supported_share": round(grounding.supported_share(citations), 3),
+            **outcome.result_fields()}
+
+
+def result_dict(context, options, payload, started, began, usage, **fields):
     return {
-        "summary": summary, "type": options.type, "length": options.length,
-        "format": options.format, "model": context.model.name,
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
+        **fields, "type": options.type, "length": options.length,
+        "format": options.format, "model": context.model.name, "usage": usage,
         "timings": {"queued_ms": round((started - payload["enqueued_at"]) * 1000),
                     "extract_ms": payload.get("extract_ms", 0),
                     "generate_ms": round((time.perf_counter() - began) * 1000)},
-        **extra,
     }
 
 

@@ -1,5 +1,6 @@
 """Following a job's event stream over HTTP: as SSE, or by waiting for its final event."""
 
+import contextlib
 import time
 
 from flask import Response, stream_with_context
@@ -25,9 +26,15 @@ def silent_end(events, job_status):
     return None
 
 
-def follow(events, after_id, heartbeat_seconds, job_status):
-    """Yield SSE text for every event after `after_id` until the job's final event."""
-    yield f"retry: {RETRY_MILLISECONDS}\n\n"
+def follow(events, after_id, heartbeat_seconds, job_status, watch=None):
+    """Yield SSE text for every event after `after_id` until the job's final event. `watch` is
+    a context manager held while the client is connected (it marks the job as followed)."""
+    with watch or contextlib.nullcontext():
+        yield f"retry: {RETRY_MILLISECONDS}\n\n"
+        yield from _follow(events, after_id, heartbeat_seconds, job_status)
+
+
+def _follow(events, after_id, heartbeat_seconds, job_status):
     last_id = after_id
     while True:
         batch = events.read(last_id, block_ms=max(1, int(heartbeat_seconds * 1000)))
@@ -45,15 +52,20 @@ def follow(events, after_id, heartbeat_seconds, job_status):
                 return
 
 
-def sse_response(events, job_id, after_id, heartbeat_seconds, job_status):
+def sse_response(events, job_id, after_id, heartbeat_seconds, job_status, watch=None):
     """A streaming text/event-stream response that proxies must not buffer."""
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Job-Id": job_id}
-    return Response(stream_with_context(follow(events, after_id, heartbeat_seconds, job_status)),
-                    mimetype="text/event-stream", headers=headers)
+    stream = follow(events, after_id, heartbeat_seconds, job_status, watch)
+    return Response(stream_with_context(stream), mimetype="text/event-stream", headers=headers)
 
 
-def wait_for_result(events, timeout_seconds, job_status):
+def wait_for_result(events, timeout_seconds, job_status, watch=None):
     """Block until the job's final event: its result, or raise its error."""
+    with watch or contextlib.nullcontext():
+        return _wait(events, timeout_seconds, job_status)
+
+
+def _wait(events, timeout_seconds, job_status):
     deadline = time.monotonic() + timeout_seconds
     last_id = FIRST_ID
     while (remaining := deadline - time.monotonic()) > 0:

@@ -67,7 +67,7 @@ def redis_client(redis_url):
 
 def start_worker(redis_url, extra_env=None, tag="worker"):
     """A real worker process (`summarizer worker`) on the test queue; returns the Popen."""
-    env = dict(os.environ, REDIS_URL=redis_url, **WORKER_ENV, **(extra_env or {}))
+    env = {**os.environ, "REDIS_URL": redis_url, **WORKER_ENV, **(extra_env or {})}
     return subprocess.Popen([sys.executable, "-m", "summarizer.cli", "worker", "--name", tag],
                             env=env, cwd=REPO)
 
@@ -116,20 +116,15 @@ class LiveServer:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """`summarizer serve` with its embedded Redis, one real worker, gunicorn+gevent, a token."""
-    data_dir = tmp_path_factory.mktemp("serve")
+def start_serve(data_dir, extra_env=None):
+    """Start `summarizer serve` (embedded Redis, one worker, gunicorn) and wait until it serves."""
     port = free_port()
-    env = dict(os.environ, **WORKER_ENV, SUMMARIZER_DATA_DIR=str(data_dir),
-               SUMMARIZER_PORT=str(port), SUMMARIZER_API_TOKENS=TEST_TOKEN,
-               SUMMARIZER_HEARTBEAT_SECONDS="1",
-               # the extension's origin: its tests call the API from the extension's pages
-               SUMMARIZER_CORS_ORIGINS="chrome-extension://*")
+    env = {**os.environ, **WORKER_ENV, "SUMMARIZER_DATA_DIR": str(data_dir),
+           "SUMMARIZER_PORT": str(port), "SUMMARIZER_API_TOKENS": TEST_TOKEN,
+           "SUMMARIZER_HEARTBEAT_SECONDS": "1", **(extra_env or {})}
     env.pop("REDIS_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "summarizer.cli", "serve"], env=env, cwd=REPO)
     client = redis.Redis(unix_socket_path=str(data_dir / "redis" / "redis.sock"))
-    url = f"http://127.0.0.1:{port}"
 
     def ready():
         try:
@@ -139,9 +134,22 @@ def live_server(tmp_path_factory):
 
     wait_for(lambda: ready() or process.poll() is not None, 120, "summarizer serve")
     assert process.poll() is None, "summarizer serve exited at start-up"
-    yield LiveServer(url, TEST_TOKEN, client, process)
-    process.terminate()
-    process.wait(timeout=60)
+    return LiveServer(f"http://127.0.0.1:{port}", TEST_TOKEN, client, process)
+
+
+def stop_serve(server):
+    server.process.terminate()
+    server.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """`summarizer serve` with its embedded Redis, one real worker, gunicorn+gevent, a token."""
+    # the extension's origin: its tests call the API from the extension's pages
+    server = start_serve(tmp_path_factory.mktemp("serve"),
+                         {"SUMMARIZER_CORS_ORIGINS": "chrome-extension://*"})
+    yield server
+    stop_serve(server)
 
 
 def _port_open(port):

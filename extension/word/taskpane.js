@@ -82,6 +82,10 @@ function onEvent({ event, data }) {
     run.jobId = data.job_id || run.jobId;
     if (run.jobId) document.body.dataset.jobId = run.jobId;
     const where = data.position != null ? ` (position ${data.position})` : "";
+    if (data.status === "restarted" || data.status === "retrying") {
+      // The server starts the answer over: what streamed so far is void.
+      $("summary").textContent = "";
+    }
     $("status").textContent = data.status === "queued" ? `Queued${where}…` : "Summarizing…";
   } else if (event === "progress") {
     if (data.total) {

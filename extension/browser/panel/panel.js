@@ -152,6 +152,13 @@ function handleEvent({ type, data }) {
   if (type === "status") {
     if (data.status === "queued") setStatus(data.position > 1 ? `Waiting in the queue (position ${data.position})…` : "Queued…", {});
     else if (data.status === "started") setStatus("Summarizing…", {});
+    else if (data.status === "restarted" || data.status === "retrying") {
+      // The server starts the answer over (a worker died, or the model's output broke a rule):
+      // what streamed so far is void.
+      state.text = "";
+      scheduleRender();
+      setStatus("Trying again…", {});
+    }
   } else if (type === "progress") {
     setStatus(progressText(data), data.total > 0 ? { max: data.total, value: data.done } : {});
   } else if (type === "token") {
