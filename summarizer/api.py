@@ -120,9 +120,8 @@ def job_cancel(job_id):
 @bp.get("/jobs/<job_id>/events")
 def job_events(job_id):
     """The job's events as SSE; `Last-Event-ID` resumes after the last event a client saw."""
+    jobs.fetch_job(_redis(), job_id)  # 404 for an unknown (or malformed) job ID
     events = _events(job_id)
-    if not events.exists():
-        jobs.fetch_job(_redis(), job_id)  # 404 for an unknown job
     after = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or FIRST_ID
     if not valid_event_id(after):
         raise BadRequest("bad_event_id", f"Last-Event-ID {after!r} is not an event ID of this API.")

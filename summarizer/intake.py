@@ -31,7 +31,10 @@ def source_from_request(request):
 
 
 def _json_body(request):
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the parser's stack: not a document
+        body = None
     if not isinstance(body, dict):
         raise BadRequest("bad_json", "The body must be a JSON object.")
     return body

@@ -8,6 +8,7 @@ reduce job's ID is the ID the client sees. Jobs are serialized with JSON, never 
 import hashlib
 import json
 import os
+import re
 import time
 import uuid
 
@@ -52,8 +53,14 @@ def queue_for(connection, settings):
     return Queue(settings.queue, connection=connection, serializer=JSONSerializer)
 
 
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What a job ID looks like (uuid4 hex here; RQ's own IDs too); anything else is unknown."""
+
+
 def fetch_job(connection, job_id):
     """The RQ job `job_id`, or NotFound."""
+    if not JOB_ID.fullmatch(job_id):
+        raise NotFound("unknown_job", "No such job: job IDs are letters, digits, '-' and '_'.")
     try:
         return Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
     except NoSuchJobError:
