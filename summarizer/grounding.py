@@ -62,7 +62,10 @@ def fold(word):
     and "Wahlen"/"Wahl" meet); a collision now and then costs little in a recall score.
     """
     word = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
-    word = "".join(ch for ch in word if not unicodedata.combining(ch)).split("'")[0]
+    head, _, tail = "".join(ch for ch in word if not unicodedata.combining(ch)).partition("'")
+    # French/Italian elision (d'autres, l'université, qu'il) keeps the word after the apostrophe;
+    # English contractions and possessives (don't, city's) keep the one before.
+    word = tail if tail and (len(head) <= 2 or head == "qu") else head
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)]

@@ -95,9 +95,19 @@ def enforce(raw, options, *, source="", finished=True, index=None):
     elif len(grounding.words(checked.text)) < MIN_WORDS:
         checked.problems.append("too_short")
     elif source and not options.output_language:
-        if max(index.support(item)[0] for item in checked.items) < OFF_SOURCE_SCORE:
+        content = _content_index(source, index)
+        if max(content.support(item)[0] for item in checked.items) < OFF_SOURCE_SCORE:
             checked.problems.append("off_source")
     return checked
+
+
+def _content_index(source, index):
+    """The index of what the document says, without the instructions planted in it: a summary
+    that only echoes those is not about the document."""
+    planted = grounding.injected_instructions(source)
+    if not planted:
+        return index
+    return grounding.SourceIndex([s for s in grounding.sentences(source) if s not in planted])
 
 
 def items(text, options):
