@@ -42,7 +42,9 @@ _GARBLED = re.compile(r"(?<!\S)(?!\S*(?:://|@))(?=\S{20})(?=\S*[^\W\d_])\S*?[^\W
 """A long run of words glued by punctuation without spaces: what a weak model writes when a grammar
 or its own sampling fails it. URLs and e-mail addresses are exempt."""
 _META = re.compile(r"\b(?:summary|summari[sz]e|document|sentences?|bullets?|instructions?|headline)\b", re.I)
-_TAGS = re.compile(r"</?\s*document\s*>", re.I)
+_TAGS = re.compile(r"[<{\[]\s*/?\s*document\s*[>}\]]", re.I)
+_CHAR_LOOP = re.compile(r"([^\W\d_]\w{0,5}?)\1{7,}")
+"""Letters looping inside a word ("disfenderominamimimimimimi"): a unit of 1-6 repeated 8+ times."""
 _YES = (r"(?:sure|certainly|of course|absolutely|okay|ok|great|alright|gerne|natürlich|klar"
         r"|selbstverständlich|d['’]accord|bien sûr|volontiers|claro|por supuesto|vale|desde luego)")
 _HERE = r"(?:here(?:'s| is| are)|hier (?:ist|sind)|voici|voilà|aquí (?:tienes|está|están|hay|va))"
@@ -291,13 +293,16 @@ def loop_start(text, max_period=40):
     A loop is a span of words repeated back to back: three or more times covering 12+ words, or
     twice when the span is 8+ words (a whole clause said again). Legitimate prose does neither.
     """
+    chars = _CHAR_LOOP.search(text)
     matches = list(re.finditer(r"[^\W_]+", text.lower()))
     tokens = [m.group() for m in matches]
     for start in range(len(tokens)):
+        if chars and matches[start].start() > chars.start():
+            break
         for period in range(1, min(max_period, (len(tokens) - start) // 2) + 1):
             if _is_loop(_repeats(tokens, start, period), period):
                 return matches[start + period].start()  # keep the first occurrence
-    return None
+    return chars.start() + len(chars.group(1)) if chars else None
 
 
 def _is_loop(count, period):
@@ -329,7 +334,9 @@ class LoopDetector:
         """Add one streamed piece; True means: stop generating, the model is looping."""
         self.text += piece
         self._tokens = re.findall(r"[^\W_]+", self.text.lower())
-        if self._tail_repeats():
+        if _CHAR_LOOP.search(self.text[-64:]):
+            self.reason = "repeated_characters"
+        elif self._tail_repeats():
             self.reason = "repeated_span"
         elif self._unit_repeats():
             self.reason = "repeated_sentence"

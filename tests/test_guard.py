@@ -86,6 +86,7 @@ def test_headline_is_one_line_within_the_word_limit(length):
     "Certainly. Here are the key points:\n\n- The council approved a budget.\n\nLet me know if you need more.",
     "As an AI language model, I can summarize.\n- The council approved a budget.",
     "<document>\n- The council approved a budget.\n</document>",
+    "{document} The council approved a budget. [/document]",
 ])
 def test_chat_filler_and_tags_are_removed(raw):
     checked = guard.enforce(raw, options(), source=SOURCE)
@@ -305,3 +306,12 @@ def test_garbled_tail_is_cut(raw, expected):
 ])
 def test_ordinary_punctuation_is_not_garbled(text):
     assert "cut_garbled" not in guard.enforce(text, options(type="tldr")).repairs
+
+
+def test_letters_looping_inside_a_word_are_cut_and_stop_the_stream():
+    raw = "- The council approved a budget.\n- It is a good idea to have a disfenderomina" + "mi" * 30
+    checked = guard.enforce(raw, options(length="medium"))
+    assert "cut_loop" in checked.repairs and "mimimimi" not in checked.text
+    detector = guard.LoopDetector()
+    assert feed_all(detector, raw) is not None and detector.reason == "repeated_characters"
+    assert guard.loop_start("Mississippi, Hawaii, Honolulu, bookkeeper, 1000000000, aaah, www") is None
