@@ -114,6 +114,11 @@ def record_extraction_failure(connection, code):
     )
 
 
+def record_recovery(connection, step):
+    """The guard's recovery policy fired: `step` is a retry (resample, strict) or a fallback."""
+    _execute(connection, lambda pipe: pipe.hincrby(COUNTERS_KEY, _field("recoveries", step), 1))
+
+
 def record_worker_restart(connection, worker_name):
     """A supervisor restarted the worker process `worker_name` after it died."""
     _execute(

@@ -41,6 +41,10 @@ COUNTERS = {
     "extraction_failures": (
         "summarizer_extraction_failures", "Documents that could not be read, by error code.", ["code"],
     ),
+    "recoveries": (
+        "summarizer_recoveries", "Summaries redone because the model broke a rule, by step "
+        "(resample, strict) or replaced (extractive).", ["step"],
+    ),
     "worker_restarts": (
         "summarizer_worker_restarts", "Worker processes restarted after dying.", ["worker"],
     ),

@@ -173,14 +173,20 @@ def guarded_summary(context, messages, options, document, answer_tokens, reading
 
     index = grounding.SourceIndex(document.blocks)
     outcome = recovery.summarize(attempt, messages, options, document.text, index=index)
+    for step in [a["attempt"] for a in outcome.attempts[1:]] + [outcome.fallback] * bool(outcome.fallback):
+        metrics.record_recovery(context.connection, step)
+    fields = outcome.result_fields()
     citations = grounding.cite(outcome.checked.items, document.blocks, index=index)
     summary = outcome.checked.text
     if options.strict:
         citations = grounding.strict(citations)
         summary = guard.render([c["text"] for c in citations], options)
+        if not citations:  # nothing the source supports: its own most central sentences instead
+            fallback = extractive.summarize(document.text, options)
+            citations = grounding.cite(fallback.items, document.blocks, index=index)
+            summary, fields["fallback"] = fallback.text, "extractive"
     return {"summary": summary, "citations": citations,
-            "supported_share": round(grounding.supported_share(citations), 3),
-            **outcome.result_fields()}
+            "supported_share": round(grounding.supported_share(citations), 3), **fields}
 
 
 def result_dict(context, options, payload, started, began, usage, **fields):

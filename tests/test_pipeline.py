@@ -45,3 +45,18 @@ def test_unusable_output_is_retried_then_replaced_by_an_extractive_summary(starv
     assert 1 <= len(bullets) <= 3 and all(b.startswith("- ") for b in bullets)
     assert all(b[2:] in TEXT for b in bullets), "extractive: sentences of the document itself"
     assert all(c["supported"] for c in result["citations"])
+
+
+def test_recoveries_are_counted_in_the_metrics(starved):
+    client = starved.test_client()
+    before = client.get("/metrics").get_data(as_text=True)
+    client.post("/summarize?wait=true", json={"text": TEXT + " Again.", "cache": False})
+    after = client.get("/metrics").get_data(as_text=True)
+
+    def count(text, step):
+        line = next((l for l in text.splitlines()
+                     if l.startswith(f'summarizer_recoveries_total{{step="{step}"}}')), None)
+        return float(line.split()[-1]) if line else 0.0
+
+    for step in ("resample", "strict", "extractive"):
+        assert count(after, step) == count(before, step) + 1
