@@ -1,0 +1,214 @@
+"""Performance benchmarks: overhead vs llama.cpp called directly, LangChain, scaling, latency, workers.
+
+    .venv/bin/python -m bench.perf [--full] [--short 3] [--long 2] [--sizes 50000,100000] [--no-write]
+
+One run, one machine, one model (the bundled SmolLM2-135M-Instruct unless SUMMARIZER_MODEL_PATH says
+otherwise), n_threads=2 everywhere (1 per worker with two workers). Documents are run one after the
+other through each system in turn (direct, service, LangChain), so load from other users of the
+machine lands on all three alike. Writes bench/results/perf.json; bench/perf_report.py turns it into
+the "## Performance" section of bench/README.md and the PNGs.
+"""
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+from summarizer.config import Settings
+from summarizer.extract import text as text_format
+from summarizer.llm import load_model
+from summarizer.options import SummaryOptions
+
+from bench import direct, documents, langchain_baseline, memory
+from bench.service import Service
+
+log = logging.getLogger("bench.perf")
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results" / "perf.json"
+THREADS = 2
+"""Cores of the reference machine; every system gets them all."""
+
+
+def run_direct(model, settings, doc):
+    """The worker's model calls in this process."""
+    options = SummaryOptions(**doc.options)
+    return direct.summarize(model, settings, text_format.extract_bytes(doc.data), options)
+
+
+def run_service(service, doc):
+    """Upload -> SSE done, with the worker's and API's peak memory and the map jobs' workers."""
+    with memory.PeakRSS(service.processes) as peak:
+        result, stamps, events = service.summarize(doc.data, dict(doc.options, cache=False))
+    job_id = next(e[2]["job_id"] for e in events if e[1] == "status")
+    maps = service.map_jobs(job_id) if result.get("chunks", 1) > 1 else []
+    return {"summary": result["summary"], "usage": result["usage"], "timings": result["timings"],
+            "chunks": result.get("chunks", 1), "seconds": stamps["end"], "stamps": stamps,
+            "attempts": len(result.get("guard", {}).get("attempts", [])), "fallback": result.get("fallback"),
+            "rss_mib": peak.peaks, "maps": maps, "events": len(events)}
+
+
+def run_document(doc, model, settings, service, chain):
+    """One document through every system; a dict of their results."""
+    record = {"name": doc.name, "set": doc.set, "tokens": doc.tokens, "options": doc.options,
+              "references": doc.references}
+    record["direct"] = run_direct(model, settings, doc)
+    record["service"] = run_service(service, doc)
+    if chain:
+        record["langchain"] = chain.summarize(doc.text)
+    log.info("%s (%d tokens): direct %.1fs, service %.1fs%s", doc.name, doc.tokens,
+             record["direct"]["seconds"], record["service"]["seconds"],
+             f", langchain {record['langchain']['seconds']:.1f}s" if chain else "")
+    return record
+
+
+def latency(service, doc, first_token_runs, cache_hits):
+    """Time to first event and token (stopped after the first token), and cache-hit answers."""
+    firsts = []
+    for _ in range(first_token_runs):
+        firsts.append(service.first_token(doc.data, dict(doc.options, cache=False)))
+    service.wait_json(doc.text, doc.options)  # fills the cache
+    hits = []
+    for _ in range(cache_hits):
+        seconds, state, _ = service.wait_json(doc.text, doc.options)
+        if state == "hit":
+            hits.append(seconds)
+    return {"first": firsts, "cache_hit_s": hits}
+
+
+def throughput(doc, one_worker_record, settings):
+    """The same multi-chunk document on 2 workers x 1 thread, beside 1 worker x 2 threads."""
+    with Service(workers=2, n_threads=1, extra_env=_service_env(settings)) as service:
+        service.summarize(b"Warm-up. " * 20, {"cache": False, "type": "headline"})
+        record = run_service(service, doc)
+    return {"name": doc.name, "tokens": doc.tokens,
+            "one_worker": {k: one_worker_record[k] for k in ("seconds", "maps", "timings")},
+            "two_workers": {k: record[k] for k in ("seconds", "maps", "timings", "rss_mib")}}
+
+
+def rouge(records):
+    """{document: {system: {metric: F1 x100}}}: stemmed, best over the references."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    scores = {}
+    for record in records:
+        if record["references"]:
+            scores[record["name"]] = {
+                system: {m: 100 * s.fmeasure for m, s in
+                         scorer.score_multi(record["references"], record[system]["summary"]).items()}
+                for system in ("service", "direct", "langchain") if system in record}
+    return scores
+
+
+def _service_env(settings):
+    """What the service must share with the in-process systems besides threads."""
+    return {"SUMMARIZER_N_CTX": str(settings.n_ctx)}
+
+
+def warm_up(model, settings, service, chain, doc):
+    """One untimed pass through each system: first-use imports, tokenizer loads, page cache."""
+    run_direct(model, settings, doc)
+    service.summarize(doc.data, dict(doc.options, cache=False))
+    if chain:
+        chain.summarize(doc.text)
+
+
+def machine():
+    """CPU model, cores, RAM, date and commit of this run."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    ram = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "summarizer"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(ram, 1), "commit": commit,
+            "dirty": bool(dirty), "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+            "load_before": os.getloadavg()}
+
+
+def collect(args):
+    """Every benchmark of this run, as one JSON-able dict."""
+    settings = Settings.from_env(overrides={"n_threads": THREADS, **({"n_ctx": args.n_ctx} if args.n_ctx else {})})
+    model = load_model(settings)
+    count = model.count_tokens
+    short = documents.natural(count, "cnndm", 1000, args.short)
+    long = documents.natural(count, "qmsum", 10000, args.long)
+    sized = [documents.joined(count, size) for size in args.sizes]
+    why_not = langchain_baseline.unavailable() if not args.no_langchain else "--no-langchain"
+    chain = None if why_not else langchain_baseline.LangChainSummarizer(settings, model)
+    results = {"machine": machine(), "settings": {"n_ctx": settings.n_ctx, "n_threads": THREADS,
+               "n_batch": settings.n_batch, "model": model.name, "mode": "full" if args.full else "default"},
+               "langchain_skipped": why_not, "documents": []}
+    began = time.perf_counter()
+    with Service(workers=1, n_threads=THREADS, extra_env=_service_env(settings)) as service:
+        warm_up(model, settings, service, chain, short[0])
+        for doc in short + long + sized:
+            results["documents"].append(run_document(doc, model, settings, service,
+                                                     chain if doc.tokens <= args.langchain_max else None))
+        results["latency"] = latency(service, short[0], args.first_token_runs, args.cache_hits)
+    multi = [(doc, record) for doc, record in zip(short + long + sized, results["documents"])
+             if record["service"]["chunks"] > 1]
+    if multi:  # the shortest multi-chunk document: both set-ups run it, so keep it cheap
+        doc, record = multi[0]
+        results["throughput"] = throughput(doc, record["service"], settings)
+    results["rouge"] = rouge(results["documents"])
+    results["machine"]["load_after"] = os.getloadavg()
+    results["seconds"] = time.perf_counter() - began
+    return results
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--full", action="store_true", help="more documents, 50k and 100k tokens")
+    parser.add_argument("--short", type=int, default=3, help="~1k-token CNN/DailyMail documents")
+    parser.add_argument("--long", type=int, default=2, help="~10k-token QMSum transcripts")
+    parser.add_argument("--sizes", default="", help="comma-separated token sizes of joined transcripts")
+    parser.add_argument("--first-token-runs", type=int, default=5)
+    parser.add_argument("--cache-hits", type=int, default=100)
+    parser.add_argument("--langchain-max", type=int, default=20000,
+                        help="largest document (tokens) LangChain also runs on")
+    parser.add_argument("--no-langchain", action="store_true")
+    parser.add_argument("--n-ctx", type=int, default=0, help="context size for every system "
+                        "(default: SUMMARIZER_N_CTX or 4096); small values make quick multi-chunk checks")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/ alone")
+    parser.add_argument("--results", type=Path, help=f"where the raw results go (default {RESULTS})")
+    args = parser.parse_args(argv)
+    if args.full:
+        args.short, args.long = max(args.short, 8), max(args.long, 4)
+        args.sizes = args.sizes or "50000,100000"
+        args.langchain_max = max(args.langchain_max, 100000)
+    args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    return args
+
+
+def main(argv=None):
+    args = parse(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("summarizer").setLevel(logging.WARNING)
+    missing = documents.available()
+    if missing:
+        log.warning("performance benchmarks skipped: %s", missing)
+        return 0
+    results = collect(args)
+    from bench import perf_report
+
+    print(perf_report.render(results))
+    if args.results or not args.no_write:
+        path = args.results or RESULTS
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(results, indent=1))
+    if not args.no_write:
+        perf_report.write(results)
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        raise SystemExit(main())

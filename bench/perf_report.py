@@ -1,0 +1,233 @@
+"""Tables and plots of bench/perf.py's results: the "## Performance" section of bench/README.md.
+
+    .venv/bin/python -m bench.perf_report [bench/results/perf.json] [--no-write]   # re-render only
+"""
+
+import argparse
+import json
+import re
+import statistics
+from pathlib import Path
+
+from bench import perf_plots
+
+SECTION = "## Performance"
+BENCH = Path(__file__).resolve().parent
+METRICS = ("rouge1", "rouge2", "rougeL")
+SYSTEMS = (("service", "service"), ("direct", "llama.cpp direct"), ("langchain", "LangChain"))
+
+
+def spread(values, scale=1.0, digits=1):
+    """"median (min-max)" of `values` times `scale`."""
+    values = [v * scale for v in values if v is not None]
+    if not values:
+        return "-"
+    return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def percentiles(values):
+    """{"n", "p50", "p90", "p99", "min", "max"} of `values` (linear interpolation between ranks)."""
+    ordered = sorted(values)
+
+    def at(share):
+        position = share * (len(ordered) - 1)
+        low = int(position)
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return {"n": len(ordered), "p50": at(0.5), "p90": at(0.9), "p99": at(0.99),
+            "min": ordered[0], "max": ordered[-1]}
+
+
+def size_class(tokens):
+    """A document's length bucket, for grouping: "1k", "10k", "50k"..."""
+    return f"{round(tokens / 1000) or 1}k" if tokens < 20000 else f"{round(tokens / 10000) * 10}k"
+
+
+def header(results):
+    m, s = results["machine"], results["settings"]
+    load = f"{m['load_before'][0]:.1f} / {m.get('load_after', [float('nan')])[0]:.1f}"
+    return [
+        SECTION, "",
+        f"`make bench` (`python -m bench`, {s['mode']} set) on {m['cpu']}, {m['cores']} cores, "
+        f"{m['ram_gib']} GiB RAM; {m['date']}, commit `{m['commit']}`"
+        f"{' (+ uncommitted core changes)' if m.get('dirty') else ''}; 1-minute load before / after: "
+        f"{load}. Model `{s['model']}`, n_ctx={s['n_ctx']}, n_batch={s['n_batch']}, "
+        f"n_threads={s['n_threads']} in every system, OMP_WAIT_POLICY=PASSIVE (set by the package). "
+        "The machine is shared with other work: treat single numbers as indicative and read the "
+        "spreads. Benchmarks run in `bench/perf.py`; raw numbers in `bench/results/perf.json`.", "",
+    ]
+
+
+def overhead_table(docs):
+    lines = [
+        "### Overhead: the service end to end vs llama.cpp called directly", "",
+        "Same document, plan, prompts, grammars, guard and model calls; *direct* = the pipeline's "
+        "functions in one process with no HTTP, queue or Redis (`bench/direct.py`), of which *model* "
+        "is the time inside llama.cpp; *service* = multipart upload -> extraction -> RQ -> worker -> "
+        "SSE `done`, `cache=false`, one worker. Where the difference goes: *extract*, *queued* "
+        "(enqueue to a worker starting the job) and *generate* (the worker's model work, events "
+        "included) are the result's `timings`; *in-worker* = generate - direct (Redis token events, "
+        "progress, cancel checks, metrics); *other* = end to end - extract - queued - generate "
+        "(upload, planning, enqueue, job set-up, SSE delivery). Tokens: prompt/completion of "
+        "service | direct (equal when both did the same work).",
+        "",
+        "| document | tokens | chunks | direct s (model s) | service s | ratio | extract ms | queued ms "
+        "| in-worker ms | other ms | first event ms | tokens service \\| direct |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for d in docs:
+        sv, dr = d["service"], d["direct"]
+        t = sv["timings"]
+        other = sv["seconds"] * 1000 - t["extract_ms"] - t["queued_ms"] - t["generate_ms"]
+        lines.append(
+            f"| {d['name'][:28]} | {d['tokens']} | {sv['chunks']} | {dr['seconds']:.1f} ({dr['model_seconds']:.1f}) "
+            f"| {sv['seconds']:.1f} | {sv['seconds'] / dr['seconds']:.3f} | {t['extract_ms']} | {t['queued_ms']} "
+            f"| {t['generate_ms'] - dr['seconds'] * 1000:.0f} | {other:.0f} | {sv['stamps']['first_event'] * 1000:.0f} "
+            f"| {sv['usage']['prompt_tokens']}/{sv['usage']['completion_tokens']} \\| "
+            f"{dr['usage']['prompt_tokens']}/{dr['usage']['completion_tokens']} |")
+    lines += ["", "| size | n | overhead ratio, median (min-max) | service s | direct s |", "|---|---|---|---|---|"]
+    for size, group in _by_size(docs).items():
+        lines.append(f"| {size} | {len(group)} | {spread([d['service']['seconds'] / d['direct']['seconds'] for d in group], digits=3)} "
+                     f"| {spread([d['service']['seconds'] for d in group])} | {spread([d['direct']['seconds'] for d in group])} |")
+    return lines + [""]
+
+
+def langchain_table(results, scores):
+    docs = [d for d in results["documents"] if "langchain" in d]
+    if not docs:
+        return ["### LangChain map_reduce", "", f"Not run: {results['langchain_skipped']}.", ""]
+    lines = [
+        "### LangChain map_reduce vs the service", "",
+        "`load_summarize_chain(chain_type=\"map_reduce\")` (langchain-classic) over `LlamaCpp` "
+        "(langchain-community), same GGUF and engine settings, its own splitter at the service's map "
+        "chunk size and overlap, `token_max` fitting the context, max_tokens = the service's map "
+        "budget (`bench/langchain_baseline.py`). Speed-up = LangChain s / service s. Prompt tokens: "
+        "every token the model read. ROUGE F1 x100 (rouge-score, stemmed, best over references).", "",
+        "| document | tokens | service s | LangChain s | speed-up | prompt tokens service / LangChain "
+        "| model calls LangChain | R1/R2/RL service | R1/R2/RL direct | R1/R2/RL LangChain |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for d in docs:
+        trio = {system: " / ".join(f"{scores[d['name']][system][m]:.1f}" for m in METRICS)
+                if d["references"] else "-" for system, _ in SYSTEMS}
+        lines.append(
+            f"| {d['name'][:28]} | {d['tokens']} | {d['service']['seconds']:.1f} | {d['langchain']['seconds']:.1f} "
+            f"| {d['langchain']['seconds'] / d['service']['seconds']:.2f} | {d['service']['usage']['prompt_tokens']} / "
+            f"{d['langchain']['usage']['prompt_tokens']} | {d['langchain']['calls']} "
+            f"| {trio['service']} | {trio['direct']} | {trio['langchain']} |")
+    lines += ["", "| set | n | speed-up, median (min-max) | R1/R2/RL service | R1/R2/RL LangChain |", "|---|---|---|---|---|"]
+    for name in sorted({d["set"] for d in docs}):
+        group = [d for d in docs if d["set"] == name]
+        scored = [scores[d["name"]] for d in group if d["references"]]
+        means = {s: " / ".join(f"{statistics.mean(x[s][m] for x in scored):.1f}" for m in METRICS)
+                 if scored else "-" for s in ("service", "langchain")}
+        lines.append(f"| {name} | {len(group)} | {spread([d['langchain']['seconds'] / d['service']['seconds'] for d in group], digits=2)} "
+                     f"| {means['service']} | {means['langchain']} |")
+    return lines + [""]
+
+
+def scaling_table(docs):
+    lines = [
+        "### Scaling with document length", "",
+        "Time per input token (ms) end to end, and the peak resident memory (MiB) of the worker and of "
+        "the API (gunicorn master + gevent worker) during that request, sampled every 50 ms. The "
+        "worker's figure includes the mapped model and its KV cache.", "",
+        "| document | tokens | chunks | service ms/token | direct ms/token | LangChain ms/token "
+        "| worker peak MiB | API peak MiB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for d in sorted(docs, key=lambda d: d["tokens"]):
+        lc = f"{d['langchain']['seconds'] * 1000 / d['tokens']:.2f}" if "langchain" in d else "-"
+        rss = d["service"]["rss_mib"]
+        lines.append(f"| {d['name'][:28]} | {d['tokens']} | {d['service']['chunks']} "
+                     f"| {d['service']['seconds'] * 1000 / d['tokens']:.2f} | {d['direct']['seconds'] * 1000 / d['tokens']:.2f} "
+                     f"| {lc} | {rss.get('worker', 0):.0f} | {rss.get('api_total', 0):.0f} |")
+    return lines + [""]
+
+
+def latency_table(results):
+    lat, docs = results["latency"], results["documents"]
+    single = [d["service"]["stamps"] for d in docs if d["service"]["chunks"] == 1] + lat["first"]
+    rows = {
+        "first SSE event": [s["first_event"] for s in single],
+        "first token (one-chunk document)": [s["first_token"] for s in single if "first_token" in s],
+        "cache hit, `?wait=true` JSON": lat["cache_hit_s"],
+    }
+    lines = ["### Latency", "",
+             "From just before the request to the event, ms. First event/token: every one-chunk request of "
+             "this run (the timed ones above plus runs canceled after their first token); cache hit: the "
+             "same request again with the cache on (goal p99 < 20 ms).", "",
+             "| measure | n | p50 | p90 | p99 | min | max |", "|---|---|---|---|---|---|---|"]
+    for name, values in rows.items():
+        if values:
+            p = percentiles([v * 1000 for v in values])
+            lines.append(f"| {name} | {p['n']} | {p['p50']:.1f} | {p['p90']:.1f} | {p['p99']:.1f} "
+                         f"| {p['min']:.1f} | {p['max']:.1f} |")
+    return lines + ["", "![latency distributions](perf_latency.png)", ""]
+
+
+def throughput_table(results):
+    tp = results.get("throughput")
+    if not tp:
+        return []
+    lines = ["### One worker or two on 2 cores", "",
+             f"`{tp['name']}` ({tp['tokens']} tokens), `cache=false`: one worker with 2 threads vs two "
+             "workers with 1 thread each (SUMMARIZER_WORKERS / SUMMARIZER_N_THREADS). Map phase: first "
+             "map job start to last map job end, from RQ's job records; workers: distinct worker names "
+             "on the map jobs.", "",
+             "| set-up | end to end s | map phase s | map jobs per worker |", "|---|---|---|---|"]
+    for label, key in (("1 worker x 2 threads", "one_worker"), ("2 workers x 1 thread", "two_workers")):
+        maps = tp[key]["maps"]
+        phase = max(m[2] for m in maps) - min(m[1] for m in maps) if maps else 0
+        per = {}
+        for worker, _, _ in maps:
+            per[worker] = per.get(worker, 0) + 1
+        lines.append(f"| {label} | {tp[key]['seconds']:.1f} | {phase:.1f} | {sorted(per.values(), reverse=True)} |")
+    return lines + ["", "![map jobs per worker](perf_workers.png)", ""]
+
+
+def _by_size(docs):
+    groups = {}
+    for d in sorted(docs, key=lambda d: d["tokens"]):
+        groups.setdefault(size_class(d["tokens"]), []).append(d)
+    return groups
+
+
+def render(results):
+    """The whole section as Markdown."""
+    scores = results.get("rouge", {})
+    docs = results["documents"]
+    lines = header(results) + overhead_table(docs) + langchain_table(results, scores)
+    lines += scaling_table(docs) + ["![time vs document length](perf_time.png)", ""]
+    lines += latency_table(results) + throughput_table(results)
+    return "\n".join(lines)
+
+
+def write(results):
+    """Plots next to the README and the section in it, other sections untouched."""
+    perf_plots.plot_all(results, BENCH)
+    readme = BENCH / "README.md"
+    text = readme.read_text() if readme.exists() else "# Benchmarks\n"
+    section = render(results)
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    readme.write_text(text)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Re-render the Performance section from saved results.")
+    parser.add_argument("results", nargs="?", type=Path, default=BENCH / "results" / "perf.json")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    results = json.loads(args.results.read_text())
+    print(render(results))
+    if not args.no_write:
+        write(results)
+
+
+if __name__ == "__main__":
+    main()
