@@ -1,6 +1,6 @@
 """Seeded mutation fuzzing of POST /extract with the corpus PDFs and Word files.
 
-    .venv/bin/python -m bench.fuzz [--cases 3000] [--seed 1] [--seconds 1200] [--parse-timeout 5]
+    .venv/bin/python -m bench.fuzz [--cases 2500] [--seed 1] [--seconds 2700] [--parse-timeout 5]
 
 Each case takes one file of ../shared/corpus/{pdf,docx} and damages it: a truncation, flipped bits,
 overwritten or deleted or repeated byte runs, "interesting" values (0, 0xff, huge numbers) written
@@ -245,9 +245,9 @@ def report(outcomes, sampler, start_rss, seconds, parse_timeout):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=3000)
+    parser.add_argument("--cases", type=int, default=2500)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--seconds", type=float, default=1800, help="stop early after this long")
+    parser.add_argument("--seconds", type=float, default=2700, help="stop early after this long")
     parser.add_argument("--parse-timeout", type=float, default=5.0)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args(argv)

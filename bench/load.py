@@ -59,13 +59,15 @@ def text_for(index):
 class Service:
     """`summarizer serve` in a temporary data directory, on a free loopback port."""
 
-    def __init__(self, data_dir, max_tokens, max_queue):
+    def __init__(self, data_dir, max_tokens, max_queue, redis_pool=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, SUMMARIZER_DATA_DIR=str(data_dir), SUMMARIZER_PORT=str(self.port),
                    SUMMARIZER_HOST="127.0.0.1", SUMMARIZER_MAX_TOKENS=str(max_tokens),
                    SUMMARIZER_MAX_QUEUE=str(max_queue), SUMMARIZER_HEARTBEAT_SECONDS="5")
         env.pop("REDIS_URL", None)
+        if redis_pool:
+            _patch_redis_pool(env, Path(data_dir) / "patch", redis_pool)
         env.pop("SUMMARIZER_API_TOKENS", None)
         self.log = open(Path(data_dir) / "serve.log", "wb")
         self.process = subprocess.Popen([sys.executable, "-m", "summarizer.cli", "serve"], env=env,
@@ -99,6 +101,23 @@ class Service:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+POOL_PATCH = """import redis.connection as _connection
+_init = _connection.ConnectionPool.__init__
+def _sized(self, *args, max_connections=None, **kwargs):
+    _init(self, *args, max_connections=max_connections or {size}, **kwargs)
+_connection.ConnectionPool.__init__ = _sized
+"""
+
+
+def _patch_redis_pool(env, directory, size):
+    """--redis-pool: a sitecustomize.py that gives every redis-py pool of the service `size`
+    connections (redis-py 8 defaults to 100; each open stream holds one during its blocking read).
+    A stand-in for setting max_connections in summarizer/connection.py, to measure that fix."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sitecustomize.py").write_text(POOL_PATCH.format(size=int(size)))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(directory), env.get("PYTHONPATH")]))
 
 
 def _cmdline_has(process, word):
@@ -286,7 +305,7 @@ def percentile(values, fraction):
 
 def run(args, data_dir):
     """The whole benchmark against a started service; returns the report's figures."""
-    service = Service(data_dir, args.max_tokens, args.max_queue)
+    service = Service(data_dir, args.max_tokens, args.max_queue, args.redis_pool)
     try:
         service.wait_ready()
         url = service.url
@@ -369,6 +388,8 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=300, help="bound on the whole run")
     parser.add_argument("--max-tokens", type=int, default=16)
     parser.add_argument("--max-queue", type=int, default=250)
+    parser.add_argument("--redis-pool", type=int, default=0,
+                        help="redis-py pool size forced into the service (0: its own default)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as data_dir:
         figures = run(args, data_dir)
