@@ -18,8 +18,13 @@ redis-py's own default (5 s) would cut a blocking XREAD short."""
 CONNECT_TIMEOUT_SECONDS = 5
 """How long to wait for a connection to Redis before answering 503."""
 
+MAX_CONNECTIONS = 4096
+"""Redis connections one process may open. Every open event stream holds one for its blocking
+read, so this must exceed gunicorn's --worker-connections (2000); redis-py 8 defaults to 100,
+which made the 101st stream and every other request fail under load."""
+
 CLIENT_OPTIONS = dict(health_check_interval=HEALTH_CHECK_SECONDS, socket_timeout=SOCKET_TIMEOUT_SECONDS,
-                      socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
+                      socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, max_connections=MAX_CONNECTIONS)
 
 
 def embedded_socket(settings):

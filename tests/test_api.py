@@ -275,3 +275,12 @@ def test_strict_mode_keeps_only_supported_items(client, worker):
     result = client.post("/summarize?wait=true",
                          json={"text": TEXT, "strict": True, "cache": False}).get_json()
     assert all(c["supported"] for c in result["citations"])
+
+
+def test_connection_pool_holds_more_streams_than_gunicorn_serves(app):
+    from summarizer.supervisor import api_command
+    from summarizer.config import Settings
+    command = api_command(Settings.from_mapping({}))
+    streams = int(command[command.index("--worker-connections") + 1])
+    pool = app.extensions["redis"].connection_pool
+    assert pool.max_connections > streams, "each open stream holds a Redis connection"
