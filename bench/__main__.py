@@ -8,8 +8,9 @@ rest) and writes its own section of bench/README.md and its plots:
 - summary quality (bench/quality.py) on a subset: QUALITY_QUICK documents per set.
 
 The default set is sized to finish in about 15 minutes on 2 CPU cores; `--full` runs the large
-sets (50k/100k-token documents, every quality document) and takes hours there.
-bench/load.py is not part of the default set: it has no quick mode yet.
+sets (50k/100k-token documents, every quality document) and takes hours there. The load test
+(bench/load.py: hundreds of streams, a burst of submissions, bounded at 5 minutes) has no quick
+mode and prints rather than writes its report, so it runs only with `--full`.
 """
 
 import argparse
@@ -34,13 +35,14 @@ def steps(full):
         ("extraction", [python, "bench/extraction.py"]),
         ("performance", [python, "-m", "bench.perf", *(["--full"] if full else [])]),
         ("quality", [python, "bench/quality.py", *(["--full"] if full else QUALITY_QUICK)]),
+        *([("load", [python, "-m", "bench.load"])] if full else []),
     ]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--full", action="store_true", help="the large sets (hours on 2 cores)")
-    parser.add_argument("--only", default="", help="comma-separated step names: extraction,performance,quality")
+    parser.add_argument("--only", default="", help="comma-separated step names: extraction,performance,quality,load")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     chosen = [s for s in steps(args.full) if not args.only or s[0] in args.only.split(",")]

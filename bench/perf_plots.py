@@ -17,6 +17,12 @@ def _pyplot():
     return plt
 
 
+def _ticker():
+    import matplotlib.ticker
+
+    return matplotlib.ticker
+
+
 def plot_time(results, path):
     """Seconds vs document tokens, log-log, one series per system, a line through the medians."""
     plt = _pyplot()
@@ -29,6 +35,10 @@ def plot_time(results, path):
         axis.plot(*zip(*_medians(points)), color=color, alpha=0.8)
     axis.set_xscale("log")
     axis.set_yscale("log")
+    plain = _ticker().FuncFormatter(lambda value, _: f"{value:,.0f}")
+    for side in (axis.xaxis, axis.yaxis):
+        side.set_major_formatter(plain)
+        side.set_minor_formatter(plain)
     axis.set_xlabel("document length (model tokens)")
     axis.set_ylabel("seconds to the summary")
     axis.set_title(f"Time vs length ({results['machine']['cores']} CPU cores, {results['settings']['model']})",
@@ -88,9 +98,11 @@ def plot_workers(results, path):
             continue
         origin = min(m[1] for m in maps)
         workers = sorted({m[0] for m in maps})
-        for worker, started, ended in maps:
+        for chunk, (worker, started, ended) in enumerate(maps):
             axis.barh(workers.index(worker), ended - started, left=started - origin, height=0.6,
-                      edgecolor="black", alpha=0.7)
+                      color=f"C{chunk % 10}", edgecolor="black", alpha=0.7)
+            axis.text(started - origin + (ended - started) / 2, workers.index(worker), f"chunk {chunk + 1}",
+                      ha="center", va="center", fontsize=7)
         axis.set_yticks(range(len(workers)), [f"worker {i + 1}" for i in range(len(workers))])
         axis.set_title(f"{label}: end to end {throughput[key]['seconds']:.0f} s", fontsize=9)
     axes[-1].set_xlabel("seconds since the first map job started")
