@@ -62,8 +62,11 @@ class Service:
         self._wait_ready()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, error, trace):
         self.session.close()
+        if kind is not None:
+            code = self.process.poll() if self.process else None
+            log.error("summarizer serve (exit %s) log tail:\n%s", code, self._log_tail())
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
