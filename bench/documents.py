@@ -52,16 +52,16 @@ def _rows(corpus, set_name):
 
 
 def natural(count_tokens, set_name, target, n, corpus=CORPUS):
-    """The first `n` documents of a set that are about `target` tokens long, in corpus order."""
-    chosen = []
+    """The `n` documents of a set closest to `target` tokens (within TOLERANCE), closest first."""
+    candidates = []
     for row in _rows(corpus, set_name) if n > 0 else []:
         tokens = count_tokens(row["text"])
         if abs(tokens - target) <= TOLERANCE * target:
-            chosen.append(BenchDocument(f"{set_name}-{row['id']}", row["text"].encode("utf-8"), tokens,
-                                        dict(SETS[set_name][1]), row["references"], set_name))
-            if len(chosen) == n:
-                break
-    return chosen
+            candidates.append((abs(tokens - target), tokens, row))
+    candidates.sort(key=lambda c: c[0])  # stable: corpus order among equals
+    return [BenchDocument(f"{set_name}-{row['id']}", row["text"].encode("utf-8"), tokens,
+                          dict(SETS[set_name][1]), row["references"], set_name)
+            for _, tokens, row in candidates[:n]]
 
 
 def joined(count_tokens, target, corpus=CORPUS):

@@ -1,6 +1,6 @@
 """Performance benchmarks: overhead vs llama.cpp called directly, LangChain, scaling, latency, workers.
 
-    .venv/bin/python -m bench.perf [--full] [--short 3] [--long 2] [--sizes 50000,100000] [--no-write]
+    .venv/bin/python -m bench.perf [--full] [--short 2] [--long 2] [--sizes 50000,100000] [--no-write]
 
 One run, one machine, one model (the bundled SmolLM2-135M-Instruct unless SUMMARIZER_MODEL_PATH says
 otherwise), n_threads=2 everywhere (1 per worker with two workers). Documents are run one after the
@@ -66,18 +66,22 @@ def run_document(doc, model, settings, service, chain):
     return record
 
 
-def latency(service, doc, first_token_runs, cache_hits):
-    """Time to first event and token (stopped after the first token), and cache-hit answers."""
-    firsts = []
-    for _ in range(first_token_runs):
-        firsts.append(service.first_token(doc.data, dict(doc.options, cache=False)))
-    service.wait_json(doc.text, doc.options)  # fills the cache
+def latency(service, fresh, repeats, cache_hits):
+    """Time to first event and token, each request stopped after its first token: on documents
+    the worker has not seen (cold: the whole prompt is read first), then the last one again
+    (warm: llama.cpp finds the prompt in its cache); then cache-hit answers."""
+    cold = [service.first_token(doc.data, dict(doc.options, cache=False)) for doc in fresh]
+    warm = [service.first_token(fresh[-1].data, dict(fresh[-1].options, cache=False))
+            for _ in range(repeats if fresh else 0)]
+    doc = fresh[-1] if fresh else None
     hits = []
-    for _ in range(cache_hits):
-        seconds, state, _ = service.wait_json(doc.text, doc.options)
-        if state == "hit":
-            hits.append(seconds)
-    return {"first": firsts, "cache_hit_s": hits}
+    if doc:
+        service.wait_json(doc.text, doc.options)  # fills the cache
+        for _ in range(cache_hits):
+            seconds, state, _ = service.wait_json(doc.text, doc.options)
+            if state == "hit":
+                hits.append(seconds)
+    return {"first": cold, "first_warm": warm, "cache_hit_s": hits}
 
 
 def throughput(doc, one_worker_record, settings):
@@ -111,7 +115,8 @@ def _service_env(settings):
 
 
 def warm_up(model, settings, service, chain, doc):
-    """One untimed pass through each system: first-use imports, tokenizer loads, page cache."""
+    """One untimed pass through each system on a document not measured afterwards: first-use
+    imports, tokenizer loads, page cache (but no prompt left in a KV cache for a measured one)."""
     run_direct(model, settings, doc)
     service.summarize(doc.data, dict(doc.options, cache=False))
     if chain:
@@ -138,7 +143,9 @@ def collect(args):
     settings = Settings.from_env(overrides={"n_threads": THREADS, **({"n_ctx": args.n_ctx} if args.n_ctx else {})})
     model = load_model(settings)
     count = model.count_tokens
-    short = documents.natural(count, "cnndm", 1000, args.short)
+    ones = documents.natural(count, "cnndm", 1000, args.short + args.first_token_runs)
+    short, fresh = ones[:args.short], ones[args.short:]
+    spare = documents.natural(count, "cnndm", 450, 1)  # warm-up: short, and never measured
     long = documents.natural(count, "qmsum", 10000, args.long)
     sized = [documents.joined(count, size) for size in args.sizes]
     why_not = langchain_baseline.unavailable() if not args.no_langchain else "--no-langchain"
@@ -148,11 +155,12 @@ def collect(args):
                "langchain_skipped": why_not, "documents": []}
     began = time.perf_counter()
     with Service(workers=1, n_threads=THREADS, extra_env=_service_env(settings)) as service:
-        warm_up(model, settings, service, chain, short[0])
+        warm_up(model, settings, service, chain, spare[0])
         for doc in short + long + sized:
+            compare = doc not in long[args.langchain_long:] and doc.tokens <= args.langchain_max
             results["documents"].append(run_document(doc, model, settings, service,
-                                                     chain if doc.tokens <= args.langchain_max else None))
-        results["latency"] = latency(service, short[0], args.first_token_runs, args.cache_hits)
+                                                     chain if compare else None))
+        results["latency"] = latency(service, fresh, args.warm_runs, args.cache_hits)
     multi = [(doc, record) for doc, record in zip(short + long + sized, results["documents"])
              if record["service"]["chunks"] > 1]
     if multi:  # the shortest multi-chunk document: both set-ups run it, so keep it cheap
@@ -167,11 +175,15 @@ def collect(args):
 def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--full", action="store_true", help="more documents, 50k and 100k tokens")
-    parser.add_argument("--short", type=int, default=3, help="~1k-token CNN/DailyMail documents")
+    parser.add_argument("--short", type=int, default=2, help="~1k-token CNN/DailyMail documents")
     parser.add_argument("--long", type=int, default=2, help="~10k-token QMSum transcripts")
     parser.add_argument("--sizes", default="", help="comma-separated token sizes of joined transcripts")
-    parser.add_argument("--first-token-runs", type=int, default=5)
+    parser.add_argument("--first-token-runs", type=int, default=4,
+                        help="more ~1k-token documents, timed to their first token only")
+    parser.add_argument("--warm-runs", type=int, default=3, help="the last of those again (prompt cached)")
     parser.add_argument("--cache-hits", type=int, default=100)
+    parser.add_argument("--langchain-long", type=int, default=1,
+                        help="how many of the ~10k-token documents LangChain also runs on")
     parser.add_argument("--langchain-max", type=int, default=20000,
                         help="largest document (tokens) LangChain also runs on")
     parser.add_argument("--no-langchain", action="store_true")
@@ -182,6 +194,7 @@ def parse(argv):
     args = parser.parse_args(argv)
     if args.full:
         args.short, args.long = max(args.short, 8), max(args.long, 4)
+        args.langchain_long = args.long
         args.sizes = args.sizes or "50000,100000"
         args.langchain_max = max(args.langchain_max, 100000)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

@@ -66,8 +66,10 @@ def plot_latency(results, path):
     plt = _pyplot()
     single = [d["service"]["stamps"] for d in results["documents"] if d["service"]["chunks"] == 1]
     single += results["latency"]["first"]
-    series = [("first SSE event", [s["first_event"] * 1000 for s in single]),
-              ("first token", [s["first_token"] * 1000 for s in single if "first_token" in s]),
+    warm = results["latency"].get("first_warm", [])
+    series = [("first SSE event", [s["first_event"] * 1000 for s in single + warm]),
+              ("first token, cold", [s["first_token"] * 1000 for s in single if "first_token" in s]),
+              ("first token, prompt cached", [s["first_token"] * 1000 for s in warm]),
               ("cache hit", [v * 1000 for v in results["latency"]["cache_hit_s"]])]
     series = [(name, values) for name, values in series if values]
     fig, axes = plt.subplots(1, len(series), figsize=(3.2 * len(series), 3.6))

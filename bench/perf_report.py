@@ -195,15 +195,19 @@ def scaling_table(docs):
 def latency_table(results):
     lat, docs = results["latency"], results["documents"]
     single = [d["service"]["stamps"] for d in docs if d["service"]["chunks"] == 1] + lat["first"]
+    warm = lat.get("first_warm", [])
     rows = {
-        "first SSE event": [s["first_event"] for s in single],
-        "first token (one-chunk document)": [s["first_token"] for s in single if "first_token" in s],
+        "first SSE event": [s["first_event"] for s in single + warm],
+        "first token, ~1k-token document, cold": [s["first_token"] for s in single if "first_token" in s],
+        "first token, same document again (prompt cached)": [s["first_token"] for s in warm],
         "cache hit, `?wait=true` JSON": lat["cache_hit_s"],
     }
     lines = ["### Latency", "",
-             "From just before the request to the event, ms. First event/token: every one-chunk request of "
-             "this run (the timed ones above plus runs canceled after their first token); cache hit: the "
-             "same request again with the cache on (goal p99 < 20 ms).", "",
+             "From just before the request to the event, ms, `cache=false` except the cache hits. First "
+             "event and cold first token: every one-chunk request of this run on a document the worker had "
+             "not seen (the timed ones above, and more stopped after their first token), so the whole "
+             "prompt is read first; warm: the last of those again, whose prompt llama.cpp still holds. "
+             "Cache hit: a request answered from the summary cache (goal p99 < 20 ms).", "",
              "| measure | n | p50 | p90 | p99 | min | max |", "|---|---|---|---|---|---|---|"]
     for name, values in rows.items():
         if values:
