@@ -1,4 +1,4 @@
-"""The engine's own limit: the worker's model calls made directly in this process.
+"""The engine's own limit: the worker's model calls made directly in one process.
 
 Same document, same plan (summarizer.planning), same prompts, grammars, sampling and guard
 (the pipeline's own `guarded_summary`, `JobContext.notes` and `mapreduce._collapse`), the same

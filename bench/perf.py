@@ -5,8 +5,9 @@
 One run, one machine, one model (the bundled SmolLM2-135M-Instruct unless SUMMARIZER_MODEL_PATH says
 otherwise), n_threads=2 everywhere (1 per worker with two workers). Documents are run one after the
 other through each system in turn (direct, service, LangChain), so load from other users of the
-machine lands on all three alike. Writes bench/results/perf.json; bench/perf_report.py turns it into
-the "## Performance" section of bench/README.md and the PNGs.
+machine lands on all three alike; direct and LangChain each run in a child process of their own
+(bench/children.py), as the service's worker does. Writes bench/results/perf.json;
+bench/perf_report.py turns it into the "## Performance" section of bench/README.md and the PNGs.
 """
 
 import argparse
@@ -19,25 +20,22 @@ import subprocess
 import time
 from pathlib import Path
 
-from summarizer.config import Settings
-from summarizer.extract import text as text_format
-from summarizer.llm import load_model
-from summarizer.options import SummaryOptions
+from summarizer.llm import load_tokenizer
 
-from bench import direct, documents, langchain_baseline, memory
+from bench import children, documents, langchain_baseline, memory
+from bench.children import THREADS, Child
 from bench.service import Service
 
 log = logging.getLogger("bench.perf")
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "perf.json"
-THREADS = 2
-"""Cores of the reference machine; every system gets them all."""
 
 
-def run_direct(model, settings, doc):
-    """The worker's model calls in this process."""
-    options = SummaryOptions(**doc.options)
-    return direct.summarize(model, settings, text_format.extract_bytes(doc.data), options)
+def run_child(child, function, *args):
+    """A call in a child process, with that process's peak memory."""
+    with memory.PeakRSS(child.roles) as peak:
+        record = child.call(function, *args)
+    return dict(record, rss_mib=peak.peaks)
 
 
 def run_service(service, doc):
@@ -52,14 +50,14 @@ def run_service(service, doc):
             "rss_mib": peak.peaks, "maps": maps, "events": len(events)}
 
 
-def run_document(doc, model, settings, service, chain):
+def run_document(doc, n_ctx, direct, service, chain):
     """One document through every system; a dict of their results."""
     record = {"name": doc.name, "set": doc.set, "tokens": doc.tokens, "options": doc.options,
               "references": doc.references}
-    record["direct"] = run_direct(model, settings, doc)
+    record["direct"] = run_child(direct, children.direct_summary, n_ctx, doc.data, doc.options)
     record["service"] = run_service(service, doc)
     if chain:
-        record["langchain"] = chain.summarize(doc.text)
+        record["langchain"] = run_child(chain, children.langchain_summary, n_ctx, doc.text)
     log.info("%s (%d tokens): direct %.1fs, service %.1fs%s", doc.name, doc.tokens,
              record["direct"]["seconds"], record["service"]["seconds"],
              f", langchain {record['langchain']['seconds']:.1f}s" if chain else "")
@@ -114,13 +112,15 @@ def _service_env(settings):
     return {"SUMMARIZER_N_CTX": str(settings.n_ctx)}
 
 
-def warm_up(model, settings, service, chain, doc):
-    """One untimed pass through each system on a document not measured afterwards: first-use
-    imports, tokenizer loads, page cache (but no prompt left in a KV cache for a measured one)."""
-    run_direct(model, settings, doc)
-    service.summarize(doc.data, dict(doc.options, cache=False))
+def warm_up(n_ctx, direct, service, chain, doc):
+    """Models loaded, and one untimed pass through the service and direct on a document not
+    measured afterwards: first-use imports, grammar parsing, page cache (but no prompt left in a
+    KV cache for a measured one). LangChain has no first-use work beyond its model load."""
+    direct.call(children.load, n_ctx, "direct")
     if chain:
-        chain.summarize(doc.text)
+        chain.call(children.load, n_ctx, "langchain")
+    direct.call(children.direct_summary, n_ctx, doc.data, doc.options)
+    service.summarize(doc.data, dict(doc.options, cache=False))
 
 
 def machine():
@@ -140,8 +140,8 @@ def machine():
 
 def collect(args):
     """Every benchmark of this run, as one JSON-able dict."""
-    settings = Settings.from_env(overrides={"n_threads": THREADS, **({"n_ctx": args.n_ctx} if args.n_ctx else {})})
-    model = load_model(settings)
+    settings = children.settings_for(args.n_ctx)
+    model = load_tokenizer(settings)
     count = model.count_tokens
     ones = documents.natural(count, "cnndm", 1000, args.short + args.first_token_runs)
     short, fresh = ones[:args.short], ones[args.short:]
@@ -149,16 +149,18 @@ def collect(args):
     long = documents.natural(count, "qmsum", 10000, args.long)
     sized = [documents.joined(count, size) for size in args.sizes]
     why_not = langchain_baseline.unavailable() if not args.no_langchain else "--no-langchain"
-    chain = None if why_not else langchain_baseline.LangChainSummarizer(settings, model)
     results = {"machine": machine(), "settings": {"n_ctx": settings.n_ctx, "n_threads": THREADS,
                "n_batch": settings.n_batch, "model": model.name, "mode": "full" if args.full else "default"},
                "langchain_skipped": why_not, "documents": []}
     began = time.perf_counter()
-    with Service(workers=1, n_threads=THREADS, extra_env=_service_env(settings)) as service:
-        warm_up(model, settings, service, chain, spare[0])
+    with contextlib.ExitStack() as stack:
+        direct = stack.enter_context(Child())
+        chain = None if why_not else stack.enter_context(Child())
+        service = stack.enter_context(Service(workers=1, n_threads=THREADS, extra_env=_service_env(settings)))
+        warm_up(args.n_ctx, direct, service, chain, spare[0])
         for doc in short + long + sized:
             compare = doc not in long[args.langchain_long:] and doc.tokens <= args.langchain_max
-            results["documents"].append(run_document(doc, model, settings, service,
+            results["documents"].append(run_document(doc, args.n_ctx, direct, service,
                                                      chain if compare else None))
         results["latency"] = latency(service, fresh, args.warm_runs, args.cache_hits)
     multi = [(doc, record) for doc, record in zip(short + long + sized, results["documents"])
@@ -178,7 +180,7 @@ def parse(argv):
     parser.add_argument("--short", type=int, default=2, help="~1k-token CNN/DailyMail documents")
     parser.add_argument("--long", type=int, default=2, help="~10k-token QMSum transcripts")
     parser.add_argument("--sizes", default="", help="comma-separated token sizes of joined transcripts")
-    parser.add_argument("--first-token-runs", type=int, default=4,
+    parser.add_argument("--first-token-runs", type=int, default=3,
                         help="more ~1k-token documents, timed to their first token only")
     parser.add_argument("--warm-runs", type=int, default=3, help="the last of those again (prompt cached)")
     parser.add_argument("--cache-hits", type=int, default=100)

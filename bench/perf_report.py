@@ -106,7 +106,7 @@ def overhead_table(docs):
     lines = [
         "### Overhead: the service end to end vs llama.cpp called directly", "",
         "Same document, plan, prompts, grammars, guard and model calls; *direct* = the pipeline's "
-        "functions in one process with no HTTP, queue or Redis (`bench/direct.py`), of which *model* "
+        "functions in one process of their own with no HTTP, queue or Redis (`bench/direct.py`), of which *model* "
         "is the time inside llama.cpp; *service* = multipart upload -> extraction -> RQ -> worker -> "
         "SSE `done`, `cache=false`, one worker. Where the difference goes: *extract*, *queued* "
         "(enqueue to a worker starting the job) and *generate* (the worker's model work, events "
@@ -176,19 +176,22 @@ def langchain_table(results, scores):
 def scaling_table(docs):
     lines = [
         "### Scaling with document length", "",
-        "Time per input token (ms) end to end, and the peak resident memory (MiB) of the worker and of "
-        "the API (gunicorn master + gevent worker) during that request, sampled every 50 ms. The "
-        "worker's figure includes the mapped model and its KV cache.", "",
+        "Time per input token (ms) end to end, and peak resident memory (MiB) during that document, "
+        "sampled every 50 ms: the service's worker and API (gunicorn master + gevent worker), and the "
+        "process each in-process system ran in. Worker, direct and LangChain figures include the "
+        "mapped model and its KV cache.", "",
         "| document | tokens | chunks | service ms/token | direct ms/token | LangChain ms/token "
-        "| worker peak MiB | API peak MiB |",
-        "|---|---|---|---|---|---|---|---|",
+        "| worker MiB | API MiB | direct MiB | LangChain MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for d in sorted(docs, key=lambda d: d["tokens"]):
         lc = f"{d['langchain']['seconds'] * 1000 / d['tokens']:.2f}" if "langchain" in d else "-"
+        lc_rss = f"{d['langchain'].get('rss_mib', {}).get('process', 0):.0f}" if "langchain" in d else "-"
         rss = d["service"]["rss_mib"]
         lines.append(f"| {d['name'][:28]} | {d['tokens']} | {d['service']['chunks']} "
                      f"| {d['service']['seconds'] * 1000 / d['tokens']:.2f} | {d['direct']['seconds'] * 1000 / d['tokens']:.2f} "
-                     f"| {lc} | {rss.get('worker', 0):.0f} | {rss.get('api_total', 0):.0f} |")
+                     f"| {lc} | {rss.get('worker', 0):.0f} | {rss.get('api_total', 0):.0f} "
+                     f"| {d['direct'].get('rss_mib', {}).get('process', 0):.0f} | {lc_rss} |")
     return lines + [""]
 
 
