@@ -41,6 +41,9 @@ INTERESTING = [b"0", b"-1", b"4294967296", b"99999999999999999999", b"\x00", b"\
                b"obj", b"<<", b">>", b"stream", b"endstream", b"<w:p>", b"</w:t>", b"&#0;"]
 """Byte strings that tend to hit parser edge cases: overflowing numbers, stray PDF/XML tokens."""
 
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+"""The member timestamp of every re-packed .docx, so a case's bytes depend only on its seed."""
+
 SAMPLE_SECONDS = 0.02
 """How often the memory sampler looks at this process and its parse children."""
 
@@ -108,7 +111,10 @@ def mutate_zip_member(data, rng, other):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for member, body in members:
-            target.writestr(member, body)
+            # A fixed timestamp: writestr(name) stamps the current time, so the same case
+            # built two seconds apart would differ and a failure would not reproduce.
+            target.writestr(zipfile.ZipInfo(member, date_time=ZIP_TIMESTAMP), body,
+                            compress_type=zipfile.ZIP_DEFLATED)
     return f"member:{name.rsplit('/', 1)[-1]}", out.getvalue()
 
 

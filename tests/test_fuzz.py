@@ -95,3 +95,16 @@ def test_damaged_deflate_stream_in_content_types_is_a_422(fuzz_client):
                                 content_type="multipart/form-data")
     assert response.status_code == 422
     assert response.json["error"]["code"] == "docx_damaged"
+
+
+def test_repacked_docx_cases_do_not_depend_on_the_clock(monkeypatch):
+    """Regression: re-packed members carried the current time, so a case built two seconds later
+    had other bytes (CI saw test_cases_are_reproducible fail across a 2-second boundary)."""
+    files = [entry for entry in fuzz.corpus_files(max_bytes=MAX_FILE_BYTES) if entry[0] == "docx"]
+    blobs = {path: path.read_bytes() for _, path in files}
+    index = next(i for i in range(200) if fuzz.make_case(i, SEED, files, blobs)[1].startswith("member:"))
+    first = fuzz.make_case(index, SEED, files, blobs)
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(time, "localtime", lambda seconds=None: time.gmtime(later))
+    assert fuzz.make_case(index, SEED, files, blobs) == first
