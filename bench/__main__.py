@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 QUALITY_QUICK = ["--n", "2", "--sets", "cnndm,xsum,scitldr"]
 """Quality subset for routine runs: 2 documents of each short set (its table states n), about 40 s
-on 2 idle cores, where its own default (20 each + 5 QMSum) takes most of an hour. QMSum is left to
+on 2 idle cores, where its own default (20 each + 5 QMSum) takes most of an hour. It writes its own
+section ("Summary quality, routine subset"), so the default run's table stays in the README. QMSum is left to
 `--full` here: one transcript costs 45 s, and the performance step already scores the service on
 QMSum transcripts (by map-reduce over the whole of each, where quality.py reads only the head)."""
 

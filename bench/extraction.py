@@ -14,7 +14,6 @@ import argparse
 import collections
 import json
 import logging
-import re
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ sys.path.insert(0, str(REPO))
 
 import trafilatura  # noqa: E402
 
+from bench import readme  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 from summarizer.document import Source  # noqa: E402
 from summarizer.errors import SummarizerError  # noqa: E402
@@ -121,16 +121,6 @@ def render(html, files):
     return "\n".join(lines) + "\n"
 
 
-def write_section(readme, section):
-    """Replace (or append) the "## Extraction" section of bench/README.md, leaving others alone."""
-    text = readme.read_text() if readme.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    readme.write_text(text)
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -144,7 +134,7 @@ def main(argv=None):
     section = render(html, files)
     print(section)
     if not args.no_write:
-        write_section(REPO / "bench" / "README.md", section)
+        readme.write_section(SECTION, section)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,10 @@
 
 import argparse
 import json
-import re
 import statistics
 from pathlib import Path
 
-from bench import perf_plots
+from bench import perf_plots, readme
 
 SECTION = "## Performance"
 BENCH = Path(__file__).resolve().parent
@@ -260,15 +259,7 @@ def render(results):
 def write(results):
     """Plots next to the README and the section in it, other sections untouched."""
     perf_plots.plot_all(results, BENCH)
-    readme = BENCH / "README.md"
-    text = readme.read_text() if readme.exists() else "# Benchmarks\n"
-    section = render(results)
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    readme.write_text(text)
+    readme.write_section(SECTION, render(results))
 
 
 def main(argv=None):

@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import json
 import logging
-import re
 import sys
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ sys.path.insert(0, str(REPO))
 from rouge_score import rouge_scorer  # noqa: E402
 
 from summarizer import extractive, grounding, guard, prompts, recovery  # noqa: E402
+from bench import readme  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 from summarizer.extract.text import extract as text_document  # noqa: E402
 from summarizer.llm import load_model  # noqa: E402
@@ -39,6 +39,12 @@ from summarizer.pipeline import fit_messages  # noqa: E402
 
 log = logging.getLogger("bench.quality")
 SECTION = "## Summary quality"
+ROUTINE_SECTION = "## Summary quality, routine subset"
+"""Where a run smaller than the default (`make bench`'s quick subset) writes, so it never replaces
+the table of the default or full sets."""
+
+DEFAULT_N = 20
+"""Documents per set in a default run (QMSum: --qmsum-n)."""
 METRICS = ("rouge1", "rouge2", "rougeL")
 SYSTEMS = ("model", "strict", "lead", "textrank")
 
@@ -147,11 +153,11 @@ def summary_row(spec, records, k):
     }
 
 
-def render(rows, settings, model_name, full):
+def render(rows, settings, model_name, full, heading=SECTION, plot_name="quality.png"):
     """The README section: how it was run, the table, the plot."""
     scope = "full sets" if full else "a subset of each set (first n documents)"
     lines = [
-        SECTION, "",
+        heading, "",
         f"`bench/quality.py`, {scope}; model `{model_name}` in-process through the guard and its "
         f"recovery policy (n_ctx={settings.n_ctx}, n_threads={settings.n_threads or 'auto'}, "
         f"temperature={settings.temperature}, seed={settings.seed}), CPU. ROUGE F1 x100, stemmed, "
@@ -173,7 +179,7 @@ def render(rows, settings, model_name, full):
             f"({r['strict_fallback']:.0%}) | {trio['lead']} ({r['k']}) | {trio['textrank']} | "
             f"{r['supported']:.0%} | {r['degenerate']:.0%} | {r['recovered']:.0%} | "
             f"{r['fallback']:.0%} | {r['violations']} | {r['seconds']:.1f} |")
-    lines += ["", "![ROUGE per set](quality.png)", ""]
+    lines += ["", f"![ROUGE per set]({plot_name})", ""]
     return "\n".join(lines)
 
 
@@ -202,21 +208,11 @@ def plot(rows, path):
     fig.savefig(path, dpi=110)
 
 
-def write_section(readme, section):
-    """Replace (or append) the "## Summary quality" section of bench/README.md, leaving others alone."""
-    text = readme.read_text() if readme.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    readme.write_text(text)
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "summarization")
-    parser.add_argument("--n", type=int, default=20, help="documents per set (default 20)")
+    parser.add_argument("--n", type=int, default=DEFAULT_N, help=f"documents per set (default {DEFAULT_N})")
     parser.add_argument("--qmsum-n", type=int, default=5, help="QMSum transcripts (default 5)")
     parser.add_argument("--full", action="store_true", help="every document of every set")
     parser.add_argument("--sets", default="", help="comma-separated subset of set names (substrings)")
@@ -235,14 +231,16 @@ def main(argv=None):
         records = bench_set(model, settings, scorer, load_set(args.corpus, name, n), spec)
         details[name] = records
         rows.append(summary_row(spec, records, spec.k))
-    section = render(rows, settings, model.name, args.full)
+    routine = not args.full and args.n < DEFAULT_N
+    heading, stem = (ROUTINE_SECTION, "quality-routine") if routine else (SECTION, "quality")
+    section = render(rows, settings, model.name, args.full, heading, f"{stem}.png")
     print(section)
     if not args.no_write:
         results = REPO / "bench" / "results"
         results.mkdir(exist_ok=True)
-        (results / "quality.json").write_text(json.dumps({"table": rows, "documents": details}, indent=1))
-        plot(rows, REPO / "bench" / "quality.png")
-        write_section(REPO / "bench" / "README.md", section)
+        (results / f"{stem}.json").write_text(json.dumps({"table": rows, "documents": details}, indent=1))
+        plot(rows, REPO / "bench" / f"{stem}.png")
+        readme.write_section(heading, section)
 
 
 if __name__ == "__main__":
