@@ -75,8 +75,8 @@ def summarize():
     source, raw_options = source_from_request(request)
     options = parse_options(raw_options)
     document, extract_ms = _extracted(source)
-    chunks = plan_chunks(document, options, _settings())
-    job_id, cache_state = jobs.submit(_redis(), _settings(), document, options, chunks, extract_ms)
+    job_id, cache_state = jobs.submit(_redis(), _settings(), document, options,
+                                      lambda: plan_chunks(document, options, _settings()), extract_ms)
     headers = {"X-Summarizer-Cache": cache_state}
     if options.cache:
         (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())

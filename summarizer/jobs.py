@@ -78,8 +78,11 @@ def cache_key(document, options, settings):
     return CACHE_PREFIX + hashlib.sha256(material.encode()).hexdigest()
 
 
-def submit(connection, settings, document, options, chunks, extract_ms):
-    """Queue a summary (or attach to an identical one); returns (job_id, "miss"|"hit"|"attached")."""
+def submit(connection, settings, document, options, plan, extract_ms):
+    """Queue a summary (or attach to an identical one); returns (job_id, "miss"|"hit"|"attached").
+
+    `plan()` gives the document's chunks; it is called only when a job is queued, because
+    tokenizing the whole text is most of the time a cache hit would otherwise take."""
     queue = queue_for(connection, settings)
     if not live_workers(queue):
         raise ServiceUnavailable(
@@ -93,6 +96,7 @@ def submit(connection, settings, document, options, chunks, extract_ms):
         if existing:
             return existing
         connection.set(key, job_id, ex=settings.result_ttl)
+    chunks = plan()
     # The queued event goes first so it precedes anything a worker appends.
     EventLog(connection, job_id, settings.result_ttl).append(
         "status", {"job_id": job_id, "status": "queued", "position": queue.count + 1,

@@ -67,18 +67,27 @@ def wait_for_result(events, timeout_seconds, job_status, watch=None):
 
 def _wait(events, timeout_seconds, job_status):
     deadline = time.monotonic() + timeout_seconds
-    last_id = FIRST_ID
+    # A finished job (a cache hit) ends with its result: read that one event, not every token.
+    last = events.last()
+    if last and last[1] in TERMINAL_EVENTS:
+        return _outcome(last[1], last[2])
+    last_id = last[0] if last else FIRST_ID
     while (remaining := deadline - time.monotonic()) > 0:
         batch = events.read(last_id, block_ms=max(1, int(min(remaining, 5) * 1000)))
         for event_id, event, data in batch:
             last_id = event_id
-            if event == "done":
-                return data
-            if event == "error":
-                raise _error_from_event(data)
+            if event in TERMINAL_EVENTS:
+                return _outcome(event, data)
         if not batch and (ended := silent_end(events, job_status)):
             raise _error_from_event(ended)
     raise WaitTimeout("wait_timeout", "The job is still running: follow its events_url instead.")
+
+
+def _outcome(event, data):
+    """The result of a `done` event; the error of an `error` event, raised."""
+    if event == "error":
+        raise _error_from_event(data)
+    return data
 
 
 def _error_from_event(data):

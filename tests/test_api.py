@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from summarizer import jobs
+from summarizer import api, jobs
+from summarizer.events import EventLog
 from tests.sse import events_of
 
 TEXT = (
@@ -227,7 +228,13 @@ def test_concurrent_streams_all_finish(app, worker):
     assert results == ["done"] * 3
 
 
-def test_identical_request_is_answered_from_the_cache(client, worker):
+def _must_not_run(what):
+    def fail(*args, **kwargs):
+        raise AssertionError(f"a cache hit should not need {what}")
+    return fail
+
+
+def test_identical_request_is_answered_from_the_cache(client, worker, monkeypatch):
     body = {"text": TEXT, "type": "tldr", "length": "medium"}
     first = client.post("/summarize?wait=true", json=body)
     assert first.status_code == 200
@@ -236,6 +243,12 @@ def test_identical_request_is_answered_from_the_cache(client, worker):
     print(f"cache hit answered in {(time.perf_counter() - began) * 1000:.1f} ms")
     assert second.headers["X-Summarizer-Cache"] == "hit"
     assert second.get_json() == first.get_json()
+    with monkeypatch.context() as patched:  # a hit neither tokenizes the text nor reads every token
+        patched.setattr(api, "plan_chunks", _must_not_run("planning chunks"))
+        patched.setattr(EventLog, "read", _must_not_run("reading the whole event stream"))
+        third = client.post("/summarize?wait=true", json=body)
+    assert third.headers["X-Summarizer-Cache"] == "hit"
+    assert third.get_json() == first.get_json()
     fresh = client.post("/summarize?wait=true", json=dict(body, cache=False))
     assert fresh.headers["X-Summarizer-Cache"] == "miss"
 
