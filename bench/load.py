@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.load [--streams 200] [--burst 500] [--seconds 300] [--max-queue 250]
 
-Starts the real service (`summarizer serve`: embedded Redis, one worker with the real model,
-gunicorn+gevent) in a temporary data directory on a free loopback port, then from this second
-process on 127.0.0.1 only:
+Starts the real service (bench/service.py: `summarizer serve` with embedded Redis, one worker
+with the real model, gunicorn+gevent) in a temporary data directory on a free loopback port, then
+from this second process on 127.0.0.1 only:
 
 1. queues `--fillers` jobs, then `--stream-jobs` jobs behind them, so the streams below stay open
    while the worker drains the fillers (they see queue positions, then tokens, then `done`);
@@ -17,35 +17,26 @@ process on 127.0.0.1 only:
    a job that is unknown (404) or otherwise unaccounted for is "lost".
 
 Throughout, GET /healthz is timed every 100 ms (are new requests answered while the streams are
-open?) and the gunicorn processes' CPU and RSS are sampled with psutil. Prints a Markdown report.
+open?) and the gunicorn processes' CPU and RSS are sampled with psutil (bench/load_clients.py).
+Prints the figures as JSON.
 """
 
 import argparse
 import json
-import os
-import socket
+import logging
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import psutil
 import requests
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.load_clients import Counter, Prober, Sampler, StreamClient
+from bench.service import Service
+
 TERMINAL = ("finished", "failed", "canceled")
 WORDS = ("river harbour engine council budget winter library festival railway orchard bridge "
          "market school storm vaccine museum ferry canal garden tunnel").split()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def text_for(index):
@@ -54,180 +45,6 @@ def text_for(index):
     return (f"Report {index}: the town discussed its {picked[0]} and {picked[1]}. Officials said the "
             f"{picked[2]} would reopen after the {picked[3]} repairs, while residents asked about "
             f"the {picked[4]} and the {picked[5]}. A decision is expected next month.")
-
-
-class Service:
-    """`summarizer serve` in a temporary data directory, on a free loopback port."""
-
-    def __init__(self, data_dir, max_tokens, max_queue, redis_pool=None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, SUMMARIZER_DATA_DIR=str(data_dir), SUMMARIZER_PORT=str(self.port),
-                   SUMMARIZER_HOST="127.0.0.1", SUMMARIZER_MAX_TOKENS=str(max_tokens),
-                   SUMMARIZER_MAX_QUEUE=str(max_queue), SUMMARIZER_HEARTBEAT_SECONDS="5")
-        env.pop("REDIS_URL", None)
-        if redis_pool:
-            _patch_redis_pool(env, Path(data_dir) / "patch", redis_pool)
-        env.pop("SUMMARIZER_API_TOKENS", None)
-        self.log = open(Path(data_dir) / "serve.log", "wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "summarizer.cli", "serve"], env=env,
-                                        cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout=180):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("summarizer serve exited; see serve.log")
-            try:
-                if requests.get(self.url + "/readyz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise TimeoutError("summarizer serve did not become ready")
-
-    def api_processes(self):
-        """The gunicorn master and its workers."""
-        try:
-            children = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.Error:
-            return []
-        return [p for p in children if _cmdline_has(p, "gunicorn")]
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
-POOL_PATCH = """import redis.connection as _connection
-_init = _connection.ConnectionPool.__init__
-def _sized(self, *args, max_connections=None, **kwargs):
-    _init(self, *args, max_connections=max_connections or {size}, **kwargs)
-_connection.ConnectionPool.__init__ = _sized
-"""
-
-
-def _patch_redis_pool(env, directory, size):
-    """--redis-pool: a sitecustomize.py that gives every redis-py pool of the service `size`
-    connections (redis-py 8 defaults to 100; each open stream holds one during its blocking read).
-    A stand-in for setting max_connections in summarizer/connection.py, to measure that fix."""
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "sitecustomize.py").write_text(POOL_PATCH.format(size=int(size)))
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(directory), env.get("PYTHONPATH")]))
-
-
-def _cmdline_has(process, word):
-    try:
-        return any(word in part for part in process.cmdline())
-    except psutil.Error:
-        return False
-
-
-class Sampler(threading.Thread):
-    """Every 0.5 s: the API processes' CPU (% of one core, summed) and RSS (summed)."""
-
-    def __init__(self, service):
-        super().__init__(daemon=True)
-        self.service = service
-        self.cpu, self.rss = [], []
-        self.done = threading.Event()
-        self._known = {}
-
-    def run(self):
-        while not self.done.wait(0.5):
-            processes = self.service.api_processes()
-            cpu = rss = 0.0
-            for process in processes:
-                tracked = self._known.setdefault(process.pid, process)
-                try:
-                    cpu += tracked.cpu_percent(None)
-                    rss += tracked.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.cpu.append(cpu)
-            self.rss.append(rss)
-
-
-class Prober(threading.Thread):
-    """GET /healthz every 100 ms; latencies tagged with how many streams were open then."""
-
-    def __init__(self, url, open_streams):
-        super().__init__(daemon=True)
-        self.url, self.open_streams = url, open_streams
-        self.samples, self.failures = [], 0
-        self.done = threading.Event()
-
-    def run(self):
-        session = requests.Session()
-        while not self.done.wait(0.1):
-            began = time.perf_counter()
-            try:
-                ok = session.get(self.url + "/healthz", timeout=10).status_code == 200
-            except requests.RequestException:
-                ok = False
-            if ok:
-                self.samples.append((time.perf_counter() - began, self.open_streams()))
-            else:
-                self.failures += 1
-
-
-class StreamClient(threading.Thread):
-    """One SSE client following a job until `done`/`error` or the deadline."""
-
-    def __init__(self, url, job_id, deadline, counter):
-        super().__init__(daemon=True)
-        self.url, self.job_id, self.deadline, self.counter = url, job_id, deadline, counter
-        self.first_event = None
-        self.events = 0
-        self.final = None
-        self.error = None
-
-    def run(self):
-        began = time.perf_counter()
-        try:
-            with requests.get(f"{self.url}/jobs/{self.job_id}/events", stream=True,
-                              headers={"Accept": "text/event-stream"}, timeout=30) as response:
-                response.raise_for_status()
-                self.counter.change(+1)
-                try:
-                    self._read(response, began)
-                finally:
-                    self.counter.change(-1)
-        except requests.RequestException as exc:
-            self.error = repr(exc)
-
-    def _read(self, response, began):
-        buffer = ""
-        for chunk in response.iter_content(chunk_size=None, decode_unicode=True):
-            buffer += chunk
-            *lines, buffer = buffer.split("\n")
-            for line in lines:
-                if line.startswith("event:"):
-                    self.events += 1
-                    if self.first_event is None:
-                        self.first_event = time.perf_counter() - began
-                    if line[6:].strip() in ("done", "error"):
-                        self.final = line[6:].strip()
-                        return
-            if time.monotonic() > self.deadline:
-                return
-
-
-class Counter:
-    """A thread-safe count of open streams."""
-
-    def __init__(self):
-        self.value, self.peak = 0, 0
-        self._lock = threading.Lock()
-
-    def change(self, delta):
-        with self._lock:
-            self.value += delta
-            self.peak = max(self.peak, self.value)
 
 
 def submit(session, url, index):
@@ -303,14 +120,14 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
 
-def run(args, data_dir):
+def run(args):
     """The whole benchmark against a started service; returns the report's figures."""
-    service = Service(data_dir, args.max_tokens, args.max_queue, args.redis_pool)
-    try:
-        service.wait_ready()
-        url = service.url
+    env = {"SUMMARIZER_MAX_TOKENS": str(args.max_tokens), "SUMMARIZER_MAX_QUEUE": str(args.max_queue),
+           "SUMMARIZER_HEARTBEAT_SECONDS": "5"}
+    with Service(workers=1, extra_env=env) as service:
+        url = service.base
         figures = {"port": service.port}
-        sampler, counter = Sampler(service), Counter()
+        sampler, counter = Sampler(lambda: service.processes()["api"]), Counter()
         prober = Prober(url, lambda: counter.value)
         sampler.start()
         prober.start()
@@ -339,8 +156,6 @@ def run(args, data_dir):
         figures.update(collect(first, results, clients, states, left, prober, sampler, counter))
         figures["seconds"] = time.monotonic() - began
         return figures
-    finally:
-        service.stop()
 
 
 def collect(first, results, clients, states, left, prober, sampler, counter):
@@ -388,11 +203,9 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=300, help="bound on the whole run")
     parser.add_argument("--max-tokens", type=int, default=16)
     parser.add_argument("--max-queue", type=int, default=250)
-    parser.add_argument("--redis-pool", type=int, default=0,
-                        help="redis-py pool size forced into the service (0: its own default)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as data_dir:
-        figures = run(args, data_dir)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    figures = run(args)
     print(json.dumps(figures, indent=2, default=str))
     return 1 if figures["failed"] or figures["lost"] else 0
 

@@ -5,6 +5,7 @@
 
 import argparse
 import json
+import math
 import statistics
 from pathlib import Path
 
@@ -38,9 +39,14 @@ def percentiles(values):
             "min": ordered[0], "max": ordered[-1]}
 
 
+SIZE_CLASSES = (1000, 10000, 50000, 100000)
+"""The nominal document sizes the benchmark picks documents for (within documents.TOLERANCE)."""
+
+
 def size_class(tokens):
-    """A document's length bucket, for grouping: "1k", "10k", "50k"..."""
-    return f"{round(tokens / 1000) or 1}k" if tokens < 20000 else f"{round(tokens / 10000) * 10}k"
+    """A document's length bucket, the nearest nominal size on a log scale: "1k", "10k", "50k"..."""
+    nearest = min(SIZE_CLASSES, key=lambda size: abs(math.log(max(tokens, 1) / size)))
+    return f"{nearest // 1000}k"
 
 
 def header(results):
