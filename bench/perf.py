@@ -1,6 +1,7 @@
 """Performance benchmarks: overhead vs llama.cpp called directly, LangChain, scaling, latency, workers.
 
     .venv/bin/python -m bench.perf [--full] [--short 2] [--long 2] [--sizes 50000,100000] [--no-write]
+    .venv/bin/python -m bench.perf --scaling-only --sizes 50000   # then: python -m bench.perf_report
 
 One run, one machine, one model (the bundled SmolLM2-135M-Instruct unless SUMMARIZER_MODEL_PATH says
 otherwise), n_threads=2 everywhere (1 per worker with two workers). Documents are run one after the
@@ -162,10 +163,11 @@ def collect(args):
             compare = doc not in long[args.langchain_long:] and doc.tokens <= args.langchain_max
             results["documents"].append(run_document(doc, args.n_ctx, direct, service,
                                                      chain if compare else None))
-        results["latency"] = latency(service, fresh, args.warm_runs, args.cache_hits)
+        if not args.scaling_only:
+            results["latency"] = latency(service, fresh, args.warm_runs, args.cache_hits)
     multi = [(doc, record) for doc, record in zip(short + long + sized, results["documents"])
              if record["service"]["chunks"] > 1]
-    if multi:  # the shortest multi-chunk document: both set-ups run it, so keep it cheap
+    if multi and not args.scaling_only:  # the shortest multi-chunk document: keep it cheap
         doc, record = multi[0]
         results["throughput"] = throughput(doc, record["service"], settings)
     results["rouge"] = rouge(results["documents"])
@@ -189,9 +191,14 @@ def parse(argv):
     parser.add_argument("--langchain-max", type=int, default=20000,
                         help="largest document (tokens) LangChain also runs on")
     parser.add_argument("--no-langchain", action="store_true")
+    parser.add_argument("--scaling-only", action="store_true",
+                        help="only the --sizes documents through direct and service (no latency, "
+                        "workers or LangChain); raw results to perf-scaling.json, for perf_report to "
+                        "merge with a default run's")
     parser.add_argument("--n-ctx", type=int, default=0, help="context size for every system "
                         "(default: SUMMARIZER_N_CTX or 4096); small values make quick multi-chunk checks")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/ alone")
+    parser.add_argument("--no-write", action="store_true",
+                        help="leave bench/README.md and the plots alone (raw results are still saved)")
     parser.add_argument("--results", type=Path, help=f"where the raw results go (default {RESULTS})")
     args = parser.parse_args(argv)
     if args.full:
@@ -199,6 +206,11 @@ def parse(argv):
         args.langchain_long = args.long
         args.sizes = args.sizes or "50000,100000"
         args.langchain_max = max(args.langchain_max, 100000)
+    if args.scaling_only:
+        args.short = args.long = args.first_token_runs = 0
+        args.no_langchain, args.no_write = True, True
+        args.results = args.results or RESULTS.with_name("perf-scaling.json")
+        args.sizes = args.sizes or "50000,100000"
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     return args
 
@@ -212,15 +224,13 @@ def main(argv=None):
         log.warning("performance benchmarks skipped: %s", missing)
         return 0
     results = collect(args)
-    from bench import perf_report
+    path = args.results or RESULTS
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, indent=1))
+    if not args.scaling_only:  # the report adds a --scaling-only run's documents when there is one
+        from bench import perf_report
 
-    print(perf_report.render(results))
-    if args.results or not args.no_write:
-        path = args.results or RESULTS
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(json.dumps(results, indent=1))
-    if not args.no_write:
-        perf_report.write(results)
+        perf_report.main([str(path), *(["--no-write"] if args.no_write else [])])
     return 0
 
 

@@ -61,6 +61,11 @@ def header(results):
         f"n_threads={s['n_threads']} in every system, OMP_WAIT_POLICY=PASSIVE (set by the package). "
         "The machine is shared with other work: treat single numbers as indicative and read the "
         "spreads. Benchmarks run in `bench/perf.py`; raw numbers in `bench/results/perf.json`.", "",
+        *[f"Scaling documents of {', '.join(run['sizes'])} tokens: a separate run "
+          f"(`python -m bench.perf --scaling-only`, then `python -m bench.perf_report`), same machine, "
+          f"{run['date']}, commit `{run['commit']}`, 1-minute load before: {run['load_before'][0]:.1f}."
+          for run in results.get("scaling_runs", [])],
+        *([""] if results.get("scaling_runs") else []),
     ]
 
 
@@ -268,12 +273,26 @@ def write(results):
     readme.write_section(SECTION, render(results))
 
 
+def merge(results, extra):
+    """`results` with the documents of a --scaling-only run added (its machine line kept apart)."""
+    merged = dict(results, documents=results["documents"] + extra["documents"],
+                  rouge={**results.get("rouge", {}), **extra.get("rouge", {})})
+    merged["scaling_runs"] = results.get("scaling_runs", []) + [
+        {**extra["machine"], "sizes": sorted({size_class(d["tokens"]) for d in extra["documents"]})}]
+    return merged
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Re-render the Performance section from saved results.")
     parser.add_argument("results", nargs="?", type=Path, default=BENCH / "results" / "perf.json")
+    parser.add_argument("--scaling", type=Path, action="append", default=[],
+                        help="a --scaling-only run's results to add (default: perf-scaling.json if present)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())
+    default_scaling = BENCH / "results" / "perf-scaling.json"
+    for path in args.scaling or ([default_scaling] if default_scaling.exists() else []):
+        results = merge(results, json.loads(path.read_text()))
     print(render(results))
     if not args.no_write:
         write(results)
