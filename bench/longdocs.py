@@ -22,6 +22,8 @@ import pypdf
 
 from summarizer import guard
 from summarizer.config import Settings
+from summarizer.document import Source
+from summarizer.extract import extract
 from summarizer.llm import load_tokenizer
 from summarizer.options import SummaryOptions
 
@@ -91,7 +93,13 @@ def overlap_seconds(maps):
     return round(together, 1)
 
 
+def extracted_text(data, filename, settings):
+    """The text the service reads from `data`: the same extraction as POST /summarize."""
+    return extract(Source(kind="file", data=data, filename=filename), settings).text
+
+
 def run(service, name, data, filename, count_tokens, text):
+    log.info("%s: %d words, %d tokens", name, len(text.split()), count_tokens(text))
     result, stamps, events = service.summarize(data, dict(OPTIONS, cache=False), filename=filename)
     job_id = next(body["job_id"] for _, kind, body in events if kind == "status")
     maps = service.map_jobs(job_id)
@@ -140,17 +148,18 @@ def main(argv=None):
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/README.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    count_tokens = load_tokenizer(Settings.from_env()).count_tokens
+    settings = Settings.from_env()
+    count_tokens = load_tokenizer(settings).count_tokens
     pdf = build_pdf(args.pages)
-    pdf_text = "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     transcript = build_transcript(args.words)
+    texts = [extracted_text(pdf, "long.pdf", settings), extracted_text(transcript, "transcript.txt", settings)]
     results = {**perf.machine(), "workers": args.workers, "n_threads": 1, "documents": []}
     began = time.perf_counter()
     with Service(workers=args.workers, n_threads=1) as service:
         results["documents"].append(run(service, f"{args.pages}-page PDF", pdf, "long.pdf",
-                                        count_tokens, pdf_text))
+                                        count_tokens, texts[0]))
         results["documents"].append(run(service, "QMSum transcripts joined", transcript,
-                                        "transcript.txt", count_tokens, transcript.decode("utf-8")))
+                                        "transcript.txt", count_tokens, texts[1]))
     results["seconds"] = round(time.perf_counter() - began)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1))
