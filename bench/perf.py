@@ -193,8 +193,8 @@ def parse(argv):
     parser.add_argument("--no-langchain", action="store_true")
     parser.add_argument("--scaling-only", action="store_true",
                         help="only the --sizes documents through direct and service (no latency, "
-                        "workers or LangChain); raw results to perf-scaling.json, for perf_report to "
-                        "merge with a default run's")
+                        "workers or LangChain); raw results to perf-scaling.json, which the report "
+                        "merges into the default run's (bench/results/perf.json)")
     parser.add_argument("--n-ctx", type=int, default=0, help="context size for every system "
                         "(default: SUMMARIZER_N_CTX or 4096); small values make quick multi-chunk checks")
     parser.add_argument("--no-write", action="store_true",
@@ -208,7 +208,7 @@ def parse(argv):
         args.langchain_max = max(args.langchain_max, 100000)
     if args.scaling_only:
         args.short = args.long = args.first_token_runs = 0
-        args.no_langchain, args.no_write = True, True
+        args.no_langchain = True
         args.results = args.results or RESULTS.with_name("perf-scaling.json")
         args.sizes = args.sizes or "50000,100000"
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -227,10 +227,12 @@ def main(argv=None):
     path = args.results or RESULTS
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(results, indent=1))
-    if not args.scaling_only:  # the report adds a --scaling-only run's documents when there is one
+    # The report is the default run's, with the --scaling-only run's documents added when there is one.
+    report_from = RESULTS if args.scaling_only else path
+    if report_from.exists():
         from bench import perf_report
 
-        perf_report.main([str(path), *(["--no-write"] if args.no_write else [])])
+        perf_report.main([str(report_from), *(["--no-write"] if args.no_write else [])])
     return 0
 
 
