@@ -33,7 +33,10 @@ ECHO_SHARE = 0.6
 """An item whose content words are mostly the prompt's own (and more so than the document's) is an
 echo of the instructions, not a summary."""
 
-_BULLET = re.compile(r"^\s*(?:[-*•+–]|\d{1,2}[.)]|\(\d{1,2}\))\s+")
+# Repeated: a small model numbers its bullets ("- 1. Security"), and the number is not content.
+_BULLET = re.compile(r"^\s*(?:(?:[-*•+–]|\d{1,2}[.)]|\(\d{1,2}\))\s+)+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\w)\s+(?=[.,;:!?](?:\s|$))")
+"""" ." copied from tokenized sources (QMSum transcripts write "the project ."); not the reader's text."""
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
 _LABEL = re.compile(
     r"^\s*(?:\*\*|__)?(?:the\s+)?(?:summary|key\s+points|main\s+points|headline|teaser|tl;?\s?dr|title"
@@ -142,7 +145,7 @@ def _units(raw, options, checked):
         units = [line for line in lines if line]
     else:
         units = grounding.sentences(" ".join(_BULLET.sub("", line) for line in lines))
-    return [u for u in (_LABEL.sub("", u).strip() for u in units) if u]
+    return [u for u in (_SPACE_BEFORE_PUNCTUATION.sub("", _LABEL.sub("", u)).strip() for u in units) if u]
 
 
 def violations(text, options):

@@ -42,6 +42,18 @@ def test_bullet_markers_are_normalised(marker):
     assert checked.text == "- The council approved a budget.\n- Spending on transport rises."
 
 
+def test_numbered_bullets_lose_their_numbers():
+    raw = "- 1. The council approved a budget.\n- 2) Spending on transport rises by 3.5 percent."
+    checked = guard.enforce(raw, options())
+    assert checked.items == ["The council approved a budget.", "Spending on transport rises by 3.5 percent."]
+
+
+def test_space_before_punctuation_from_tokenized_sources_is_closed():
+    raw = "- The council approved a budget , after a long debate .\n- Was it enough ?"
+    checked = guard.enforce(raw, options())
+    assert checked.items == ["The council approved a budget, after a long debate.", "Was it enough?"]
+
+
 def test_plain_text_has_no_markdown():
     raw = ("## Key points\n* **The council** approved a _new_ budget.\n"
            "* See [the plan](http://x.example) and `code`.\n* > Quoted line here.")
