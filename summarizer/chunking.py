@@ -16,13 +16,7 @@ HEADING_BREAK_FILL = 0.5
 """Break before a new section once the current chunk is at least this full, keeping sections whole."""
 
 SEPARATOR_TOKENS = 2
-"""Tokens the blank line between two blocks costs when they are joined into one chunk."""
-
-INNER_SEPARATOR_TOKENS = 1
-"""Tokens the space or line break between two pieces of one block costs when they are joined
-again (a leading space usually merges into the next word's token: 1 is the safe side)."""
-
-BLOCK_JOINER = "\n\n"
+"""Tokens the blank line between two pieces costs when they are joined into one chunk."""
 
 
 @dataclasses.dataclass
@@ -37,24 +31,16 @@ class _Piece:
     text: str
     locator: dict
     tokens: int
-    block: int = 0  # index of the block it came from
-    joiner: str = BLOCK_JOINER  # what followed it in that block: " " or "\n" inside one
-
-    @property
-    def cost(self):
-        """Its tokens and the separator after it, when another piece follows."""
-        return self.tokens + (SEPARATOR_TOKENS if self.joiner == BLOCK_JOINER else INNER_SEPARATOR_TOKENS)
 
 
 def split_document(blocks, count_tokens, chunk_tokens, overlap_tokens=0):
     """Chunks of at most `chunk_tokens` (as counted by `count_tokens`) covering every block."""
     if chunk_tokens < 8:
         raise ValueError("chunk_tokens is too small to hold any text")
-    pieces = [piece for index, block in enumerate(blocks)
-              for piece in _pieces(block, index, count_tokens, chunk_tokens)]
+    pieces = [piece for block in blocks for piece in _pieces(block, count_tokens, chunk_tokens)]
     chunks, current = [], []
     for piece in pieces:
-        used = sum(p.cost for p in current)
+        used = sum(p.tokens + SEPARATOR_TOKENS for p in current)
         if current and (used + piece.tokens > chunk_tokens
                         or (_starts_section(current[-1], piece)
                             and used >= HEADING_BREAK_FILL * chunk_tokens)):
@@ -71,40 +57,22 @@ def _starts_section(previous, piece):
     return bool(heading) and heading != previous.locator.get("heading")
 
 
-def _pieces(block, index, count_tokens, chunk_tokens):
-    """A block as one piece, or split at sentences (then words) when it is larger than a chunk.
-    Pieces of one block remember the whitespace between them, so a chunk re-joins them as written
-    (a transcript's lines stay lines, not paragraphs that each cost a blank line's tokens)."""
+def _pieces(block, count_tokens, chunk_tokens):
+    """A block as one piece, or split at sentences (then words) when it is larger than a chunk."""
     tokens = count_tokens(block.text)
     if tokens <= chunk_tokens:
-        return [_Piece(block.text, block.locator, tokens, index)]
+        return [_Piece(block.text, block.locator, tokens)]
     pieces = []
-    for sentence, after in _sentences(block.text):
+    for sentence in (s for s in SENTENCE_END.split(block.text) if s.strip()):
         size = count_tokens(sentence)
         if size <= chunk_tokens:
-            pieces.append(_Piece(sentence, block.locator, size, index, after))
+            pieces.append(_Piece(sentence, block.locator, size))
         else:
-            pieces.extend(_word_pieces(sentence, block.locator, index, count_tokens, chunk_tokens))
-            pieces[-1].joiner = after
-    if pieces:
-        pieces[-1].joiner = BLOCK_JOINER
+            pieces.extend(_word_pieces(sentence, block.locator, count_tokens, chunk_tokens))
     return pieces
 
 
-def _sentences(text):
-    """(sentence, " " or "\n": what separated it from the next one) of `text`, blank ones skipped."""
-    start, found = 0, []
-    for match in [*SENTENCE_END.finditer(text), None]:
-        end = match.start() if match else len(text)
-        if text[start:end].strip():
-            found.append((text[start:end], "\n" if match and "\n" in match.group() else " "))
-        elif found and match and "\n" in match.group():
-            found[-1] = (found[-1][0], "\n")
-        start = match.end() if match else end
-    return found
-
-
-def _word_pieces(text, locator, index, count_tokens, chunk_tokens):
+def _word_pieces(text, locator, count_tokens, chunk_tokens):
     """Runs of words under the limit; a single word over it is cut by characters."""
     pieces, words = [], text.split()
     start = 0
@@ -115,7 +83,7 @@ def _word_pieces(text, locator, index, count_tokens, chunk_tokens):
         run = " ".join(words[start:end])
         while count_tokens(run) > chunk_tokens:
             run = run[: len(run) // 2]
-        pieces.append(_Piece(run, locator, count_tokens(run), index, " "))
+        pieces.append(_Piece(run, locator, count_tokens(run)))
         start = end
     return pieces
 
@@ -125,10 +93,10 @@ def _overlap(previous, overlap_tokens, room):
     budget = min(overlap_tokens, room)
     tail = []
     for piece in reversed(previous):
-        if piece.cost > budget:
+        if piece.tokens + SEPARATOR_TOKENS > budget:
             break
         tail.insert(0, piece)
-        budget -= piece.cost
+        budget -= piece.tokens + SEPARATOR_TOKENS
     return tail
 
 
@@ -137,7 +105,4 @@ def _chunk(pieces):
     for piece in pieces:
         if piece.locator not in locators:
             locators.append(piece.locator)
-    text = pieces[0].text
-    for previous, piece in zip(pieces, pieces[1:]):
-        text += (previous.joiner if previous.block == piece.block else BLOCK_JOINER) + piece.text
-    return Chunk(text, locators, sum(p.tokens for p in pieces))
+    return Chunk("\n\n".join(p.text for p in pieces), locators, sum(p.tokens for p in pieces))

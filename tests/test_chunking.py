@@ -58,22 +58,3 @@ def test_breaks_before_a_new_section_when_the_chunk_is_half_full():
 def test_a_tiny_limit_is_refused():
     with pytest.raises(ValueError):
         split_document(paragraphs(1), words, chunk_tokens=2)
-
-
-def test_pieces_of_one_block_are_joined_as_they_were_written():
-    """A transcript is one block of short lines: a chunk keeps them lines of the original text
-    (each piece re-joined by a blank line cost the model a token per line, 10% of a transcript)."""
-    lines = [f"Speaker {i % 3}: point number {i} was made. And another one here." for i in range(60)]
-    block = Block("\n".join(lines), {"paragraph": 0})
-    chunks = split_document([block], words, chunk_tokens=100, overlap_tokens=12)
-    assert len(chunks) > 1
-    assert all(words(c.text) <= 100 for c in chunks)
-    assert all(c.text in block.text for c in chunks)
-    assert "\n\n" not in "".join(c.text for c in chunks)
-    assert any(". And another" in c.text for c in chunks)  # sentences of one line share it again
-
-
-def test_blocks_are_still_separated_by_a_blank_line():
-    blocks = paragraphs(4, size=5)
-    chunk, = split_document(blocks, words, chunk_tokens=1000)
-    assert chunk.text == "\n\n".join(b.text for b in blocks)
