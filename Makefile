@@ -7,6 +7,13 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 # llama-cpp-python compiles llama.cpp; use every core the machine has.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
+# On x86-64, llama.cpp's -march=native build turns on its AMX kernels on Intel Xeons that have AMX
+# (Sapphire Rapids and newer); they crash on the bundled Q4_1 model's first batch (segfault in
+# decode, ggml-org/llama.cpp#20824; measured here with llama-cpp-python 0.3.36). Without them
+# llama.cpp uses its AVX-512/AVX2 kernels. Set CMAKE_ARGS yourself to build otherwise (CUDA: README).
+ifeq ($(shell uname -m),x86_64)
+export CMAKE_ARGS ?= -DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8
+endif
 
 .PHONY: run test install bench fuzz clean
 

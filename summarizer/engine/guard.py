@@ -1,0 +1,280 @@
+"""The hard rules around the model's output: shape, repetition, filler, echoes and injections.
+
+`enforce(raw, options, source=...)` repairs what it can (filler stripped, bullets normalised and
+capped, Markdown removed from plain text, a loop cut, items that obey an instruction planted in the
+document dropped) and reports what it could not (`problems`: empty, too short, mostly a loop); the
+recovery policy (recovery.py) retries or falls back on those. `LoopDetector` sees the same loops
+while tokens stream, so a looping model is stopped instead of running to its token budget.
+"""
+
+import dataclasses
+import re
+
+from summarizer.engine import grounding, prompts
+from summarizer import shapes
+from summarizer.engine.loops import LoopDetector, loop_start, near_duplicate  # noqa: F401 - guard API
+
+MIN_WORDS = 3
+"""Fewer words than this is not a summary of any type (a headline needs a subject and a verb)."""
+
+PLAIN_BULLET = "• "
+"""Bullet of plain-text key points: a list the reader can see, but no Markdown list syntax."""
+
+MARKDOWN_BULLET = "- "
+
+OFF_SOURCE_SCORE = 0.25
+"""A summary none of whose items has even a quarter of its (IDF-weighted) content words in the
+document is about something else ("Okay, the document is about nature."): degenerate. Not applied
+when `output_language` is set, since a translation shares no words with its source."""
+
+ECHO_SHARE = 0.6
+"""An item whose content words are mostly the prompt's own (and more so than the document's) is an
+echo of the instructions, not a summary."""
+
+# Repeated: a small model numbers its bullets ("- 1. Security"), and the number is not content.
+_BULLET = re.compile(r"^\s*(?:(?:[-*•+–]|\d{1,2}[.)]|\(\d{1,2}\))\s+)+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\w)\s+(?=[.,;:!?](?:\s|$))")
+"""" ." copied from tokenized sources (QMSum transcripts write "the project ."); not the reader's text."""
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?(?:the\s+)?(?:summary|key\s+points|main\s+points|headline|teaser|tl;?\s?dr|title"
+    r"|bullet\s+points|zusammenfassung|résumé|resumen)(?:\s+of\s+the\s+(?:document|text|article))?"
+    r"\s*(?:\*\*|__)?\s*[:\-–]\s*(?:\*\*|__)?", re.I)
+_GARBLED = re.compile(r"(?<!\S)(?!\S*(?:://|@))(?=\S{20})(?=\S*[^\W\d_])\S*?[^\W_][,;:.][^\W_]+[,;:.][^\W_]\S*")
+"""A long run of words glued by punctuation without spaces: what a weak model writes when a grammar
+or its own sampling fails it. URLs and e-mail addresses are exempt."""
+_META = re.compile(r"\b(?:summary|summari[sz]e|document|sentences?|bullets?|instructions?|headline)\b", re.I)
+_TAGS = re.compile(r"[<{\[]\s*/?\s*document\s*[>}\]]", re.I)
+_YES = (r"(?:sure|certainly|of course|absolutely|okay|ok|great|alright|gerne|natürlich|klar"
+        r"|selbstverständlich|d['’]accord|bien sûr|volontiers|claro|por supuesto|vale|desde luego)")
+_HERE = r"(?:here(?:'s| is| are)|hier (?:ist|sind)|voici|voilà|aquí (?:tienes|está|están|hay|va))"
+_FILLER = re.compile(
+    rf"^[¡¿]?(?:{_YES}\b\s?[!.,]?\s*)?(?:{_HERE}\b[^.:!\n]*|as an ai\b.*|i(?:'m| am) (?:sorry|an ai|happy|glad)\b.*"
+    r"|i hope (?:this|that|it) helps\b.*|let me know\b.*|(?:please )?feel free\b.*"
+    rf"|is there anything else\b.*|(?:i )?(?:can|could) (?:you|i) (?:help|assist)\b.*|{_YES}\b)\s?[.:!?]?$", re.I)
+_FILLER_PREFIX = re.compile(
+    rf"^[¡¿]?(?:{_YES}\s?[!,.]\s*)?(?:(?:in summary|to summarize|in short|overall|zusammenfassend|en résumé"
+    rf"|en resumen)[,:]|{_HERE}\b[^.:!\n]*:)\s*|^[¡¿]?{_YES}\s?[!,.]\s+", re.I)
+
+
+@dataclasses.dataclass
+class Checked:
+    """The guarded summary: its text, its items, what was repaired and what could not be."""
+
+    text: str
+    items: list
+    repairs: list = dataclasses.field(default_factory=list)
+    problems: list = dataclasses.field(default_factory=list)
+
+    @property
+    def degenerate(self):
+        """True when the output is unusable even after repair: recover (retry or fall back)."""
+        return bool(self.problems)
+
+    def to_dict(self):
+        return {"repairs": self.repairs, "problems": self.problems}
+
+
+def enforce(raw, options, *, source="", finished=True, index=None):
+    """Repair `raw` model output into a summary of `options`' type, length and format.
+
+    `source` is the document text (finds planted instructions, checks the summary is about it;
+    `index`, a grounding.SourceIndex of it, saves rebuilding one per attempt); `finished` is False
+    when the model hit its token budget, so a cut-off last item is dropped.
+    """
+    checked = Checked("", [])
+    index = index or (grounding.SourceIndex([source]) if source else None)
+    units = _units(raw, options, checked)
+    units = _drop_unwanted(units, options, source, index, checked)
+    # An answer cut by the token budget ends mid-sentence; a headline has no closing punctuation.
+    if not finished and units and shapes.of(options).unit != "line" and not re.search(r"[.!?…\"'”’)]$", units[-1]):
+        units = units[:-1]
+        checked.repairs.append("dropped_cut_off")
+    checked.items = _shape(units, options, checked)
+    checked.text = render(checked.items, options)
+    if not checked.items:
+        checked.problems.append("empty")
+    elif len(grounding.words(checked.text)) < MIN_WORDS:
+        checked.problems.append("too_short")
+    elif source and not options.output_language:
+        content = _content_index(source, index)
+        if max(content.support(item)[0] for item in checked.items) < OFF_SOURCE_SCORE:
+            checked.problems.append("off_source")
+    return checked
+
+
+def _content_index(source, index):
+    """The index of what the document says, without the instructions planted in it: a summary
+    that only echoes those is not about the document."""
+    planted = grounding.injected_instructions(source)
+    if not planted:
+        return index
+    return grounding.SourceIndex([s for s in grounding.sentences(source) if s not in planted])
+
+
+def items(text, options):
+    """The items of an already-guarded summary: bullets, sentences, or the headline."""
+    return enforce(text, options).items
+
+
+def render(items, options):
+    """Summary text for `items` in the type and format of `options`."""
+    if shapes.of(options).unit == "bullet":
+        bullet = MARKDOWN_BULLET if options.format == "markdown" else PLAIN_BULLET
+        return "\n".join(bullet + item for item in items)
+    return " ".join(items)
+
+
+def _units(raw, options, checked):
+    """Lines (key-points, headline) or sentences (tldr, teaser) of `raw`, de-looped and unlabelled."""
+    unit = shapes.of(options).unit
+    text = _TAGS.sub("", raw.replace("```", "")).strip()
+    cut = loop_start(text)
+    if cut is not None:
+        checked.repairs.append("cut_loop")
+        if cut < len(text) / 2:
+            checked.problems.append("loop")
+        text = re.sub(r"\s*(?:[-*•+]|\d{1,2}[.)])?\s*$", "", text[:cut])  # no dangling bullet
+    # Headings are labels ("## Key points") except in a headline, where one may be the answer.
+    lines = [_HEADING.sub("", line).strip() for line in text.split("\n")
+             if unit == "line" or not _HEADING.match(line)]
+    if unit == "bullet":
+        units = _bullets(lines)
+    elif unit == "line":
+        units = [line for line in lines if line]
+    else:
+        units = grounding.sentences(" ".join(_BULLET.sub("", line) for line in lines))
+    return [u for u in (_SPACE_BEFORE_PUNCTUATION.sub("", _LABEL.sub("", u)).strip() for u in units) if u]
+
+
+def violations(text, options):
+    """What in `text` breaks the rules of `options` (an independent check of enforce's output)."""
+    found = []
+    rules = shapes.of(options)
+    lines = text.split("\n")
+    if not text.strip():
+        found.append("empty")
+    if rules.unit == "bullet":
+        bullet = MARKDOWN_BULLET if options.format == "markdown" else PLAIN_BULLET
+        if len(lines) > rules.items:
+            found.append("too_many_items")
+        if not all(line.startswith(bullet) for line in lines):
+            found.append("not_a_bullet")
+    elif "\n" in text:
+        found.append("not_one_line")
+    if rules.max_words and len(text.split()) > rules.max_words:
+        found.append("too_many_words")
+    if rules.unit == "sentence" and len(grounding.sentences(text)) > rules.items:
+        found.append("too_many_sentences")
+    body = "\n".join(line.removeprefix(PLAIN_BULLET) for line in lines)
+    if options.format == "plain-text" and (strip_markdown(body) != body.strip() or "**" in body):
+        found.append("markdown_in_plain_text")
+    if _TAGS.search(text):
+        found.append("document_tag")
+    return found
+
+
+def _bullets(lines):
+    """Bullet items; wrapped lines join their bullet; text with no bullets is split into sentences."""
+    if not any(_BULLET.match(line) for line in lines):
+        return grounding.sentences(" ".join(lines))
+    units = []
+    for line in lines:
+        if _BULLET.match(line):
+            units.append(_BULLET.sub("", line))
+        elif line and units and line[0].islower():
+            units[-1] += " " + line
+        elif line and not line.endswith(":"):
+            units.append(line)
+    return units
+
+
+def _drop_unwanted(units, options, source, index, checked):
+    """Without filler, repeats, echoed instructions and anything a planted instruction asked for."""
+    planted = grounding.instruction_terms(source) if source else set()
+    prompt_terms = set(grounding.content_words(prompts.system_prompt(options)))
+    source_terms = set(grounding.content_words(source))
+    kept, seen = [], []
+    for unit in units:
+        unit = _FILLER_PREFIX.sub("", _ungarbled(unit, checked)).strip()
+        key = grounding.content_words(unit)
+        if not unit or _FILLER.match(unit.strip("*_ ")):
+            checked.repairs.append("dropped_filler")
+        elif any(near_duplicate(key, other) for other in seen):
+            checked.repairs.append("dropped_repeat")
+        elif planted & {w.lower() for w in grounding.words(unit)} or (source and grounding.INSTRUCTION.search(unit)):
+            checked.repairs.append("dropped_injected")
+        elif _echoes(key, prompt_terms, source_terms) or (
+                index and _META.search(unit) and index.support(unit)[0] < OFF_SOURCE_SCORE):
+            # The second: talks about "the document" or "the summary" but not about its content.
+            checked.repairs.append("dropped_echo")
+        else:
+            kept.append(unit)
+            seen.append(key)
+    repeats = checked.repairs.count("dropped_repeat")
+    if repeats >= max(2, len(kept)):
+        checked.problems.append("loop")  # more repeated than said: the model was stuck
+    return kept
+
+
+def _ungarbled(unit, checked):
+    """`unit` up to its first garbled token (a small model's "compris,196.3.3.4,unit.cour")."""
+    match = _GARBLED.search(unit)
+    if not match:
+        return unit
+    checked.repairs.append("cut_garbled")
+    words = _trimmed(unit[:match.start()].split())
+    return " ".join(words) if len(words) >= MIN_WORDS else ""
+
+
+def _trimmed(words):
+    """A cut run of words that does not end on a function word ("... es el") or a comma."""
+    words = list(words)
+    while len(words) > 1 and words[-1].lower().strip(",;:") in grounding.STOPWORDS:
+        words.pop()
+    return words[:-1] + [words[-1].rstrip(",;:-–")] if words else words
+
+
+def _shape(units, options, checked):
+    """Cap count and length per type/length; strip Markdown where the format says plain text."""
+    if options.format == "plain-text" or shapes.of(options).unit != "bullet":
+        stripped = [strip_markdown(u) for u in units]
+        if stripped != units and options.format == "plain-text":
+            checked.repairs.append("stripped_markdown")
+        units = [u for u in stripped if u]
+    rules = shapes.of(options)
+    if len(units) > rules.items:
+        checked.repairs.append("capped_items")
+        units = units[:rules.items]
+    if rules.max_words and units:
+        units = [_headline(units[0], rules.max_words, checked)]
+    return [u for u in units if u]
+
+
+def _headline(line, max_words, checked):
+    """One line of at most `max_words` words, without quotes or a closing period."""
+    line = line.strip().strip("\"'“”‘’*_").rstrip(".,;:-– ").strip()
+    parts = line.split()
+    if len(parts) > max_words:
+        checked.repairs.append("capped_words")
+        line = " ".join(_trimmed(parts[:max_words]))
+    return line
+
+
+def strip_markdown(text):
+    """`text` without Markdown syntax: emphasis, code, links, headings, quotes, bullet markers."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])[*_](\S(?:.*?\S)?)[*_](?![\w*])", r"\1", text)
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
+    text = _BULLET.sub("", _HEADING.sub("", re.sub(r"^\s*>\s?", "", text)))
+    return re.sub(r"\s{2,}", " ", text.replace("**", "").replace("`", "")).strip()
+
+
+def _echoes(key, prompt_terms, source_terms):
+    """True when an item restates the instructions rather than the document."""
+    if len(key) < 2:
+        return False
+    from_prompt = sum(w in prompt_terms for w in key) / len(key)
+    from_source = sum(w in source_terms for w in key) / len(key)
+    return from_prompt >= ECHO_SHARE and from_prompt > from_source

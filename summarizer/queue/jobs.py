@@ -1,0 +1,192 @@
+"""The job lifecycle as the API sees it: submit to the RQ queue, look up, cancel.
+
+A document that fits one model call is one job. A longer one is one map job per chunk (any worker
+may take each, so several GPUs share one document) and a reduce job that depends on them; the
+reduce job's ID is the ID the client sees. Jobs are serialized with JSON, never pickle.
+"""
+
+import hashlib
+import json
+import os
+import re
+import time
+import uuid
+
+from rq import Queue, Retry, Worker
+
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Dependency, Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from summarizer.queue import keys, limits
+from summarizer.queue.state import mark_canceled
+from summarizer.queue.tasks import MAP_JOB, REDUCE_JOB, SINGLE_JOB
+from summarizer.errors import NotFound, ServiceUnavailable
+from summarizer.queue.events import EventLog
+
+
+MAX_POSITIONS_ANNOUNCED = 100
+"""Queued jobs told their new position when a job starts; a longer queue tells only the first."""
+
+DEAD_STATUSES = (JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED)
+
+
+def queue_for(connection, settings):
+    """The RQ queue of `settings` on `connection`, with JSON serialization."""
+    return Queue(settings.queue, connection=connection, serializer=JSONSerializer)
+
+
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What a job ID looks like (uuid4 hex here; RQ's own IDs too); anything else is unknown."""
+
+
+def fetch_job(connection, job_id):
+    """The RQ job `job_id`, or NotFound."""
+    if not JOB_ID.fullmatch(job_id):
+        raise NotFound("unknown_job", "No such job: job IDs are letters, digits, '-' and '_'.")
+    try:
+        return Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        raise NotFound("unknown_job", f"No job {job_id!r} (unknown, or expired).") from None
+
+
+def model_name(settings):
+    return os.path.basename(settings.resolved_model_path).removesuffix(".gguf")
+
+
+def cache_key(document, options, settings):
+    """What makes two requests the same: the text the model sees, the options, the model."""
+    material = json.dumps([document.title, document.text, {**options.to_dict(), "cache": None},
+                           model_name(settings)], ensure_ascii=False)
+    return keys.cache(hashlib.sha256(material.encode()).hexdigest())
+
+
+def submit(connection, settings, document, options, plan, extract_ms):
+    """Queue a summary (or attach to an identical one); returns (job_id, "miss"|"hit"|"attached").
+
+    `plan()` gives the document's chunks; it is called only when a job is queued, because
+    tokenizing the whole text is most of the time a cache hit would otherwise take."""
+    queue = queue_for(connection, settings)
+    if not live_workers(connection, settings.queue):
+        raise ServiceUnavailable(
+            "no_worker", "No worker is serving the queue: start one with `summarizer worker`."
+        )
+    limits.check_queue(connection, queue.count, settings.max_queue)
+    job_id = uuid.uuid4().hex
+    if options.cache:
+        key = cache_key(document, options, settings)
+        existing = _reusable_job(connection, key)
+        if existing:
+            return existing
+        connection.set(key, job_id, ex=settings.result_ttl)
+    chunks = plan()
+    # The queued event goes first so it precedes anything a worker appends.
+    EventLog(connection, job_id, settings.result_ttl).append(
+        "status", {"job_id": job_id, "status": "queued", "position": queue.count + 1,
+                   "chunks": len(chunks)}
+    )
+    common = dict(job_timeout=settings.job_timeout, result_ttl=settings.result_ttl,
+                  failure_ttl=settings.result_ttl,
+                  retry=Retry(max=settings.job_retries) if settings.job_retries else None)
+    payload = {"document": document.to_dict(), "options": options.to_dict(),
+               "extract_ms": extract_ms, "enqueued_at": time.time()}
+    if len(chunks) == 1:
+        queue.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize", **common)
+    else:
+        map_ids = [queue.enqueue(MAP_JOB, {
+            "parent_id": job_id, "index": i, "total": len(chunks), "text": chunk.text,
+            "locators": chunk.locators, "enqueued_at": payload["enqueued_at"],
+        }, description=f"map {i + 1}/{len(chunks)} of {job_id}", **common).id
+            for i, chunk in enumerate(chunks)]
+        queue.enqueue(REDUCE_JOB, dict(payload, map_ids=map_ids), job_id=job_id,
+                      depends_on=Dependency(jobs=map_ids, allow_failure=True),
+                      meta={"map_jobs": map_ids}, description="reduce", **common)
+    return job_id, "miss"
+
+
+def live_workers(connection, queue_name):
+    """Workers on `queue_name` whose heartbeat has not expired (Worker.count also counts dead ones
+    until their registration is swept)."""
+    queue = Queue(queue_name, connection=connection, serializer=JSONSerializer)
+    return Worker.all(queue=queue, serializer=JSONSerializer)
+
+
+def _reusable_job(connection, key):
+    """(job_id, "hit"|"attached") of a cached or running identical job, unless it failed."""
+    cached = connection.get(key)
+    if not cached:
+        return None
+    try:
+        job = Job.fetch(cached.decode(), connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return None
+    if job.get_status() in DEAD_STATUSES or job.meta.get("canceled"):
+        return None
+    return job.id, "hit" if job.get_status() == JobStatus.FINISHED else "attached"
+
+
+def describe(connection, job_id):
+    """The public view of a job: {"job_id", "status", "progress", "result", "error"}."""
+    job = fetch_job(connection, job_id)
+    status = job.get_status(refresh=False)
+    status = status.value if hasattr(status, "value") else str(status)
+    progress = connection.get(keys.progress(job_id))
+    result = job.return_value() if status == "finished" else None
+    if job.meta.get("canceled"):
+        status = "canceled"
+    elif status in ("started", "deferred", "scheduled", "queued"):
+        # The worker writes the final event just before RQ records the outcome: trust the event.
+        last = EventLog(connection, job_id).last()
+        if last and last[1] == "done":
+            status, result = "finished", last[2]
+        elif status != "started":
+            status = "started" if progress else "queued"  # maps running for a waiting reduce
+    elif status == "stopped":
+        status = "failed"
+    return {
+        "job_id": job.id, "status": status,
+        "progress": json.loads(progress) if progress else None,
+        "result": result, "error": job.meta.get("error"),
+    }
+
+
+def cancel(connection, settings, job_id):
+    """Cancel a queued or running job (with its map jobs); a finished one is left as is."""
+    job = fetch_job(connection, job_id)
+    status = job.get_status()
+    if status in (JobStatus.FINISHED, *DEAD_STATUSES) or job.meta.get("canceled"):
+        return describe(connection, job_id)
+    connection.set(keys.cancel(job_id), 1, ex=settings.result_ttl)
+    for map_id in job.meta.get("map_jobs", []):
+        _cancel_if_waiting(connection, map_id)
+    if status != JobStatus.STARTED and _cancel_if_waiting(connection, job_id):
+        mark_canceled(job, EventLog(connection, job_id, settings.result_ttl))
+    return describe(connection, job_id)
+
+
+def _cancel_if_waiting(connection, job_id):
+    """Cancel a job that no worker has taken yet; True if it was."""
+    try:
+        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+        if job.get_status() in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+            job.cancel()
+            return True
+    except (NoSuchJobError, InvalidJobOperation):
+        pass  # gone, or taken in between: the worker sees the cancel key
+    return False
+
+
+def announce_positions(queue, settings):
+    """Tell each waiting request (its event stream) its place in the queue; map jobs speak for
+    their parent, at the position of its first waiting chunk."""
+    job_ids = queue.get_job_ids(0, MAX_POSITIONS_ANNOUNCED - 1)
+    announced = set()
+    for position, job in enumerate(Job.fetch_many(job_ids, connection=queue.connection,
+                                                  serializer=JSONSerializer), start=1):
+        if job is None:
+            continue
+        target = (job.args[0] if job.args else {}).get("parent_id") or job.id
+        if target not in announced:
+            announced.add(target)
+            EventLog(queue.connection, target, settings.result_ttl).append(
+                "status", {"job_id": target, "status": "queued", "position": position})

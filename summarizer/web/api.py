@@ -1,0 +1,129 @@
+"""Routes of the summarization API. Validation, extraction and queueing live in their modules."""
+
+import contextlib
+import time
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from summarizer.queue import jobs, limits, metrics, state
+from summarizer.errors import BadRequest, SummarizerError
+from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
+from summarizer.extract import extract
+from summarizer.web.intake import source_from_request
+from summarizer.options import parse_options
+from summarizer.longdocs.planning import plan_chunks
+from summarizer.web.streaming import sse_response, wait_for_result
+
+bp = Blueprint("api", __name__)
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _redis():
+    return current_app.extensions["redis"]
+
+
+def _events(job_id):
+    return EventLog(_redis(), job_id, _settings().result_ttl)
+
+
+def _job_status(job_id):
+    """A callable that looks the job's status up when a stream has been idle."""
+    return lambda: jobs.describe(_redis(), job_id)["status"]
+
+
+@contextlib.contextmanager
+def _following(job_id):
+    """Mark the job as followed while a stream (or a waiting request) is connected."""
+    ttl = _settings().result_ttl
+    state.attach(_redis(), job_id, ttl)
+    try:
+        yield
+    finally:
+        state.detach(_redis(), job_id, ttl)
+
+
+def _check_rate():
+    """Per-client request rate: the API token identifies the client, else its address."""
+    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    limits.check_rate(_redis(), token or request.remote_addr or "-", _settings().rate_limit)
+
+
+def _extracted(source):
+    """The document and the milliseconds extraction took."""
+    began = time.perf_counter()
+    try:
+        document = extract(source, _settings())
+    except SummarizerError as error:
+        metrics.record_extraction_failure(_redis(), error.code)
+        raise
+    return document, round((time.perf_counter() - began) * 1000)
+
+
+def _wants_event_stream():
+    # JSON first: a client sending */* (curl's default) gets JSON, not a stream.
+    best = request.accept_mimetypes.best_match(["application/json", "text/event-stream"])
+    return best == "text/event-stream"
+
+
+@bp.post("/summarize")
+def summarize():
+    """Extract, queue, then stream (Accept: text/event-stream), wait (?wait=true) or answer 202."""
+    _check_rate()
+    source, raw_options = source_from_request(request)
+    options = parse_options(raw_options)
+    document, extract_ms = _extracted(source)
+    job_id, cache_state = jobs.submit(_redis(), _settings(), document, options,
+                                      lambda: plan_chunks(document, options, _settings()), extract_ms)
+    headers = {"X-Summarizer-Cache": cache_state}
+    if options.cache:
+        (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())
+    if _wants_event_stream():
+        response = sse_response(_events(job_id), job_id, FIRST_ID, _settings().heartbeat_seconds,
+                                _job_status(job_id), _following(job_id))
+        response.headers.update(headers)
+        return response
+    if request.args.get("wait", "").lower() in ("1", "true", "yes"):
+        result = wait_for_result(_events(job_id), _settings().wait_timeout, _job_status(job_id),
+                                 _following(job_id))
+        return jsonify(result), 200, headers
+    body = {
+        "job_id": job_id,
+        "status_url": url_for("api.job_status", job_id=job_id),
+        "events_url": url_for("api.job_events", job_id=job_id),
+    }
+    return jsonify(body), 202, dict(headers, Location=body["status_url"])
+
+
+@bp.post("/extract")
+def extract_document():
+    """What the model would see: the extracted Document as JSON."""
+    _check_rate()
+    source, raw_options = source_from_request(request)
+    parse_options(raw_options)  # the same inputs as /summarize are accepted, and checked
+    document, extract_ms = _extracted(source)
+    return jsonify(dict(document.to_dict(), extract_ms=extract_ms))
+
+
+@bp.get("/jobs/<job_id>")
+def job_status(job_id):
+    return jsonify(jobs.describe(_redis(), job_id))
+
+
+@bp.delete("/jobs/<job_id>")
+def job_cancel(job_id):
+    return jsonify(jobs.cancel(_redis(), _settings(), job_id))
+
+
+@bp.get("/jobs/<job_id>/events")
+def job_events(job_id):
+    """The job's events as SSE; `Last-Event-ID` resumes after the last event a client saw."""
+    jobs.fetch_job(_redis(), job_id)  # 404 for an unknown (or malformed) job ID
+    events = _events(job_id)
+    after = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or FIRST_ID
+    if not valid_event_id(after):
+        raise BadRequest("bad_event_id", f"Last-Event-ID {after!r} is not an event ID of this API.")
+    return sse_response(events, job_id, after, _settings().heartbeat_seconds, _job_status(job_id),
+                        _following(job_id))

@@ -1,0 +1,80 @@
+"""Turn an HTTP request into a `Source` and its raw options; the same for /summarize and /extract."""
+
+from summarizer.document import Source
+from summarizer.errors import BadRequest, UnsupportedMediaType
+
+INPUT_FIELDS = ("text", "html", "url")
+"""JSON/form fields that carry the document itself; `url` may accompany `html` as its address."""
+
+SOURCE_FIELDS = frozenset(INPUT_FIELDS + ("password",))
+"""Fields that are not summary options."""
+
+
+def source_from_request(request):
+    """(Source, options mapping) from a JSON, multipart or text/plain request."""
+    if request.mimetype == "application/json":
+        return _from_fields(_json_body(request), None)
+    if request.mimetype == "multipart/form-data":
+        fields = request.form.to_dict()
+        upload = request.files.get("file")
+        if len(request.files) > 1 or (request.files and upload is None):
+            raise BadRequest("bad_multipart", "Send one document, in the form field `file`.")
+        return _from_fields(fields, upload)
+    if request.mimetype in ("text/plain", "text/markdown"):
+        text = request.get_data(as_text=True)
+        return _checked_text(Source(kind="text", text=text)), {}
+    raise UnsupportedMediaType(
+        "unsupported_content_type",
+        "Send application/json ({\"text\"|\"html\"|\"url\": ...}), multipart/form-data with a "
+        f"`file`, or text/plain; got {request.mimetype or 'no content type'!r}.",
+    )
+
+
+def _json_body(request):
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the parser's stack: not a document
+        body = None
+    if not isinstance(body, dict):
+        raise BadRequest("bad_json", "The body must be a JSON object.")
+    return body
+
+
+def _from_fields(fields, upload):
+    options = {k: v for k, v in fields.items() if k not in SOURCE_FIELDS}
+    password = _optional_string(fields, "password")
+    given = [name for name in ("text", "html") if fields.get(name) not in (None, "")]
+    if upload is not None:
+        given.append("file")
+    elif fields.get("url") not in (None, "") and "html" not in given:
+        given.append("url")
+    if len(given) != 1:
+        raise BadRequest(
+            "bad_input",
+            "Send exactly one of `text`, `html` (optionally with its `url`), `url` or a `file`"
+            + (f"; got {', '.join(given)}." if given else "."),
+        )
+    kind = given[0]
+    if kind == "file":
+        data = upload.read()
+        if not data:
+            raise BadRequest("empty_input", "The uploaded file is empty.")
+        source = Source(kind="file", data=data, filename=upload.filename,
+                        content_type=upload.mimetype, password=password)
+    else:
+        source = Source(kind=kind, url=_optional_string(fields, "url"), password=password,
+                        **({kind: _optional_string(fields, kind)} if kind != "url" else {}))
+    return _checked_text(source), options
+
+
+def _optional_string(fields, name):
+    value = fields.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadRequest("bad_input", f"`{name}` must be a string.")
+    return value
+
+
+def _checked_text(source):
+    if source.kind == "text" and not (source.text or "").strip():
+        raise BadRequest("empty_input", "The text is empty.")
+    return source

@@ -1,0 +1,195 @@
+"""Operational endpoints: /healthz (process up), /readyz (Redis + a live worker), /metrics.
+
+/metrics reads live state on every scrape (queue depth, jobs by RQ registry, workers alive) and the
+counters and histograms that API and worker processes record into Redis (summarizer.queue.metrics), so
+one scrape of any API replica sees the whole service, whichever machine a worker runs on.
+
+The liveness check of a worker container, which has no HTTP port, is `summarizer worker-alive`
+(queue/worker.py, worker_alive).
+"""
+
+import logging
+
+import redis
+from flask import Blueprint, Response, current_app, jsonify
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+)
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from summarizer.queue import metrics
+from summarizer.queue.jobs import live_workers
+from summarizer.web.auth import public
+from summarizer.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("ops", __name__)
+
+REGISTRIES = ("started", "finished", "failed", "deferred", "scheduled", "canceled")
+"""RQ job registries reported as `summarizer_jobs{state=...}` besides the queue itself."""
+
+COUNTERS = {
+    # hash name -> (metric name, help, label names)
+    "cache": ("summarizer_cache_requests", "Summary cache lookups by result.", ["result"]),
+    "extraction_failures": (
+        "summarizer_extraction_failures", "Documents that could not be read, by error code.", ["code"],
+    ),
+    "recoveries": (
+        "summarizer_recoveries", "Summaries redone because the model broke a rule, by step "
+        "(resample, strict) or replaced (extractive).", ["step"],
+    ),
+    "worker_restarts": (
+        "summarizer_worker_restarts", "Worker processes restarted after dying.", ["worker"],
+    ),
+}
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """The process is up and serving requests; deliberately no Redis call."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready when Redis answers and at least one live worker serves the queue; 503 otherwise."""
+    connection = current_app.extensions["redis"]
+    queue_name = current_app.config["SETTINGS"].queue
+    try:
+        connection.ping()
+        workers = live_workers(connection, queue_name)
+    except redis.RedisError as exc:
+        raise ServiceUnavailable(
+            "redis_unavailable", f"Redis is unreachable ({exc}); check REDIS_URL and the Redis server."
+        ) from None
+    if not workers:
+        raise ServiceUnavailable(
+            "no_worker",
+            f"No live worker serves queue {queue_name!r}: start one with `summarizer worker`.",
+        )
+    return jsonify({"status": "ready", "queue": queue_name, "workers": len(workers)})
+
+
+@bp.get("/metrics")
+def prometheus_metrics():
+    """Prometheus text exposition of the whole service's state, read from Redis now."""
+    settings = current_app.config["SETTINGS"]
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(RedisCollector(current_app.extensions["redis"], settings.queue))
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+class RedisCollector:
+    """A prometheus-client collector that reads the service's state from Redis on each scrape."""
+
+    def __init__(self, connection, queue_name):
+        self.connection = connection
+        self.queue_name = queue_name
+
+    def collect(self):
+        """Yield every metric family; only `summarizer_redis_up 0` when Redis is unreachable."""
+        up = GaugeMetricFamily("summarizer_redis_up", "Whether Redis answered this scrape.")
+        try:
+            # Built fully before yielding, so a Redis error mid-way never leaves half a scrape.
+            families = [*self._queue_state(), *self._workers(), *self._recorded()]
+        except redis.RedisError as exc:
+            log.warning("metrics scrape without Redis: %s", exc)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from families
+
+    def _queue_state(self):
+        queue = Queue(self.queue_name, connection=self.connection, serializer=JSONSerializer)
+        depth = GaugeMetricFamily(
+            "summarizer_queue_depth", "Jobs waiting in the queue.", labels=["queue"]
+        )
+        depth.add_metric([self.queue_name], queue.count)
+        by_state = GaugeMetricFamily(
+            "summarizer_jobs", "Jobs by state (RQ registries).", labels=["queue", "state"]
+        )
+        by_state.add_metric([self.queue_name, "queued"], queue.count)
+        for state in REGISTRIES:
+            registry = getattr(queue, f"{state}_job_registry")
+            # No cleanup: a scrape must not move jobs between registries.
+            by_state.add_metric([self.queue_name, state], registry.get_job_count(cleanup=False))
+        return [depth, by_state]
+
+    def _workers(self):
+        workers = live_workers(self.connection, self.queue_name)
+        alive = GaugeMetricFamily(
+            "summarizer_workers_alive", "Workers with a live heartbeat on the queue.", labels=["queue"]
+        )
+        alive.add_metric([self.queue_name], len(workers))
+        by_state = GaugeMetricFamily(
+            "summarizer_workers", "Live workers by state (busy, idle, ...).", labels=["queue", "state"]
+        )
+        states = {"busy": 0, "idle": 0}
+        for worker in workers:
+            state = worker.get_state()
+            states[state] = states.get(state, 0) + 1
+        for state, count in sorted(states.items()):
+            by_state.add_metric([self.queue_name, state], count)
+        return [alive, by_state]
+
+    def _recorded(self):
+        counters = metrics.read_series(self.connection, metrics.COUNTERS_KEY)
+        sums = metrics.read_series(self.connection, metrics.SUMS_KEY)
+        gauges = metrics.read_series(self.connection, metrics.GAUGES_KEY)
+        families = [_counter(*COUNTERS[name], counters.get(name, {})) for name in COUNTERS]
+        families.append(_jobs_counter(counters.get("jobs", {})))
+        families.append(_counter(
+            "summarizer_generated_tokens", "Tokens generated, by worker.", ["worker"],
+            sums.get("generated_tokens", {}),
+        ))
+        families.append(_counter(
+            "summarizer_generation_seconds", "Seconds spent generating, by worker "
+            "(rate(tokens)/rate(seconds) is tokens/s).", ["worker"], sums.get("generation_seconds", {}),
+        ))
+        last_rate = GaugeMetricFamily(
+            "summarizer_worker_tokens_per_second", "Tokens/s of each worker's last generation.",
+            labels=["worker"],
+        )
+        for worker, value in sorted(gauges.get("tokens_per_second", {}).items()):
+            last_rate.add_metric([worker], value)
+        families.append(last_rate)
+        families.append(self._histogram(
+            "job_seconds", "summarizer_job_duration_seconds", "Job wall time by outcome.", "outcome"
+        ))
+        families.append(self._histogram(
+            "stage_seconds", "summarizer_stage_duration_seconds", "Time per job stage.", "stage"
+        ))
+        return families
+
+    def _histogram(self, name, metric, documentation, label):
+        family = HistogramMetricFamily(metric, documentation, labels=[label])
+        for value, (buckets, total) in sorted(metrics.read_histogram(self.connection, name).items()):
+            family.add_metric([value], buckets, total)
+        return family
+
+
+def _counter(name, documentation, labels, values):
+    """A counter family from {label value: count}."""
+    family = CounterMetricFamily(name, documentation, labels=labels)
+    for label, value in sorted(values.items()):
+        family.add_metric([label], value)
+    return family
+
+
+def _jobs_counter(values):
+    """summarizer_jobs_processed_total{worker, outcome} from fields stored as '<worker>|<outcome>'."""
+    family = CounterMetricFamily(
+        "summarizer_jobs_processed", "Jobs ended, by worker and outcome.", labels=["worker", "outcome"]
+    )
+    for label, value in sorted(values.items()):
+        worker, _, outcome = label.rpartition(metrics.SEPARATOR)
+        family.add_metric([worker, outcome], value)
+    return family

@@ -1,0 +1,95 @@
+"""Following a job's event stream over HTTP: as SSE, or by waiting for its final event."""
+
+import contextlib
+import time
+
+from flask import Response, stream_with_context
+
+from summarizer.errors import JobCanceled, JobFailed, WaitTimeout
+from summarizer.queue.events import FIRST_ID, TERMINAL_EVENTS, sse_comment, sse_frame
+
+RETRY_MILLISECONDS = 2000
+"""Reconnect delay suggested to EventSource clients."""
+
+
+LOST_STATUSES = ("failed", "canceled")
+"""Job states that end a stream even when no final event was written (a worker died for good)."""
+
+
+def silent_end(events, job_status):
+    """The error to report when a job ended without a final event, or None while it is alive."""
+    if not events.exists():
+        return {"code": "job_expired", "message": "The job's events expired."}
+    if job_status() in LOST_STATUSES:
+        return {"code": "worker_lost",
+                "message": "The worker running this job died and the retries ran out; submit it again."}
+    return None
+
+
+def follow(events, after_id, heartbeat_seconds, job_status, watch=None):
+    """Yield SSE text for every event after `after_id` until the job's final event. `watch` is
+    a context manager held while the client is connected (it marks the job as followed)."""
+    with watch or contextlib.nullcontext():
+        yield f"retry: {RETRY_MILLISECONDS}\n\n"
+        yield from _follow(events, after_id, heartbeat_seconds, job_status)
+
+
+def _follow(events, after_id, heartbeat_seconds, job_status):
+    last_id = after_id
+    while True:
+        batch = events.read(last_id, block_ms=max(1, int(heartbeat_seconds * 1000)))
+        if not batch:
+            ended = silent_end(events, job_status)
+            if ended:
+                yield sse_frame("error", ended)
+                return
+            yield sse_comment("keep-alive")
+            continue
+        for event_id, event, data in batch:
+            yield sse_frame(event, data, event_id)
+            last_id = event_id
+            if event in TERMINAL_EVENTS:
+                return
+
+
+def sse_response(events, job_id, after_id, heartbeat_seconds, job_status, watch=None):
+    """A streaming text/event-stream response that proxies must not buffer."""
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Job-Id": job_id}
+    stream = follow(events, after_id, heartbeat_seconds, job_status, watch)
+    return Response(stream_with_context(stream), mimetype="text/event-stream", headers=headers)
+
+
+def wait_for_result(events, timeout_seconds, job_status, watch=None):
+    """Block until the job's final event: its result, or raise its error."""
+    with watch or contextlib.nullcontext():
+        return _wait(events, timeout_seconds, job_status)
+
+
+def _wait(events, timeout_seconds, job_status):
+    deadline = time.monotonic() + timeout_seconds
+    # A finished job (a cache hit) ends with its result: read that one event, not every token.
+    last = events.last()
+    if last and last[1] in TERMINAL_EVENTS:
+        return _outcome(last[1], last[2])
+    last_id = last[0] if last else FIRST_ID
+    while (remaining := deadline - time.monotonic()) > 0:
+        batch = events.read(last_id, block_ms=max(1, int(min(remaining, 5) * 1000)))
+        for event_id, event, data in batch:
+            last_id = event_id
+            if event in TERMINAL_EVENTS:
+                return _outcome(event, data)
+        if not batch and (ended := silent_end(events, job_status)):
+            raise _error_from_event(ended)
+    raise WaitTimeout("wait_timeout", "The job is still running: follow its events_url instead.")
+
+
+def _outcome(event, data):
+    """The result of a `done` event; the error of an `error` event, raised."""
+    if event == "error":
+        raise _error_from_event(data)
+    return data
+
+
+def _error_from_event(data):
+    kind = JobCanceled if data.get("code") == "canceled" else JobFailed
+    return kind(data.get("code"), data.get("message", ""))
