@@ -51,21 +51,21 @@ def direct_summary(n_ctx, data, options):
     """In the child: the worker's model calls on the document `data` (see bench/direct.py)."""
     from bench import direct
     from summarizer.extract import text as text_format
-    from summarizer.llm import load_model
+    from summarizer.engine.llm import load_model
     from summarizer.options import SummaryOptions
 
     settings = settings_for(n_ctx)
-    model = load_model(settings)
+    model = load_model(settings.model)
     return direct.summarize(model, settings, text_format.extract_bytes(data), SummaryOptions(**options))
 
 
 @functools.lru_cache(maxsize=1)
 def _chain(n_ctx):
     from bench.langchain_baseline import LangChainSummarizer
-    from summarizer.llm import load_tokenizer
+    from summarizer.engine.llm import load_tokenizer
 
     settings = settings_for(n_ctx)
-    return LangChainSummarizer(settings, load_tokenizer(settings))
+    return LangChainSummarizer(settings, load_tokenizer(settings.model))
 
 
 def langchain_summary(n_ctx, text):
@@ -76,9 +76,9 @@ def langchain_summary(n_ctx, text):
 def load(n_ctx, system):
     """In the child: load `system`'s model now, so that no timed call pays for it."""
     if system == "direct":
-        from summarizer.llm import load_model
+        from summarizer.engine.llm import load_model
 
-        load_model(settings_for(n_ctx))
+        load_model(settings_for(n_ctx).model)
     else:
         _chain(n_ctx)
     return os.getpid()

@@ -224,7 +224,7 @@ def run_cases(client, files, seed, count, deadline=None):
 def build_app(data_dir, parse_timeout):
     """The real app on a fresh embedded redis-server in `data_dir`."""
     from summarizer import create_app
-    from summarizer.redis_embed import EmbeddedRedis
+    from summarizer.queue.redis_embed import EmbeddedRedis
 
     server = EmbeddedRedis(Path(data_dir) / "redis", appendonly=False).start()
     app = create_app({"REDIS_URL": server.url, "PARSE_TIMEOUT": parse_timeout})

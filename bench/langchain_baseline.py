@@ -12,9 +12,10 @@ and completion tokens of every model call.
 
 import time
 
-from summarizer import planning, prompts
+from summarizer.longdocs import planning
+from summarizer import shapes
 
-COMBINE_ANSWER_TOKENS = prompts.MAP_OUTPUT_TOKENS
+COMBINE_ANSWER_TOKENS = shapes.NOTES_ANSWER_TOKENS
 """LangChain uses one LLM for map and combine: one max_tokens, the service's map budget."""
 
 

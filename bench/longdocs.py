@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pypdf
 
-from summarizer import guard
+from summarizer.engine import guard
 from summarizer.config import Settings
 from summarizer.document import Source
 from summarizer.extract import extract
-from summarizer.llm import load_tokenizer
+from summarizer.engine.llm import load_tokenizer
 from summarizer.options import SummaryOptions
 
 from bench import documents, perf, readme
@@ -149,7 +149,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
-    count_tokens = load_tokenizer(settings).count_tokens
+    count_tokens = load_tokenizer(settings.model).count_tokens
     pdf = build_pdf(args.pages)
     transcript = build_transcript(args.words)
     texts = [extracted_text(pdf, "long.pdf", settings), extracted_text(transcript, "transcript.txt", settings)]

@@ -21,7 +21,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from summarizer.llm import load_tokenizer
+from summarizer.engine.llm import load_tokenizer
 
 from bench import children, documents, langchain_baseline, memory
 from bench.children import THREADS, Child
@@ -142,7 +142,7 @@ def machine():
 def collect(args):
     """Every benchmark of this run, as one JSON-able dict."""
     settings = children.settings_for(args.n_ctx)
-    model = load_tokenizer(settings)
+    model = load_tokenizer(settings.model)
     count = model.count_tokens
     ones = documents.natural(count, "cnndm", 1000, args.short + args.first_token_runs)
     short, fresh = ones[:args.short], ones[args.short:]

@@ -3,7 +3,7 @@
     .venv/bin/python bench/quality.py [--n 20] [--qmsum-n 5] [--full] [--sets cnndm,xsum] [--no-write]
 
 Over ../shared/corpus/summarization: each document is summarized in-process by the default model
-(summarizer.llm) through prompts.messages_for, recovery.run_model (grammar + LoopDetector), the guard
+(summarizer.engine.llm) through prompts.messages_for, recovery.run_model (grammar + LoopDetector), the guard
 and its recovery policy, exactly the worker's single-call path; lead-k and TextRank run on the same
 documents in the same run. Scores: ROUGE-1/2/L F1 x100 (rouge-score, Porter stemming, best over the
 references), means over documents. Also: the share of summary items with source support
@@ -29,13 +29,14 @@ sys.path.insert(0, str(REPO))
 
 from rouge_score import rouge_scorer  # noqa: E402
 
-from summarizer import extractive, grounding, guard, prompts, recovery  # noqa: E402
+from summarizer.engine import extractive, grounding, guard, prompts, recovery  # noqa: E402
+from summarizer import shapes  # noqa: E402
 from bench import readme  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 from summarizer.extract.text import extract as text_document  # noqa: E402
-from summarizer.llm import load_model  # noqa: E402
+from summarizer.engine.llm import load_model  # noqa: E402
 from summarizer.options import SummaryOptions  # noqa: E402
-from summarizer.pipeline import fit_messages  # noqa: E402
+from summarizer.engine.pipeline import fit_messages  # noqa: E402
 
 log = logging.getLogger("bench.quality")
 SECTION = "## Summary quality"
@@ -79,7 +80,7 @@ def load_set(corpus, name, n):
 def summarize(model, settings, row, options):
     """The model's guarded summary of one corpus row: (outcome, citations, raw outputs, seconds)."""
     document = text_document(row["text"], title=row.get("title", ""))
-    budget = prompts.token_budget(options, settings.max_tokens)
+    budget = shapes.answer_tokens(options, settings.max_tokens)
     started = time.perf_counter()
     messages = fit_messages(model, document.text,
                             lambda text: prompts.messages_for(text, options, document.title), budget)
@@ -221,7 +222,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("summarizer").setLevel(logging.WARNING)
     settings = Settings.from_env()
-    model = load_model(settings)
+    model = load_model(settings.model)
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
     rows, details = [], {}
     for name, spec in SETS.items():

@@ -15,7 +15,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 def __getattr__(name):
     # Lazy, so that light entry points (the parse child, health checks) do not import Flask and RQ.
     if name == "create_app":
-        from summarizer.app import create_app
+        from summarizer.web.app import create_app
 
         return create_app
     raise AttributeError(name)

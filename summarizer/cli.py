@@ -1,4 +1,5 @@
-"""Command line: `summarizer serve`, `summarizer worker`, `summarizer summarize`."""
+"""Command line: `summarizer serve`, `summarizer worker`, `summarizer summarize`, and
+`summarizer worker-alive` (a worker container's liveness probe)."""
 
 import logging
 import os
@@ -35,9 +36,9 @@ def main(log_level):
               help="Allow a non-loopback address without API tokens (anyone there can use your GPU).")
 def serve(host, port, workers, gpus, insecure_public):
     """Run everything: embedded Redis (if no REDIS_URL), the workers and the API server."""
-    from summarizer import supervisor
-    from summarizer.connection import embedded_socket
-    from summarizer.redis_embed import EmbeddedRedis
+    from summarizer.queue import supervisor
+    from summarizer.queue.connection import embedded_socket
+    from summarizer.queue.redis_embed import EmbeddedRedis
 
     settings = _settings(host=host, port=port, workers=workers)
     if not settings.token_list and not is_loopback(settings.host) and not insecure_public:
@@ -80,7 +81,7 @@ def _restart_recorder(redis_url):
     """Counts worker restarts in the shared metrics."""
     import redis
 
-    from summarizer import metrics
+    from summarizer.queue import metrics
 
     client = redis.Redis.from_url(redis_url)
     return lambda child: metrics.record_worker_restart(client, child.name)
@@ -93,13 +94,34 @@ def _restart_recorder(redis_url):
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 def worker(gpu, queue, name, burst):
     """Run one worker: load the model once, then serve jobs one at a time."""
-    from summarizer.worker import run_worker
+    from summarizer.queue.worker import run_worker
 
     try:
         run_worker(_settings(queue=queue), gpu=gpu, burst=burst, name=name)
     except SummarizerError as error:
         click.echo(f"summarizer worker: {error.message}", err=True)
         sys.exit(2)
+
+
+@main.command("worker-alive")
+def worker_alive():
+    """Exit 0 while a worker on this host has a live heartbeat (or Redis is down, which restarting
+    the worker would not fix), 1 otherwise: a liveness probe for a worker container."""
+    import socket
+
+    from summarizer.queue.connection import connect
+    from summarizer.queue.worker import worker_alive as alive
+
+    settings = _settings()
+    try:
+        connection = connect(settings)
+    except SummarizerError as error:
+        click.echo(error.message, err=True)
+        return  # no Redis to check against; restarting the worker would not bring it back
+    hostname = socket.gethostname()
+    if not alive(connection, settings.queue, hostname):
+        click.echo(f"no live worker on {hostname} serves queue {settings.queue!r}", err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -42,6 +42,23 @@ def default_data_dir():
     return os.path.join(base, "summarizer")
 
 
+MODEL_FIELDS = ("n_ctx", "n_gpu_layers", "n_threads", "n_batch", "seed")
+"""The settings that define a loaded model (besides its file): two workers' or jobs' settings that
+agree on these share one model in a process; nothing else (labels, limits, URLs) may load another."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSettings:
+    """What a model is loaded with; the key of the per-process model cache (engine/llm.py)."""
+
+    path: str
+    n_ctx: int
+    n_gpu_layers: int
+    n_threads: int
+    n_batch: int
+    seed: int
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Every tunable of the service. Environment: SUMMARIZER_<NAME> (REDIS_URL also plain)."""
@@ -177,6 +194,11 @@ class Settings:
     @property
     def resolved_model_path(self):
         return self.model_path or default_model_path()
+
+    @property
+    def model(self):
+        """The model part of these settings (equal for settings that load the same model)."""
+        return ModelSettings(self.resolved_model_path, *(getattr(self, name) for name in MODEL_FIELDS))
 
     @property
     def resolved_data_dir(self):

@@ -3,11 +3,10 @@
 import dataclasses
 
 from summarizer.errors import BadRequest
+from summarizer.shapes import FORMATS, LENGTHS, TYPE_ALIASES
+from summarizer.shapes import TYPES as SUMMARY_TYPES
 
-TYPES = ("key-points", "tldr", "teaser", "headline")
-LENGTHS = ("short", "medium", "long")
-FORMATS = ("markdown", "plain-text")
-TYPE_ALIASES = {"tl;dr": "tldr", "keypoints": "key-points", "key_points": "key-points"}
+TYPES = tuple(SUMMARY_TYPES)
 
 MAX_CONTEXT_CHARS = 2000
 """Longest `context` (user background/instructions) accepted; it goes into every prompt."""

@@ -13,9 +13,9 @@ import redis
 from rq import Worker
 
 from summarizer import create_app
-from summarizer.jobs import queue_for
+from summarizer.queue.jobs import queue_for
 from summarizer.config import Settings
-from summarizer.redis_embed import EmbeddedRedis
+from summarizer.queue.redis_embed import EmbeddedRedis
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

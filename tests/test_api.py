@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from summarizer import api, jobs
-from summarizer.events import EventLog
+from summarizer.web import api
+from summarizer.queue import keys, tasks
+from summarizer.queue.events import EventLog
 from tests.sse import events_of
 
 TEXT = (
@@ -123,12 +124,12 @@ def test_cancel_a_queued_job(client, redis_client):
     from rq import Queue
     from rq.serializers import JSONSerializer
     parked = Queue("parked-no-worker", connection=redis_client, serializer=JSONSerializer)
-    job = parked.enqueue(jobs.JOB_FUNCTION, {"never": "run"})
+    job = parked.enqueue(tasks.SINGLE_JOB, {"never": "run"})
     response = client.delete(f"/jobs/{job.id}")
     assert response.status_code == 200
     assert response.get_json()["status"] == "canceled"
     assert job.id not in parked.get_job_ids()
-    assert redis_client.exists(jobs.CANCEL_PREFIX + job.id)
+    assert redis_client.exists(keys.cancel(job.id))
     # canceling again is harmless
     assert client.delete(f"/jobs/{job.id}").get_json()["status"] == "canceled"
 
@@ -291,7 +292,7 @@ def test_strict_mode_keeps_only_supported_items(client, worker):
 
 
 def test_connection_pool_holds_more_streams_than_gunicorn_serves(app):
-    from summarizer.supervisor import api_command
+    from summarizer.queue.supervisor import api_command
     from summarizer.config import Settings
     command = api_command(Settings.from_mapping({}))
     streams = int(command[command.index("--worker-connections") + 1])

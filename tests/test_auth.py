@@ -3,7 +3,7 @@
 import pytest
 
 from summarizer import create_app
-from summarizer.auth import origin_allowed, token_matches
+from summarizer.web.auth import origin_allowed, token_matches
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from summarizer.chunking import split_document
+from summarizer.longdocs.chunking import split_document
 from summarizer.document import Block
 
 

@@ -299,7 +299,7 @@ def test_worker_reads_the_model_from_a_read_only_host_path(overlay):
     assert "hostPath" in volumes[mount["name"]] or "persistentVolumeClaim" in volumes[mount["name"]]
     model = config_map(objects)["SUMMARIZER_MODEL_PATH"]
     assert model == "" or model.startswith("/models/")  # empty: the bundled fallback model
-    assert pod["containers"][0]["livenessProbe"]["exec"]["command"][-2:] == ["summarizer.ops", "worker-alive"]
+    assert pod["containers"][0]["livenessProbe"]["exec"]["command"][-2:] == ["summarizer", "worker-alive"]
 
 
 def test_ingress_streams_through_traefik(overlay):
@@ -377,7 +377,7 @@ def test_compose_has_one_worker_per_gpu(compose):
         assert worker["build"]["dockerfile"] == "deploy/Dockerfile.cuda"
         assert worker["environment"]["REDIS_URL"] == "redis://redis:6379/0"
         assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
-        assert worker["healthcheck"]["test"][-2:] == ["summarizer.ops", "worker-alive"]
+        assert worker["healthcheck"]["test"][-2:] == ["summarizer", "worker-alive"]
         timeout = int(worker["environment"]["SUMMARIZER_JOB_TIMEOUT"])
         assert _seconds(worker["stop_grace_period"]) >= timeout, f"{name}: SIGTERM must let a job finish"
         assert any(v.endswith(":/models:ro") for v in worker["volumes"])

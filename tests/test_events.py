@@ -1,7 +1,7 @@
 import json
 
 from summarizer.client import parse_sse
-from summarizer.events import EventLog, sse_comment, sse_frame, valid_event_id
+from summarizer.queue.events import EventLog, sse_comment, sse_frame, valid_event_id
 
 
 def test_frame_has_id_event_and_one_line_of_json():

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import extractive, guard, prompts
+from tests import rules
+from summarizer.engine import extractive, guard
 from summarizer.options import LENGTHS, SummaryOptions
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "summarization"
@@ -52,15 +53,15 @@ def test_fallback_has_the_requested_shape(kind, length, fmt):
     checked = extractive.summarize(DOC, options)
     assert not checked.degenerate
     if kind == "key-points":
-        assert 1 <= len(checked.items) <= prompts.KEY_POINTS[length]
+        assert 1 <= len(checked.items) <= rules.KEY_POINTS[length]
         bullet = guard.MARKDOWN_BULLET if fmt == "markdown" else guard.PLAIN_BULLET
         assert all(line.startswith(bullet) for line in checked.text.split("\n"))
     elif kind == "headline":
         assert "\n" not in checked.text
-        assert len(checked.text.split()) <= prompts.HEADLINE_WORDS[length]
+        assert len(checked.text.split()) <= rules.HEADLINE_WORDS[length]
     else:
         assert "\n" not in checked.text
-        assert len(checked.items) == extractive.FALLBACK_SENTENCES[length]
+        assert len(checked.items) == rules.EXTRACT_SENTENCES[length]
     # Every word of an extractive summary comes from the document.
     assert set(re.findall(r"\w+", checked.text)) <= set(re.findall(r"\w+", DOC))
 

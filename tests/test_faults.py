@@ -14,7 +14,7 @@ from rq import Worker
 
 from summarizer import create_app
 from summarizer.client import parse_sse
-from summarizer.redis_embed import EmbeddedRedis
+from summarizer.queue.redis_embed import EmbeddedRedis
 from tests.conftest import (REPO, TEST_SETTINGS, WORKER_ENV, start_serve, start_worker, stop_serve,
                             wait_for, worker_registered)
 from tests.sse import events_of, lines_of

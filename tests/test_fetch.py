@@ -18,7 +18,7 @@ from summarizer import errors
 from summarizer.config import Settings
 from summarizer.document import Source
 from summarizer.extract import extract
-from summarizer.fetch import fetch, refusal_reason
+from summarizer.extract.fetch import fetch, refusal_reason
 from test_extract_pdf import make_pdf
 
 PAGE = ("<html><head><title>Local page</title></head><body><article>"

@@ -4,13 +4,14 @@ import re
 
 import pytest
 
-from summarizer import grammars, prompts
+from tests import rules
+from summarizer.engine import grammars
 from summarizer.options import LENGTHS, SummaryOptions
 
 from tests.model_fixture import model  # noqa: F401 - the shared real-model fixture
 
-ALL_GRAMMARS = [grammars.key_points(n) for n in sorted(set(prompts.KEY_POINTS.values()))] + \
-    [grammars.headline(n) for n in sorted(set(prompts.HEADLINE_WORDS.values()))] + \
+ALL_GRAMMARS = [grammars.key_points(n) for n in sorted(set(rules.KEY_POINTS.values()))] + \
+    [grammars.headline(n) for n in sorted(set(rules.HEADLINE_WORDS.values()))] + \
     [grammars.paragraph(), grammars.headline(1), grammars.key_points(1)]
 
 
@@ -28,9 +29,9 @@ def test_headline_grammar_allows_at_most_words(words):
 
 @pytest.mark.parametrize("length", LENGTHS)
 def test_grammar_per_type(length):
-    assert grammars.for_options(SummaryOptions(length=length)) == grammars.key_points(prompts.KEY_POINTS[length])
+    assert grammars.for_options(SummaryOptions(length=length)) == grammars.key_points(rules.KEY_POINTS[length])
     assert grammars.for_options(SummaryOptions(type="headline", length=length)) == \
-        grammars.headline(prompts.HEADLINE_WORDS[length])
+        grammars.headline(rules.HEADLINE_WORDS[length])
     for kind in ("tldr", "teaser"):
         assert grammars.for_options(SummaryOptions(type=kind, length=length)) is None
         assert grammars.for_options(SummaryOptions(type=kind, length=length), strict=True) == grammars.paragraph()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import grounding
+from summarizer.engine import grounding
 from summarizer.document import Block
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "summarization"

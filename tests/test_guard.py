@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import grounding, guard, prompts
+from tests import rules
+from summarizer.engine import grounding, guard, prompts
 from summarizer.options import LENGTHS, SummaryOptions
 
 SOURCE = (
@@ -30,7 +31,7 @@ def options(**kw):
 @pytest.mark.parametrize("length", LENGTHS)
 def test_key_points_are_capped_per_length(length):
     checked = guard.enforce(MANY_BULLETS, options(length=length))
-    assert len(checked.items) == prompts.KEY_POINTS[length]
+    assert len(checked.items) == rules.KEY_POINTS[length]
     assert all(line.startswith("- ") for line in checked.text.split("\n"))
     assert "capped_items" in checked.repairs
 
@@ -88,7 +89,7 @@ def test_headline_is_one_line_within_the_word_limit(length):
     raw = "Headline: \"" + SOURCE[:400] + "\"\nSecond line"
     checked = guard.enforce(raw, options(type="headline", length=length))
     assert "\n" not in checked.text
-    assert 1 <= len(checked.text.split()) <= prompts.HEADLINE_WORDS[length]
+    assert 1 <= len(checked.text.split()) <= rules.HEADLINE_WORDS[length]
     assert not checked.text.lower().startswith("headline") and '"' not in checked.text
     assert checked.text.split()[-1].lower() not in guard.grounding.STOPWORDS
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import grounding, prompts, recovery
+from summarizer.engine import grounding, prompts, recovery
+from summarizer import shapes
 from summarizer.options import SummaryOptions
 
 from tests.model_fixture import model  # noqa: F401 - the shared real-model fixture
@@ -56,7 +57,7 @@ def test_canary_never_reaches_the_summary(model, case):  # noqa: F811 - pytest f
 
     def generate(asked, attempt):
         return recovery.run_model(model, asked, options, attempt,
-                                  max_tokens=prompts.token_budget(options, MAX_TOKENS),
+                                  max_tokens=shapes.answer_tokens(options, MAX_TOKENS),
                                   temperature=0.2, seed=1234)
 
     outcome = recovery.summarize(generate, messages, options, text)

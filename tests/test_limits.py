@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from summarizer import create_app, limits
+from summarizer import create_app
+from summarizer.queue import keys, limits
 from tests.conftest import TEST_SETTINGS
 
 
@@ -17,12 +18,12 @@ def test_full_queue_is_429_with_retry_after_from_the_drain_rate(redis_url, redis
     # another queue, so jobs here stay queued: register it for this queue by name only
     from rq import Worker
     from rq.serializers import JSONSerializer
-    from summarizer.jobs import queue_for
+    from summarizer.queue.jobs import queue_for
     ghost = Worker([queue_for(redis_client, app.config["SETTINGS"])], connection=redis_client,
                    serializer=JSONSerializer, name=f"ghost-{queue}")
     ghost.register_birth()
     try:
-        redis_client.delete(limits.FINISHED_KEY)
+        redis_client.delete(keys.FINISHED)
         for n in range(2):
             assert client.post("/summarize", json={"text": f"Text {n}.", "cache": False}).status_code == 202
         refused = client.post("/summarize", json={"text": "One more.", "cache": False})
@@ -30,12 +31,12 @@ def test_full_queue_is_429_with_retry_after_from_the_drain_rate(redis_url, redis
         assert refused.get_json()["error"]["code"] == "queue_full"
         assert refused.headers["Retry-After"] == str(limits.DEFAULT_RETRY_SECONDS)
         now = time.time()
-        redis_client.zadd(limits.FINISHED_KEY, {f"j{i}": now - 10 + i for i in range(11)})  # 1/s
+        redis_client.zadd(keys.FINISHED, {f"j{i}": now - 10 + i for i in range(11)})  # 1/s
         refused = client.post("/summarize", json={"text": "And more.", "cache": False})
         assert 1 <= int(refused.headers["Retry-After"]) <= 3
     finally:
         ghost.register_death()
-        redis_client.delete(limits.FINISHED_KEY)
+        redis_client.delete(keys.FINISHED)
 
 
 def test_rate_limit_per_token(redis_url):
@@ -55,7 +56,7 @@ def test_rate_limit_per_token(redis_url):
 
 
 def test_drain_rate_needs_two_points(redis_client):
-    redis_client.delete(limits.FINISHED_KEY)
+    redis_client.delete(keys.FINISHED)
     assert limits.drain_rate(redis_client) is None
     limits.record_completion(redis_client, "a")
     assert limits.drain_rate(redis_client) is None
@@ -64,5 +65,5 @@ def test_drain_rate_needs_two_points(redis_client):
     assert limits.drain_rate(redis_client) > 0
     for n in range(limits.DRAIN_SAMPLE + 10):
         limits.record_completion(redis_client, f"x{n}")
-    assert redis_client.zcard(limits.FINISHED_KEY) == limits.DRAIN_SAMPLE
-    redis_client.delete(limits.FINISHED_KEY)
+    assert redis_client.zcard(keys.FINISHED) == limits.DRAIN_SAMPLE
+    redis_client.delete(keys.FINISHED)

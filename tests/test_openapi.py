@@ -18,7 +18,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from summarizer import create_app, openapi
+from summarizer import create_app
+from summarizer.web import openapi
 from tests.conftest import TEST_SETTINGS
 
 TOKEN = "openapi-token"
@@ -32,6 +33,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance, negative_data_rejection]
 """positive_data_acceptance is left out on purpose: a schema-valid body can still be an unreadable
 document (random bytes as `file`, an unresolvable `url`), which is a documented 4xx, not a bug."""
+
+MAX_STREAM_EVENTS = 500
+"""Events schemathesis reads from one stream: far above a short test summary's (about 40)."""
 
 RAW_TEXT_TYPES = ("text/plain", "text/markdown")
 """A raw text body has no type to violate: digits or `{}` are text too, so schemathesis's
@@ -53,6 +57,9 @@ def configured_schema():
     """The description, loaded once at collection (schemathesis parametrizes from it)."""
     loaded = schemathesis.openapi.from_dict(openapi.document())
     loaded.config.update(headers=AUTH)
+    # A whole stream (preview, status, progress, every token, done) is more than schemathesis's
+    # default 20 events; reading past them is what the explicit stream tests below check.
+    loaded.config.max_stream_events = MAX_STREAM_EVENTS
     # Unknown query parameters are ignored, as HTTP servers do; do not count that as a failure.
     loaded.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True,
                                     allow_extra_parameters=False)

@@ -16,9 +16,11 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue, SimpleWorker, Worker
+from click.testing import CliRunner
 from rq.serializers import JSONSerializer
 
-from summarizer import create_app, metrics, ops
+from summarizer import cli, create_app
+from summarizer.queue import metrics
 
 TOKEN = "ops-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -221,22 +223,25 @@ def test_recording_without_redis_does_not_raise(tmp_path):
 def test_worker_alive_check(ops_queue, connection, ops_redis_url, tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", ops_redis_url)
     monkeypatch.setenv("SUMMARIZER_QUEUE", ops_queue.name)
-    assert ops.main(["worker-alive"]) == 1
+
+    def probe():
+        return CliRunner().invoke(cli.main, ["worker-alive"]).exit_code
+
+    assert probe() == 1
     worker = Worker([ops_queue], connection=connection, serializer=JSONSerializer)
     assert worker.hostname == socket.gethostname()
     worker.register_birth()
-    assert ops.main(["worker-alive"]) == 0
+    assert probe() == 0
     worker.register_death()
-    assert ops.main(["worker-alive"]) == 1
+    assert probe() == 1
     monkeypatch.setenv("REDIS_URL", f"unix://{tmp_path}/nobody.sock")
-    assert ops.main(["worker-alive"]) == 0  # Redis down is not the worker's fault
-    assert ops.main(["bogus"]) == 2
+    assert probe() == 0  # Redis down is not the worker's fault
 
 
-def test_worker_alive_module_runs(ops_redis_url, connection):
-    """The probe command as containers run it: a separate interpreter, exit status only."""
+def test_worker_alive_command_runs(ops_redis_url, connection):
+    """The probe command as containers run it: a separate process, exit status only."""
     env = dict(os.environ, REDIS_URL=ops_redis_url)
-    result = subprocess.run([sys.executable, "-m", "summarizer.ops", "worker-alive"], env=env,
+    result = subprocess.run([sys.executable, "-m", "summarizer.cli", "worker-alive"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "no live worker" in result.stderr

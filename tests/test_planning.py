@@ -2,12 +2,12 @@
 
 import pytest
 
-from summarizer import prompts
+from summarizer.engine import prompts
 from summarizer.config import Settings
 from summarizer.document import Block, Document
-from summarizer.llm import load_model, load_tokenizer
+from summarizer.engine.llm import load_model, load_tokenizer
 from summarizer.options import SummaryOptions
-from summarizer.planning import (EstimatedTokenizer, map_chunk_budget, plan_chunks,
+from summarizer.longdocs.planning import (EstimatedTokenizer, map_chunk_budget, plan_chunks,
                                  single_call_budget)
 
 SETTINGS = Settings.from_mapping({"n_ctx": 1024, "n_threads": 1})
@@ -19,8 +19,8 @@ def document(paragraphs):
 
 
 def test_tokenizer_loads_without_weights_and_counts_like_the_model():
-    tokenizer = load_tokenizer(SETTINGS)
-    model = load_model(SETTINGS)
+    tokenizer = load_tokenizer(SETTINGS.model)
+    model = load_model(SETTINGS.model)
     text = "Grüße aus Köln — 42 tokens? Not quite."
     assert tokenizer.count_tokens(text) == model.count_tokens(text)
     messages = prompts.messages_for("doc", SummaryOptions())
@@ -34,7 +34,7 @@ def test_a_short_document_is_one_chunk():
 
 @pytest.mark.parametrize("kind", ["key-points", "headline"])
 def test_every_chunk_and_its_prompt_fit_the_context(kind):
-    tokenizer = load_tokenizer(SETTINGS)
+    tokenizer = load_tokenizer(SETTINGS.model)
     options = SummaryOptions(type=kind, length="long")
     chunks = plan_chunks(document(40), options, SETTINGS)
     assert len(chunks) > 2
@@ -46,7 +46,7 @@ def test_every_chunk_and_its_prompt_fit_the_context(kind):
 
 
 def test_budgets_shrink_with_the_answer_and_grow_with_the_context():
-    tokenizer = load_tokenizer(SETTINGS)
+    tokenizer = load_tokenizer(SETTINGS.model)
     short = single_call_budget(tokenizer, SummaryOptions(type="headline"), SETTINGS)
     long = single_call_budget(tokenizer, SummaryOptions(length="long"), SETTINGS)
     assert short > long > 0
@@ -55,7 +55,7 @@ def test_budgets_shrink_with_the_answer_and_grow_with_the_context():
 
 
 def test_estimate_errs_on_the_side_of_smaller_chunks():
-    tokenizer = load_tokenizer(SETTINGS)
+    tokenizer = load_tokenizer(SETTINGS.model)
     sample = document(5).text
     assert EstimatedTokenizer().count_tokens(sample) >= tokenizer.count_tokens(sample)
 

@@ -1,6 +1,6 @@
 """Recovery policy: retry with other sampling, then a stricter prompt, then the extractive fallback."""
 
-from summarizer import recovery
+from summarizer.engine import recovery
 from summarizer.options import SummaryOptions
 
 SOURCE = (

@@ -11,7 +11,7 @@ import requests
 from flask import Flask
 from lxml import etree
 
-from summarizer import addin
+from summarizer.web import addin
 
 REPO = Path(__file__).resolve().parents[1]
 ADDIN = REPO / "extension" / "word"

@@ -2,7 +2,7 @@
 
 Formats live in their own modules (text, html, pdf, word) behind a content-sniffing dispatcher;
 PDF and Word are parsed in a sandboxed child process (sandbox.py, child.py), URLs are fetched by
-summarizer.fetch.
+summarizer.extract.fetch.
 """
 
 from summarizer.document import Document

@@ -1,6 +1,6 @@
 """From a client's `Source` to a `Document`: pick the reader by content, enforce the intake limits."""
 
-from summarizer import fetch
+from summarizer.extract import fetch
 from summarizer.errors import BadRequest, PayloadTooLarge, UnprocessableDocument, UnsupportedMediaType
 from summarizer.extract import html as html_format
 from summarizer.extract import sandbox, sniff, zipguard

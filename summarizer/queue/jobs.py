@@ -79,12 +79,11 @@ def submit(connection, settings, document, options, plan, extract_ms):
         if existing:
             return existing
         connection.set(key, job_id, ex=settings.result_ttl)
+    events = EventLog(connection, job_id, settings.result_ttl)
     chunks = plan()
     # The queued event goes first so it precedes anything a worker appends.
-    EventLog(connection, job_id, settings.result_ttl).append(
-        "status", {"job_id": job_id, "status": "queued", "position": queue.count + 1,
-                   "chunks": len(chunks)}
-    )
+    events.append("status", {"job_id": job_id, "status": "queued", "position": queue.count + 1,
+                             "chunks": len(chunks)})
     common = dict(job_timeout=settings.job_timeout, result_ttl=settings.result_ttl,
                   failure_ttl=settings.result_ttl,
                   retry=Retry(max=settings.job_retries) if settings.job_retries else None)

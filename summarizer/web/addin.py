@@ -26,7 +26,7 @@ INSTALLED_PATH = ("share", "summarizer", "word-addin")
 
 def candidate_dirs():
     """Where the add-in files may be, in order: a source checkout, then an installed package."""
-    checkout = Path(__file__).resolve().parent.parent / "extension" / "word"
+    checkout = Path(__file__).resolve().parents[2] / "extension" / "word"
     installed = Path(sysconfig.get_path("data")).joinpath(*INSTALLED_PATH)
     return [checkout, installed]
 

@@ -5,6 +5,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from summarizer import __version__, shapes
 from summarizer.queue import jobs, limits, metrics, state
 from summarizer.errors import BadRequest, SummarizerError
 from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
@@ -105,6 +106,13 @@ def extract_document():
     parse_options(raw_options)  # the same inputs as /summarize are accepted, and checked
     document, extract_ms = _extracted(source)
     return jsonify(dict(document.to_dict(), extract_ms=extract_ms))
+
+
+@bp.get("/options")
+def summary_options():
+    """The option values the front-ends offer, with labels and defaults: one list for all of them.
+    Needs the token like the rest of the API, so a client can also check its token with it."""
+    return jsonify({"service": "summarizer", "version": __version__, "options": shapes.catalogue()})
 
 
 @bp.get("/jobs/<job_id>")

@@ -206,6 +206,10 @@ def paths():
             "requestBody": body,
             "responses": {"200": _json("The document.", "Document"), **_errors(*input_errors)},
         }},
+        "/options": {"get": {
+            "summary": "The option values to offer (type, length, format...), with labels and defaults.",
+            "responses": {"200": _json("The options.", "Options"), **_errors("401")},
+        }},
         "/jobs/{job_id}": {
             "parameters": [_job_parameter()],
             "get": {"summary": "A job's status, progress and result.",
@@ -247,6 +251,16 @@ def document():
     components = {
         "schemas": {**schemas(),
                     "Health": _object({"status": {"type": "string", "enum": ["ok"]}}),
+                    "Options": _object({
+                        "service": {"type": "string", "enum": ["summarizer"]},
+                        "version": {"type": "string"},
+                        "options": {"type": "object", "additionalProperties": _object({
+                            "default": {"type": "string"},
+                            "values": {"type": "array", "items": _object(
+                                {"value": {"type": "string"}, "label": {"type": "string"},
+                                 "description": {"type": "string"}}, required=["value", "label"])},
+                        })},
+                    }),
                     "Ready": _object({"status": {"type": "string", "enum": ["ready"]},
                                       "queue": {"type": "string"}, "workers": {"type": "integer"}})},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -1,0 +1,76 @@
+"""Every Redis key the service writes besides RQ's own (``rq:*``), in one place.
+
+Each entry says what the key holds, who writes it, and how long it lives. Job-scoped keys take the
+client-facing job ID as suffix and expire with the job's results (`Settings.result_ttl`), so a
+finished job leaves nothing behind for longer than its result.
+"""
+
+PREFIX = "summarizer:"
+
+
+def events(job_id):
+    """Stream: the job's events (status, preview, progress, token, done, error). Written by the API
+    (preview, queued) and the workers; read by every SSE client. TTL: result_ttl after the last event."""
+    return f"{PREFIX}events:{job_id}"
+
+
+def progress(job_id):
+    """String (JSON): the job's latest progress, for GET /jobs/<id>. Written by the workers running
+    its parts (map jobs on any worker, then the reduce). TTL: result_ttl."""
+    return f"{PREFIX}progress:{job_id}"
+
+
+def cancel(job_id):
+    """String: set by DELETE /jobs/<id>; workers check it between tokens and stop. TTL: result_ttl."""
+    return f"{PREFIX}cancel:{job_id}"
+
+
+def watchers(job_id):
+    """Integer: stream clients following the job now. Incremented and decremented by the API.
+    TTL: result_ttl."""
+    return f"{PREFIX}watchers:{job_id}"
+
+
+def orphaned(job_id):
+    """String (epoch seconds): when the job's last stream client left; workers cancel a job
+    orphaned longer than orphan_grace_seconds. Written by the API. TTL: result_ttl."""
+    return f"{PREFIX}orphaned:{job_id}"
+
+
+def attempts(rq_job_id):
+    """Integer: runs of an RQ job so far; above one, a dead worker abandoned it and RQ queued it
+    again (the client is told `restarted`). Written by the worker. TTL: result_ttl."""
+    return f"{PREFIX}attempts:{rq_job_id}"
+
+
+def maps_started(job_id):
+    """String (epoch seconds): when the first map job of a long document started (set once, NX),
+    for its ETA. Written by the map jobs. TTL: result_ttl."""
+    return f"{PREFIX}maps-started:{job_id}"
+
+
+def maps_done(job_id):
+    """Integer: map jobs of a long document finished so far. Written by the map jobs. TTL: result_ttl."""
+    return f"{PREFIX}maps-done:{job_id}"
+
+
+def cache(digest):
+    """String: the job that answers a request with this digest of (text, options, model), finished
+    or still running. Written by the API. TTL: result_ttl."""
+    return f"{PREFIX}cache:{digest}"
+
+
+FINISHED = PREFIX + "finished"
+"""Sorted set: recent request completions (member job ID, score time), for the queue's drain rate
+and Retry-After. Written by the workers; trimmed to the newest limits.DRAIN_SAMPLE. No TTL."""
+
+
+def rate(client_digest, window):
+    """Integer: requests of one client (hashed token or address) in one rate-limit window. Written
+    by the API. TTL: two windows."""
+    return f"{PREFIX}rate:{client_digest}:{window}"
+
+
+METRICS_PREFIX = PREFIX + "metrics:"
+"""Hashes of the shared metrics (counters, sums, gauges, hist:<name>); see queue/metrics.py.
+Written by the API and the workers, read on every /metrics scrape. No TTL."""

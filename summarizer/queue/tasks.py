@@ -1,0 +1,110 @@
+"""The functions RQ runs, all in one place. The API enqueues them by the names in `ENTRY_POINTS`.
+
+Each takes the worker's runtime first (its settings and its one model; queue/worker.py hands it
+in) and the job's JSON payload second. A document that fits one call is one `summarize_job`; a
+longer one is one `map_job` per chunk, any worker taking each, and a `reduce_job` that depends on
+them and is the job the client follows.
+"""
+
+import time
+
+from rq import get_current_job
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from summarizer.document import Document
+from summarizer.engine import pipeline
+from summarizer.errors import JobCanceled, JobFailed, SummarizerError
+from summarizer.longdocs import mapreduce
+from summarizer.options import SummaryOptions
+from summarizer.queue import keys
+from summarizer.queue.context import JobContext, finish_client_job
+
+SINGLE_JOB = "summarizer.queue.tasks.summarize_job"
+MAP_JOB = "summarizer.queue.tasks.map_job"
+REDUCE_JOB = "summarizer.queue.tasks.reduce_job"
+ENTRY_POINTS = (SINGLE_JOB, MAP_JOB, REDUCE_JOB)
+"""What the API enqueues; a test checks every name resolves to a function here."""
+
+
+def summarize_job(runtime, payload):
+    """A document that fits one model call: its summary, streamed; returns the result."""
+    context = JobContext(runtime, get_current_job().id)
+
+    def work(started):
+        options = SummaryOptions(**payload["options"])
+        usage = {"prompt_tokens": 0, "completion_tokens": 0}
+        began = time.perf_counter()
+        fields = pipeline.summarize(context, Document.from_dict(payload["document"]), options, usage)
+        return result(context, options, payload, started, began, usage, fields)
+
+    return finish_client_job(context, work)
+
+
+def map_job(runtime, payload):
+    """Notes on one chunk, for the reduce job of payload["parent_id"]."""
+    parent_id, index, total = payload["parent_id"], payload["index"], payload["total"]
+    context = JobContext(runtime, parent_id)
+    connection, ttl = context.connection, context.settings.result_ttl
+    if connection.set(keys.maps_started(parent_id), time.time(), nx=True, ex=ttl):
+        context.emit("status", {"status": "started", "worker": context.job.worker_name, "chunks": total})
+        context.progress("map", 0, total)
+    began = time.perf_counter()
+    usage = {"prompt_tokens": 0, "completion_tokens": 0}
+    try:
+        notes = mapreduce.map_notes(context, payload["text"], index, total, usage)
+    except JobCanceled:
+        return None
+    except SummarizerError as error:
+        context.keep_error(error)
+        raise
+    done = connection.incr(keys.maps_done(parent_id))
+    connection.expire(keys.maps_done(parent_id), ttl)
+    elapsed = time.time() - float(connection.get(keys.maps_started(parent_id)) or time.time())
+    context.progress("map", done, total, eta_s=round(elapsed / done * (total - done), 1))
+    return {"index": index, "notes": notes, "locators": payload["locators"], **usage,
+            "generate_ms": round((time.perf_counter() - began) * 1000)}
+
+
+def reduce_job(runtime, payload):
+    """Combine the map notes into the summary, streamed (the job the client follows)."""
+    context = JobContext(runtime, get_current_job().id)
+
+    def work(_started):
+        options = SummaryOptions(**payload["options"])
+        maps = _map_results(context, payload["map_ids"])
+        usage = {"prompt_tokens": sum(m["prompt_tokens"] for m in maps),
+                 "completion_tokens": sum(m["completion_tokens"] for m in maps)}
+        first_start = float(context.connection.get(keys.maps_started(context.client_job_id))
+                            or time.time())
+        began = time.perf_counter() - (time.time() - first_start)  # generate_ms counts from the first map
+        fields = mapreduce.reduce_notes(context, Document.from_dict(payload["document"]), options,
+                                        [m["notes"] for m in maps], usage)
+        return result(context, options, payload, first_start, began, usage, fields, chunks=len(maps))
+
+    return finish_client_job(context, work)
+
+
+def _map_results(context, map_ids):
+    """The map jobs' results in chunk order; a failed or canceled map ends the reduce."""
+    results = []
+    for job in Job.fetch_many(map_ids, connection=context.connection, serializer=JSONSerializer):
+        if job is None or job.get_status() != JobStatus.FINISHED:
+            error = (job.meta.get("error") if job else None) or {}
+            raise JobFailed(error.get("code", "map_failed"),
+                            error.get("message", "A part of the document could not be summarized."))
+        if job.return_value() is None:
+            raise JobCanceled("canceled", "The job was canceled.")
+        results.append(job.return_value())
+    return sorted(results, key=lambda r: r["index"])
+
+
+def result(context, options, payload, started, began, usage, fields, **extra):
+    """The client's result: the summary fields, what was asked, the model, usage and timings."""
+    return {
+        **fields, **extra, "type": options.type, "length": options.length,
+        "format": options.format, "model": context.model.name, "usage": usage,
+        "timings": {"queued_ms": round((started - payload["enqueued_at"]) * 1000),
+                    "extract_ms": payload.get("extract_ms", 0),
+                    "generate_ms": round((time.perf_counter() - began) * 1000)},
+    }

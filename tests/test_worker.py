@@ -1,0 +1,90 @@
+"""A worker as users start it: one process, its model loaded once and kept for every job.
+
+The worker is a real `summarizer worker` process (real model, real Redis) started with the options
+a multi-GPU deployment uses (--queue, --gpu, a metrics label from the environment), run through
+single-call and map-reduce jobs. Its log and its memory map must show one model, not one per job:
+a second copy of the weights is exactly what does not fit on a home lab's single GPU.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rq.utils import import_attribute
+
+from summarizer import create_app
+from summarizer.config import default_model_path
+from summarizer.queue import tasks
+from tests.conftest import REPO, WORKER_ENV, wait_for, worker_registered
+from tests.sse import events_of
+from tests.test_mapreduce import long_text
+
+SHORT = ("The council approved the budget on Tuesday. It adds two bus lines and a library branch. "
+         "Work starts in March and ends next year.")
+
+
+@pytest.fixture(scope="module")
+def gpu_worker(redis_url, redis_client, tmp_path_factory):
+    """`summarizer worker --queue Q --gpu 0 --name N` with a metrics label, its stderr kept."""
+    queue = f"gpu-{time.monotonic_ns()}"
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {**os.environ, "REDIS_URL": redis_url, **WORKER_ENV, "SUMMARIZER_METRICS_LABEL": "rack1-gpu0"}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "summarizer.cli", "worker", "--queue", queue, "--gpu", "0",
+             "--name", queue], env=env, cwd=REPO, stderr=log)
+    wait_for(lambda: worker_registered(redis_client, queue) or process.poll() is not None, 120,
+             "the worker to load its model")
+    assert process.poll() is None, log_path.read_text()
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url,
+                      **{k.removeprefix("SUMMARIZER_"): v for k, v in WORKER_ENV.items()}, "QUEUE": queue})
+    yield process, app, log_path
+    process.terminate()
+    process.wait(timeout=60)
+
+
+def mapped_bytes(pid, path):
+    """Bytes of `path` mapped into process `pid` (all its mappings of that file, summed)."""
+    total = 0
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5] == path:
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            total += end - start
+    return total
+
+
+def test_one_model_for_every_job(gpu_worker):
+    process, app, log_path = gpu_worker
+    model_file = os.path.realpath(default_model_path())
+    size = os.path.getsize(model_file)
+    before = mapped_bytes(process.pid, model_file)
+    assert 0.9 * size <= before <= 1.1 * size, "the model file is mapped once at start-up"
+
+    client = app.test_client()
+    results = []
+    for number in range(3):
+        results.append(client.post("/summarize?wait=true",
+                                   json={"text": f"{SHORT} Note {number}.", "cache": False}).get_json())
+    response = client.post("/summarize", json={"text": long_text(20), "cache": False},
+                           headers={"Accept": "text/event-stream"}, buffered=False)
+    events = events_of(response)
+    assert events[-1].event == "done", events[-1].data
+    assert events[-1].data["chunks"] >= 2, "the long text took the map-reduce path"
+    assert all(r.get("summary") for r in results), results
+
+    after = mapped_bytes(process.pid, model_file)
+    loads = log_path.read_text().count("loaded SmolLM2")
+    assert loads == 1, f"the model was loaded {loads} times"
+    assert after == before, f"{after} bytes of the model file mapped after the jobs, {before} before"
+
+
+def test_every_entry_point_resolves_to_a_function():
+    """RQ finds a job's function by its dotted name, as a worker will (rq.utils.import_attribute)."""
+    for name in tasks.ENTRY_POINTS:
+        function = import_attribute(name)
+        assert callable(function), name
+        assert function.__module__ == tasks.__name__, name
