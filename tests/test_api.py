@@ -33,7 +33,11 @@ def test_stream_to_done_with_tokens_and_result(client, worker):
     assert response.headers["X-Accel-Buffering"] == "no"
     events = events_of(response)
     kinds = [e.event for e in events]
-    assert kinds[0] == "status" and events[0].data["status"] == "queued"
+    assert kinds[:2] == ["preview", "status"] and events[1].data["status"] == "queued"
+    preview = events[0].data
+    assert preview["method"] == "extractive" and preview["type"] == "key-points"
+    assert preview["summary"].startswith("- ") and len(preview["summary"].splitlines()) <= 3
+    assert all(c["sources"] and c["supported"] for c in preview["citations"])
     assert "started" in [e.data.get("status") for e in events if e.event == "status"]
     assert kinds.count("token") >= 1 and kinds[-1] == "done"
     assert all(e.id for e in events), "every event carries an id"

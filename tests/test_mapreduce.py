@@ -36,7 +36,8 @@ def test_long_document_is_mapped_in_chunks_then_reduced(client, worker, second_w
                            headers={"Accept": "text/event-stream"}, buffered=False)
     events = events_of(response)
     assert events[-1].event == "done", events[-1].data
-    queued = events[0].data
+    assert events[0].event == "preview"
+    queued = events[1].data
     assert queued["status"] == "queued" and queued["chunks"] >= 2
     maps = [e.data for e in events if e.event == "progress" and e.data["stage"] == "map"]
     assert [m["done"] for m in maps if m["done"]] == list(range(1, queued["chunks"] + 1))

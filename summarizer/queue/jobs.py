@@ -61,11 +61,12 @@ def cache_key(document, options, settings):
     return keys.cache(hashlib.sha256(material.encode()).hexdigest())
 
 
-def submit(connection, settings, document, options, plan, extract_ms):
+def submit(connection, settings, document, options, plan, extract_ms, preview=None):
     """Queue a summary (or attach to an identical one); returns (job_id, "miss"|"hit"|"attached").
 
-    `plan()` gives the document's chunks; it is called only when a job is queued, because
-    tokenizing the whole text is most of the time a cache hit would otherwise take."""
+    `plan()` gives the document's chunks and `preview()` the data of the stream's first event;
+    both are called only when a job is queued (an identical job already has its preview, and
+    tokenizing the whole text is most of the time a cache hit would otherwise take)."""
     queue = queue_for(connection, settings)
     if not live_workers(connection, settings.queue):
         raise ServiceUnavailable(
@@ -80,8 +81,10 @@ def submit(connection, settings, document, options, plan, extract_ms):
             return existing
         connection.set(key, job_id, ex=settings.result_ttl)
     events = EventLog(connection, job_id, settings.result_ttl)
+    # The preview and the queued event go first, before anything a worker appends.
+    if preview:
+        events.append("preview", {"job_id": job_id, **preview()})
     chunks = plan()
-    # The queued event goes first so it precedes anything a worker appends.
     events.append("status", {"job_id": job_id, "status": "queued", "position": queue.count + 1,
                              "chunks": len(chunks)})
     common = dict(job_timeout=settings.job_timeout, result_ttl=settings.result_ttl,

@@ -12,6 +12,7 @@ from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
 from summarizer.web.intake import source_from_request
 from summarizer.options import parse_options
+from summarizer.engine.preview import preview
 from summarizer.longdocs.planning import plan_chunks
 from summarizer.web.streaming import sse_response, wait_for_result
 
@@ -77,7 +78,8 @@ def summarize():
     options = parse_options(raw_options)
     document, extract_ms = _extracted(source)
     job_id, cache_state = jobs.submit(_redis(), _settings(), document, options,
-                                      lambda: plan_chunks(document, options, _settings()), extract_ms)
+                                      lambda: plan_chunks(document, options, _settings()), extract_ms,
+                                      preview=lambda: preview(document, options))
     headers = {"X-Summarizer-Cache": cache_state}
     if options.cache:
         (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())

@@ -165,7 +165,7 @@ SSE_EVENT = {
     "type": "object", "required": ["event", "data"],
     "description": "One Server-Sent Event; `data` is one line of JSON. Comment lines are heartbeats.",
     "properties": {
-        "event": {"type": "string", "enum": ["status", "progress", "token", "done", "error"]},
+        "event": {"type": "string", "enum": ["preview", "status", "progress", "token", "done", "error"]},
         "data": {"type": "string"},
         "id": {"type": "string", "pattern": r"^\d+-\d+$", "description": "For Last-Event-ID."},
         "retry": {"type": "integer"},
