@@ -1,16 +1,21 @@
-"""Summary quality benchmark: ROUGE of the model's guarded summaries beside lead-k and TextRank.
+"""Summary quality benchmark: ROUGE of the service's summaries beside lead-k, TextRank and its own
+instant preview.
 
-    .venv/bin/python bench/quality.py [--n 20] [--qmsum-n 5] [--full] [--sets cnndm,xsum] [--no-write]
+    .venv/bin/python bench/quality.py [--n 20] [--qmsum-n 10] [--full] [--sets cnndm,xsum] [--no-write]
 
-Over ../shared/corpus/summarization: each document is summarized in-process by the default model
-(summarizer.engine.llm) through prompts.messages_for, recovery.run_model (grammar + LoopDetector), the guard
-and its recovery policy, exactly the worker's single-call path; lead-k and TextRank run on the same
-documents in the same run. Scores: ROUGE-1/2/L F1 x100 (rouge-score, Porter stemming, best over the
-references), means over documents. Also: the share of summary items with source support
-(grounding.cite), how often the first attempt was degenerate, how often any retry and the extractive
-fallback fired, outputs breaking their type/length rules (guard.violations; must be 0), and seconds per
-document of the model path. QMSum transcripts longer than the context are cut to its head for the
-model (map-reduce is the service's job); the baselines read the whole transcript.
+Over ../shared/corpus/summarization: each document goes through the worker's own path in-process
+(engine.pipeline.summarize with the run of bench/direct.py: the salient-sentence selection, the
+prompt, grammar and LoopDetector, the guard and its recovery policy, and revise.py's source check
+that replaces unsupported items), and through the preview the API sends first (engine.preview);
+lead-k and TextRank run on the same documents in the same run. Scores: ROUGE-1/2/L F1 x100
+(rouge-score, Porter stemming, best over the references), means over documents. Also: the share of
+items supported (the service's own check), the share backed by an independent lexical check (below),
+the share replaced by source sentences, how often the first attempt was degenerate and the
+extractive fallback fired, rule breaks (guard.violations; must be 0), and seconds per document.
+
+Independent check ("backed"): an item is backed when at least 60% of its Porter-stemmed words
+(rouge-score's tokenizer, not the service's) occur in one source sentence or two adjacent ones, and
+every number it states occurs in the document. It shares no code with engine/grounding.py.
 
 Writes bench/results/quality.json (per document), bench/quality.png and the "## Summary quality"
 section of bench/README.md.
@@ -29,14 +34,16 @@ sys.path.insert(0, str(REPO))
 
 from rouge_score import rouge_scorer  # noqa: E402
 
-from summarizer.engine import extractive, grounding, guard, prompts, recovery  # noqa: E402
-from summarizer import shapes  # noqa: E402
-from bench import readme  # noqa: E402
+from rouge_score import tokenize as rouge_tokenize  # noqa: E402
+from nltk.stem import porter  # noqa: E402
+
+from bench import baselines, readme  # noqa: E402
+from bench.direct import DirectContext  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
-from summarizer.extract.text import extract as text_document  # noqa: E402
+from summarizer.engine import guard, lexicon, pipeline, preview  # noqa: E402
 from summarizer.engine.llm import load_model  # noqa: E402
+from summarizer.extract.text import extract as text_document  # noqa: E402
 from summarizer.options import SummaryOptions  # noqa: E402
-from summarizer.engine.pipeline import fit_messages  # noqa: E402
 
 log = logging.getLogger("bench.quality")
 SECTION = "## Summary quality"
@@ -47,7 +54,11 @@ the table of the default or full sets."""
 DEFAULT_N = 20
 """Documents per set in a default run (QMSum: --qmsum-n)."""
 METRICS = ("rouge1", "rouge2", "rougeL")
-SYSTEMS = ("model", "strict", "lead", "textrank")
+SYSTEMS = ("model", "strict", "preview", "lead", "textrank")
+
+BACKED_SHARE = 0.6
+"""Independent check: share of an item's stemmed words that one or two adjacent source sentences
+must hold for the item to count as backed."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,26 +88,29 @@ def load_set(corpus, name, n):
     return rows[:n] if n else rows
 
 
+class RecordingContext(DirectContext):
+    """The benchmark's run: also keeps the raw text of every attempt the model made."""
+
+    def __init__(self, model, settings):
+        super().__init__(model, settings)
+        self.raws = [""]
+
+    def emit(self, event, data):
+        super().emit(event, data)
+        if event == "token":
+            self.raws[-1] += data["text"]
+        elif event == "status" and data.get("status") == "retrying":
+            self.raws.append("")
+
+
 def summarize(model, settings, row, options):
-    """The model's guarded summary of one corpus row: (outcome, citations, raw outputs, seconds)."""
+    """The worker's summary of one corpus row: (result fields, raw attempts, seconds)."""
     document = text_document(row["text"], title=row.get("title", ""))
-    budget = shapes.answer_tokens(options, settings.max_tokens)
+    run = RecordingContext(model, settings)
+    usage = {"prompt_tokens": 0, "completion_tokens": 0}
     started = time.perf_counter()
-    messages = fit_messages(model, document.text,
-                            lambda text: prompts.messages_for(text, options, document.title), budget)
-
-    raws = []
-
-    def generate(asked, attempt):
-        answer = recovery.run_model(model, asked, options, attempt, max_tokens=budget,
-                                    temperature=settings.temperature, seed=settings.seed)
-        raws.append(answer[0])
-        return answer
-
-    index = grounding.SourceIndex(document.blocks)
-    outcome = recovery.summarize(generate, messages, options, document.text, index=index)
-    citations = grounding.cite(outcome.checked.items, document.blocks, index=index)
-    return outcome, citations, raws, time.perf_counter() - started
+    fields = pipeline.summarize(run, document, options, usage)
+    return fields, run.raws, time.perf_counter() - started, usage
 
 
 def score(scorer, prediction, references):
@@ -105,31 +119,62 @@ def score(scorer, prediction, references):
     return {m: 100 * best[m].fmeasure for m in METRICS}
 
 
-def bench_set(model, settings, scorer, rows, spec):
-    """Per-document records for one set: the model, lead-k and TextRank."""
+class IndependentCheck:
+    """The "backed" share: rouge-score's own tokenizer and Porter stemmer, no service code."""
+
+    def __init__(self):
+        self.stemmer = porter.PorterStemmer()
+
+    def tokens(self, text):
+        return [self.stemmer.stem(t) for t in rouge_tokenize.tokenize(text, None) if len(t) > 2 or t.isdigit()]
+
+    def backed(self, item, document_sentences, document_text):
+        words = set(self.tokens(item))
+        if not words:
+            return True
+        numbers = {t for t in rouge_tokenize.tokenize(item, None) if t.isdigit()}
+        if not numbers <= set(rouge_tokenize.tokenize(document_text, None)):
+            return False
+        units = [set(self.tokens(s)) for s in document_sentences]
+        pairs = units + [a | b for a, b in zip(units, units[1:])]
+        return max((len(words & unit) / len(words) for unit in pairs), default=0) >= BACKED_SHARE
+
+
+def bench_set(model, settings, scorer, rows, spec, checker):
+    """Per-document records for one set: the service, its strict mode, its preview, lead-k, TextRank."""
     options = SummaryOptions(type=spec.type, length=spec.length)
     records = []
     for number, row in enumerate(rows):
-        outcome, citations, raws, seconds = summarize(model, settings, row, options)
-        # Strict mode: unsupported items dropped; nothing left means the extractive fallback.
-        kept = [c["text"] for c in grounding.strict(citations)]
-        strict = guard.render(kept, options) if kept else extractive.summarize(row["text"], options).text
-        lead = " ".join(extractive.lead(row["text"], spec.k))
-        textrank = " ".join(extractive.central(row["text"], spec.k))
+        fields, raws, seconds, usage = summarize(model, settings, row, options)
+        document = text_document(row["text"], title=row.get("title", ""))
+        began = time.perf_counter()
+        early = preview.preview(document, options)["summary"]
+        preview_ms = (time.perf_counter() - began) * 1000
+        citations = fields["citations"]
+        # Strict mode: the model's supported items only; nothing left means the extractive summary.
+        kept = [c["text"] for c in citations if c["status"] in ("supported", "extracted")]
+        strict = guard.render(kept, options) if kept else early
+        lead = " ".join(baselines.lead(row["text"], spec.k))
+        textrank = " ".join(baselines.central(row["text"], spec.k))
+        sentences = lexicon.sentences(row["text"])
         records.append({
-            "id": row["id"], "summary": outcome.checked.text, "seconds": seconds,
-            "model": score(scorer, outcome.checked.text, row["references"]),
+            "id": row["id"], "summary": fields["summary"], "preview_text": early, "seconds": seconds,
+            "preview_ms": preview_ms, "usage": usage,
+            "model": score(scorer, fields["summary"], row["references"]),
             "strict": score(scorer, strict, row["references"]), "strict_fallback": not kept,
+            "preview": score(scorer, early, row["references"]),
             "lead": score(scorer, lead, row["references"]),
             "textrank": score(scorer, textrank, row["references"]),
             "items": len(citations), "supported": sum(c["supported"] for c in citations),
-            "degenerate": bool(outcome.attempts[0]["problems"]), "recovered": outcome.recovered,
-            "fallback": outcome.fallback, "attempts": outcome.attempts, "raw": raws,
-            "violations": guard.violations(outcome.checked.text, options),
+            "replaced": sum(c.get("status") == "replaced" for c in citations),
+            "backed": sum(checker.backed(c["text"], sentences, row["text"]) for c in citations),
+            "degenerate": bool(fields["guard"]["attempts"][0]["problems"]),
+            "fallback": fields.get("fallback"), "attempts": fields["guard"]["attempts"], "raw": raws,
+            "citations": citations, "violations": guard.violations(fields["summary"], options),
         })
-        log.info("%s %d/%d %.1fs R1=%.1f %r %s", spec.label, number + 1, len(rows), seconds,
-                 records[-1]["model"]["rouge1"], outcome.checked.text[:80],
-                 [(a["attempt"], a["problems"]) for a in outcome.attempts if a["problems"]])
+        log.info("%s %d/%d %.1fs R1=%.1f (preview %.1f) replaced %d/%d %r", spec.label, number + 1,
+                 len(rows), seconds, records[-1]["model"]["rouge1"], records[-1]["preview"]["rouge1"],
+                 records[-1]["replaced"], len(citations), fields["summary"][:80])
     return records
 
 
@@ -141,16 +186,18 @@ def summary_row(spec, records, k):
         return sum(r[system][metric] for r in records) / n
 
     items = sum(r["items"] for r in records)
+    share = lambda key: sum(r[key] for r in records) / items if items else 1.0  # noqa: E731
     return {
         "set": spec.label, "n": n, "type": f"{spec.type}/{spec.length}", "k": k,
         **{f"{system}_{m}": mean(system, m) for system in SYSTEMS for m in METRICS},
         "strict_fallback": sum(r["strict_fallback"] for r in records) / n,
-        "supported": sum(r["supported"] for r in records) / items if items else 1.0,
+        "supported": share("supported"), "backed": share("backed"), "replaced": share("replaced"),
         "degenerate": sum(r["degenerate"] for r in records) / n,
-        "recovered": sum(r["recovered"] for r in records) / n,
         "fallback": sum(bool(r["fallback"]) for r in records) / n,
         "violations": sum(bool(r["violations"]) for r in records),
         "seconds": sum(r["seconds"] for r in records) / n,
+        "seconds_max": max(r["seconds"] for r in records),
+        "preview_ms": max(r["preview_ms"] for r in records),
     }
 
 
@@ -159,27 +206,31 @@ def render(rows, settings, model_name, full, heading=SECTION, plot_name="quality
     scope = "full sets" if full else "a subset of each set (first n documents)"
     lines = [
         heading, "",
-        f"`bench/quality.py`, {scope}; model `{model_name}` in-process through the guard and its "
-        f"recovery policy (n_ctx={settings.n_ctx}, n_threads={settings.n_threads or 'auto'}, "
-        f"temperature={settings.temperature}, seed={settings.seed}), CPU. ROUGE F1 x100, stemmed, "
-        "best over references; lead-k and TextRank (k sentences) on the same documents in the same run. "
-        "supported: share of summary items with source support (grounding threshold "
-        f"{grounding.SUPPORT_THRESHOLD}); degenerate: first attempt unusable; retried / fallback: "
-        "share of documents where a retry / the extractive fallback fired; rule breaks: outputs "
-        "violating their type/length/format (guard.violations). strict: the same outputs with "
-        "unsupported items dropped (grounding.strict), extractive where none is left (share in brackets).",
+        f"`bench/quality.py`, {scope}; model `{model_name}` through the worker's own path in-process "
+        f"(selection of at most {settings.selection_tokens} tokens of salient sentences, guard, "
+        f"recovery, source check; n_ctx={settings.n_ctx}, n_threads={settings.n_threads or 'auto'}, "
+        f"temperature={settings.temperature}, seed={settings.seed}), CPU. ROUGE F1 x100, stemmed, best "
+        "over references; the preview (the first event of every stream), lead-k and TextRank (k "
+        "sentences) on the same documents in the same run. supported: items the service's check backs "
+        "(words and facts); backed: items an independent lexical check backs (see the script); "
+        "replaced: items replaced by the document's own sentence; strict: only the model's supported "
+        "items, extractive where none is left (share in brackets); degenerate: first attempt "
+        "unusable; fallback: extractive summary instead of the model's; rule breaks: outputs "
+        "violating their type/length/format (guard.violations); s/doc: mean (max) seconds of the "
+        "worker's path; preview: slowest preview of the set.",
         "",
-        "| set | n | type | model R1 / R2 / RL | strict R1 / R2 / RL (fallback) | lead-k R1 / R2 / RL (k) "
-        "| TextRank R1 / R2 / RL | supported | degenerate | retried | fallback | rule breaks | s/doc |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| set | n | type | service R1 / R2 / RL | strict (fallback) | preview | lead-k (k) | TextRank "
+        "| supported | backed | replaced | degenerate | fallback | rule breaks | s/doc | preview ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         trio = {s: " / ".join(f"{r[f'{s}_{m}']:.1f}" for m in METRICS) for s in SYSTEMS}
         lines.append(
             f"| {r['set']} | {r['n']} | {r['type']} | {trio['model']} | {trio['strict']} "
-            f"({r['strict_fallback']:.0%}) | {trio['lead']} ({r['k']}) | {trio['textrank']} | "
-            f"{r['supported']:.0%} | {r['degenerate']:.0%} | {r['recovered']:.0%} | "
-            f"{r['fallback']:.0%} | {r['violations']} | {r['seconds']:.1f} |")
+            f"({r['strict_fallback']:.0%}) | {trio['preview']} | {trio['lead']} ({r['k']}) | "
+            f"{trio['textrank']} | {r['supported']:.0%} | {r['backed']:.0%} | {r['replaced']:.0%} | "
+            f"{r['degenerate']:.0%} | {r['fallback']:.0%} | {r['violations']} | "
+            f"{r['seconds']:.1f} ({r['seconds_max']:.1f}) | {r['preview_ms']:.0f} |")
     lines += ["", f"![ROUGE per set]({plot_name})", ""]
     return "\n".join(lines)
 
@@ -191,8 +242,8 @@ def plot(rows, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    systems = [("model", "model (guarded)"), ("strict", "model, strict"), ("lead", "lead-k"),
-               ("textrank", "TextRank")]
+    systems = [("model", "service"), ("strict", "service, strict"), ("preview", "preview"),
+               ("lead", "lead-k"), ("textrank", "TextRank")]
     fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 3.6), sharey=True)
     width = 0.8 / len(systems)
     for axis, metric in zip(axes, METRICS):
@@ -214,28 +265,33 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "summarization")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help=f"documents per set (default {DEFAULT_N})")
-    parser.add_argument("--qmsum-n", type=int, default=5, help="QMSum transcripts (default 5)")
+    parser.add_argument("--qmsum-n", type=int, default=10, help="QMSum transcripts (default 10)")
     parser.add_argument("--full", action="store_true", help="every document of every set")
     parser.add_argument("--sets", default="", help="comma-separated subset of set names (substrings)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/ alone")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="also write the per-document records to this JSON file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("summarizer").setLevel(logging.WARNING)
     settings = Settings.from_env()
     model = load_model(settings.model)
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    checker = IndependentCheck()
     rows, details = [], {}
     for name, spec in SETS.items():
         if args.sets and not any(part in name for part in args.sets.split(",")):
             continue
         n = 0 if args.full else (args.qmsum_n if name == "qmsum_val" else args.n)
-        records = bench_set(model, settings, scorer, load_set(args.corpus, name, n), spec)
+        records = bench_set(model, settings, scorer, load_set(args.corpus, name, n), spec, checker)
         details[name] = records
         rows.append(summary_row(spec, records, spec.k))
     routine = not args.full and args.n < DEFAULT_N
     heading, stem = (ROUTINE_SECTION, "quality-routine") if routine else (SECTION, "quality")
     section = render(rows, settings, model.name, args.full, heading, f"{stem}.png")
     print(section)
+    if args.results:
+        args.results.write_text(json.dumps({"table": rows, "documents": details}, indent=1))
     if not args.no_write:
         results = REPO / "bench" / "results"
         results.mkdir(exist_ok=True)

@@ -42,9 +42,14 @@ def default_data_dir():
     return os.path.join(base, "summarizer")
 
 
-MODEL_FIELDS = ("n_ctx", "n_gpu_layers", "n_threads", "n_batch", "seed")
+MODEL_FIELDS = ("n_ctx", "n_gpu_layers", "n_threads", "n_batch", "n_ubatch", "flash_attn",
+                "kv_cache_type", "seed")
 """The settings that define a loaded model (besides its file): two workers' or jobs' settings that
 agree on these share one model in a process; nothing else (labels, limits, URLs) may load another."""
+
+
+KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
+"""KV cache types llama.cpp offers that the service allows (names as llama.cpp's --cache-type-k)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +61,9 @@ class ModelSettings:
     n_gpu_layers: int
     n_threads: int
     n_batch: int
+    n_ubatch: int
+    flash_attn: bool
+    kv_cache_type: str
     seed: int
 
 
@@ -78,6 +86,27 @@ class Settings:
     n_batch: int = _setting(
         256, "Prompt tokens per llama.cpp batch; also how often a reading job can be canceled "
         "(256 is ~1 s on 2 CPU cores; raise it on a GPU).", minimum=8,
+    )
+    selection_tokens: int = _setting(
+        1536, "Most tokens of document text the model reads for one summary (depth=fast, and any "
+        "document that fits one call): its most salient sentences, in order; a document this short "
+        "is read whole.", minimum=64,
+    )
+    n_ubatch: int = _setting(
+        0, "Tokens llama.cpp computes at once inside a batch; 0: the same as n_batch.", minimum=0,
+    )
+    flash_attn: bool = _setting(
+        False, "llama.cpp's flash attention: less memory for the KV cache and faster long prompts "
+        "on a GPU (set it there); needed for a quantized V cache.",
+    )
+    kv_cache_type: str = _setting(
+        "f16", "Type of the KV cache: f16, or q8_0 / q4_0 (half / a quarter of its memory, with "
+        "flash_attn) to fit a longer context on a small GPU.",
+    )
+    depth: str = _setting(
+        "fast", "Depth of a summary whose request does not choose one: fast (one model call over "
+        "the most salient sentences, bounded time) or thorough (a long document summarized part "
+        "by part across the workers, then combined).",
     )
     max_tokens: int = _setting(
         0, "Cap on generated tokens per summary; 0 uses the budget of the summary length.", minimum=0
@@ -188,6 +217,10 @@ class Settings:
         return cls.from_mapping(mapping)
 
     def __post_init__(self):
+        if self.depth not in ("fast", "thorough"):
+            raise ConfigError("bad_setting", "depth must be fast or thorough.")
+        if self.kv_cache_type not in KV_CACHE_TYPES:
+            raise ConfigError("bad_setting", f"kv_cache_type must be one of {', '.join(KV_CACHE_TYPES)}.")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ConfigError("bad_setting", "Set both tls_cert and tls_key, or neither.")
 

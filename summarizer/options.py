@@ -3,7 +3,7 @@
 import dataclasses
 
 from summarizer.errors import BadRequest
-from summarizer.shapes import FORMATS, LENGTHS, TYPE_ALIASES
+from summarizer.shapes import DEPTHS, FORMATS, LENGTHS, TYPE_ALIASES
 from summarizer.shapes import TYPES as SUMMARY_TYPES
 
 TYPES = tuple(SUMMARY_TYPES)
@@ -26,6 +26,7 @@ class SummaryOptions:
     context: str = ""
     cache: bool = True
     strict: bool = False  # drop summary items the source does not support
+    depth: str = "fast"  # fast: one call over the salient sentences; thorough: map-reduce over all
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -34,12 +35,13 @@ class SummaryOptions:
 OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(SummaryOptions))
 
 
-def parse_options(raw):
-    """Validate a mapping of option values (JSON body or form fields) into SummaryOptions."""
+def parse_options(raw, depth="fast"):
+    """Validate a mapping of option values (JSON body or form fields) into SummaryOptions;
+    `depth` is the server's default for a request that does not choose one."""
     unknown = set(raw) - OPTION_NAMES
     if unknown:
         raise BadRequest("unknown_option", f"Unknown option(s): {', '.join(sorted(unknown))}.")
-    values = {}
+    values = {"depth": depth}
     if raw.get("type") is not None:
         kind = _string(raw, "type", 20).strip().lower()
         values["type"] = _choice("type", TYPE_ALIASES.get(kind, kind), TYPES)
@@ -51,6 +53,8 @@ def parse_options(raw):
         values["output_language"] = _string(raw, "output_language", MAX_LANGUAGE_CHARS).strip()
     if raw.get("context") is not None:
         values["context"] = _string(raw, "context", MAX_CONTEXT_CHARS).strip()
+    if raw.get("depth") is not None:
+        values["depth"] = _choice("depth", _string(raw, "depth", 20).strip().lower(), DEPTHS)
     for flag in ("cache", "strict"):
         if raw.get(flag) is not None:
             values[flag] = _boolean(flag, raw[flag])

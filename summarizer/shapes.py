@@ -13,9 +13,14 @@ import dataclasses
 
 LENGTHS = ("short", "medium", "long")
 FORMATS = ("markdown", "plain-text")
+DEPTHS = ("fast", "thorough")
 
 LENGTH_LABELS = {"short": "Short", "medium": "Medium", "long": "Long"}
 FORMAT_LABELS = {"markdown": "Markdown", "plain-text": "Plain text"}
+DEPTH_LABELS = {
+    "fast": ("Fast", "One model call over the most important sentences: quick on any length."),
+    "thorough": ("Thorough", "Every part of a long document summarized, then combined: slower."),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,4 +143,7 @@ def catalogue():
             {"value": name, "label": LENGTH_LABELS[name]} for name in LENGTHS]},
         "format": {"default": "markdown", "values": [
             {"value": name, "label": FORMAT_LABELS[name]} for name in FORMATS]},
+        "depth": {"default": "fast", "values": [
+            {"value": name, "label": DEPTH_LABELS[name][0], "description": DEPTH_LABELS[name][1]}
+            for name in DEPTHS]},
     }

@@ -9,7 +9,9 @@ import pytest
 from summarizer.web import api
 from summarizer.queue import keys, tasks
 from summarizer.queue.events import EventLog
-from tests.sse import events_of
+from summarizer.client import parse_sse
+from tests.conftest import wait_for
+from tests.sse import events_of, lines_of
 
 TEXT = (
     "The city council of Rivertown voted on Tuesday to build a new public library near the old "
@@ -43,8 +45,13 @@ def test_stream_to_done_with_tokens_and_result(client, worker):
     assert all(e.id for e in events), "every event carries an id"
     result = events[-1].data
     streamed = "".join(e.data["text"] for e in events if e.event == "token")
-    # the guard may drop an item the token budget cut off, never add one
-    assert result["summary"] and all(line in streamed for line in result["summary"].splitlines())
+    # an item is the model's (streamed) or, where the model's was not backed by the text or
+    # missing, a sentence of the text itself; the summary is exactly those items
+    assert result["summary"] == "\n".join(f"- {c['text']}" for c in result["citations"])
+    for citation in result["citations"]:
+        source = streamed if citation["status"] == "supported" else TEXT
+        assert citation["text"] in source, citation
+    assert result["method"] in ("model", "extractive")
     assert {"summary", "type", "length", "format", "model", "usage", "timings"} <= set(result)
     assert result["type"] == "key-points" and result["model"].startswith("SmolLM2")
     assert result["usage"]["completion_tokens"] == kinds.count("token")
@@ -103,6 +110,22 @@ def test_two_jobs_behind_one_worker_finish_in_order(client, worker):
     second_started = next(int(e.id.split("-")[0]) for e in second_events
                           if e.event == "status" and e.data["status"] == "started")
     assert first_done <= second_started
+
+
+def test_preview_comes_first_without_waiting_for_a_busy_worker(client, worker):
+    """The preview is made in the API: it is on the stream while the only worker is still busy
+    with another job, before the queued job has even started."""
+    busy = client.post("/summarize", json={"text": " ".join([TEXT] * 6), "cache": False}).get_json()["job_id"]
+    wait_for(lambda: client.get(f"/jobs/{busy}").get_json()["status"] == "started", 60, "the busy job")
+    response = post_stream(client, text=TEXT, type="tldr")
+    first = next(parse_sse(lines_of(response.response)))
+    assert client.get(f"/jobs/{busy}").get_json()["status"] == "started", "the worker is still busy"
+    assert first.event == "preview"
+    assert first.data["method"] == "extractive" and first.data["type"] == "tldr"
+    assert first.data["summary"] in TEXT, "one sentence of the text, as the tl;dr/short shape asks"
+    assert first.data["citations"][0]["sources"][0]["quote"] == first.data["summary"]
+    response.close()
+    client.delete(f"/jobs/{busy}")
 
 
 def test_cancel_a_running_job_stops_it(client, worker, redis_client):

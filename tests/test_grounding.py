@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.engine import grounding
+from summarizer.engine import grounding, lexicon
 from summarizer.document import Block
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "summarization"
@@ -30,13 +30,13 @@ BLOCKS = [
     ("J. R. R. Tolkien wrote books. He died.", ["J. R. R. Tolkien wrote books.", "He died."]),
 ])
 def test_sentences(text, expected):
-    assert grounding.sentences(text) == expected
+    assert lexicon.sentences(text) == expected
 
 
 def test_content_words_fold_families_across_languages():
-    assert grounding.fold("elections") == grounding.fold("election")
-    assert grounding.fold("Élections") == grounding.fold("elections")
-    assert grounding.content_words("The vote and die Wahl, le vote") == ["vote", "wahl", "vote"]
+    assert lexicon.fold("elections") == lexicon.fold("election")
+    assert lexicon.fold("Élections") == lexicon.fold("elections")
+    assert lexicon.content_words("The vote and die Wahl, le vote") == ["vote", "wahl", "vote"]
 
 
 def test_supported_items_cite_the_right_block_and_sentence():
@@ -91,7 +91,7 @@ def test_reference_sentences_are_mostly_supported_and_shuffled_ones_are_not():
     own, other = [], []
     for number, row in enumerate(rows):
         foreign = rows[(number + 7) % len(rows)]
-        items = grounding.sentences(row["references"][0])
+        items = lexicon.sentences(row["references"][0])
         own.append(grounding.supported_share(grounding.cite(items, [row["text"]])))
         other.append(grounding.supported_share(grounding.cite(items, [foreign["text"]])))
     assert sum(own) / len(own) >= 0.7

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests import rules
-from summarizer.engine import grounding, guard, prompts
+from summarizer.engine import guard, injection, prompts
 from summarizer.options import LENGTHS, SummaryOptions
 
 SOURCE = (
@@ -91,7 +91,7 @@ def test_headline_is_one_line_within_the_word_limit(length):
     assert "\n" not in checked.text
     assert 1 <= len(checked.text.split()) <= rules.HEADLINE_WORDS[length]
     assert not checked.text.lower().startswith("headline") and '"' not in checked.text
-    assert checked.text.split()[-1].lower() not in guard.grounding.STOPWORDS
+    assert checked.text.split()[-1].lower() not in guard.lexicon.STOPWORDS
 
 
 @pytest.mark.parametrize("raw", [
@@ -177,10 +177,10 @@ PLANTED = SOURCE.replace(
 
 
 def test_planted_instruction_and_its_payload_are_found():
-    found = grounding.injected_instructions(PLANTED)
+    found = injection.injected_instructions(PLANTED)
     assert any("Ignore all previous" in s for s in found) and any("PELICANO" in s for s in found)
-    assert "pelicano" in grounding.instruction_terms(PLANTED)
-    assert not grounding.injected_instructions(SOURCE)  # ordinary news prose is not an instruction
+    assert "pelicano" in injection.instruction_terms(PLANTED)
+    assert not injection.injected_instructions(SOURCE)  # ordinary news prose is not an instruction
 
 
 def test_items_obeying_a_planted_instruction_are_dropped():
@@ -192,7 +192,7 @@ def test_items_obeying_a_planted_instruction_are_dropped():
 
 def test_words_also_used_outside_the_instruction_are_not_banned():
     source = PLANTED + " The trams will be called Pelicano by the operator."
-    assert "pelicano" not in grounding.instruction_terms(source)
+    assert "pelicano" not in injection.instruction_terms(source)
 
 
 def test_items_lists_the_items_of_a_rendered_summary():
@@ -270,7 +270,7 @@ def test_real_documents_rarely_look_like_planted_instructions():
     for path in sorted(CORPUS.glob("*.jsonl")):
         for line in path.open():
             total += 1
-            flagged += bool(grounding.injected_instructions(json.loads(line)["text"]))
+            flagged += bool(injection.injected_instructions(json.loads(line)["text"]))
     assert total and flagged / total <= 0.02
 
 

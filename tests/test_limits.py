@@ -2,7 +2,7 @@
 
 import time
 
-import pytest
+
 
 from summarizer import create_app
 from summarizer.queue import keys, limits

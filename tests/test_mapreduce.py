@@ -32,7 +32,7 @@ def second_worker(redis_url, redis_client, worker):
 
 
 def test_long_document_is_mapped_in_chunks_then_reduced(client, worker, second_worker, redis_client):
-    response = client.post("/summarize", json={"text": long_text(), "cache": False},
+    response = client.post("/summarize", json={"text": long_text(), "cache": False, "depth": "thorough"},
                            headers={"Accept": "text/event-stream"}, buffered=False)
     events = events_of(response)
     assert events[-1].event == "done", events[-1].data
@@ -56,9 +56,25 @@ def test_long_document_is_mapped_in_chunks_then_reduced(client, worker, second_w
 
 
 def test_cancel_stops_every_chunk(client, worker):
-    job_id = client.post("/summarize", json={"text": long_text(40), "cache": False}).get_json()["job_id"]
+    job_id = client.post("/summarize", json={"text": long_text(40), "cache": False,
+                                              "depth": "thorough"}).get_json()["job_id"]
     wait_for(lambda: client.get(f"/jobs/{job_id}").get_json()["status"] == "started", 60, "a chunk")
     client.delete(f"/jobs/{job_id}")
     events = events_of(client.get(f"/jobs/{job_id}/events", buffered=False))
     assert events[-1].event == "error" and events[-1].data["code"] == "canceled"
     assert client.get(f"/jobs/{job_id}").get_json()["status"] == "canceled"
+
+
+def test_fast_depth_reads_a_selection_in_one_call(client, worker):
+    """The default depth: one job whatever the length, the model reading the most salient
+    sentences that fit its selection budget, not the whole text."""
+    text = long_text(40)
+    response = client.post("/summarize", json={"text": text, "cache": False},
+                           headers={"Accept": "text/event-stream"}, buffered=False)
+    events = events_of(response)
+    assert events[-1].event == "done", events[-1].data
+    assert events[1].data["status"] == "queued" and events[1].data["chunks"] == 1
+    result = events[-1].data
+    assert "chunks" not in result and result["method"] in ("model", "extractive")
+    assert result["usage"]["prompt_tokens"] < len(text.split()), "the model read a selection"
+    assert not [e for e in events if e.event == "progress" and e.data["stage"] == "map"]

@@ -30,3 +30,11 @@ def test_invalid_options_are_bad_requests(raw):
 def test_form_strings_are_accepted_for_booleans():
     assert parse_options({"cache": "false"}).cache is False
     assert parse_options({"cache": True}).cache is True
+
+
+def test_depth_defaults_to_the_servers_choice_and_is_checked():
+    assert parse_options({}).depth == "fast"
+    assert parse_options({}, depth="thorough").depth == "thorough"
+    assert parse_options({"depth": "Thorough"}, depth="fast").depth == "thorough"
+    with pytest.raises(BadRequest):
+        parse_options({"depth": "deep"})

@@ -35,7 +35,7 @@ def test_a_short_document_is_one_chunk():
 @pytest.mark.parametrize("kind", ["key-points", "headline"])
 def test_every_chunk_and_its_prompt_fit_the_context(kind):
     tokenizer = load_tokenizer(SETTINGS.model)
-    options = SummaryOptions(type=kind, length="long")
+    options = SummaryOptions(type=kind, length="long", depth="thorough")
     chunks = plan_chunks(document(40), options, SETTINGS)
     assert len(chunks) > 2
     for index, chunk in enumerate(chunks, start=1):
@@ -62,5 +62,11 @@ def test_estimate_errs_on_the_side_of_smaller_chunks():
 
 def test_without_the_model_file_the_estimate_is_used(tmp_path):
     settings = Settings.from_mapping({"n_ctx": 1024, "model_path": str(tmp_path / "absent.gguf")})
-    chunks = plan_chunks(document(40), SummaryOptions(), settings)
+    chunks = plan_chunks(document(40), SummaryOptions(depth="thorough"), settings)
     assert len(chunks) > 2
+
+
+def test_fast_depth_is_one_call_whatever_the_length():
+    """depth=fast never splits: the worker reads a selection that fits (engine/salience.py)."""
+    chunks = plan_chunks(document(400), SummaryOptions(), SETTINGS)
+    assert len(chunks) == 1 and len(chunks[0].locators) == 400

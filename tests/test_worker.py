@@ -69,7 +69,7 @@ def test_one_model_for_every_job(gpu_worker):
     for number in range(3):
         results.append(client.post("/summarize?wait=true",
                                    json={"text": f"{SHORT} Note {number}.", "cache": False}).get_json())
-    response = client.post("/summarize", json={"text": long_text(20), "cache": False},
+    response = client.post("/summarize", json={"text": long_text(20), "cache": False, "depth": "thorough"},
                            headers={"Accept": "text/event-stream"}, buffered=False)
     events = events_of(response)
     assert events[-1].event == "done", events[-1].data

@@ -10,7 +10,7 @@ while tokens stream, so a looping model is stopped instead of running to its tok
 import dataclasses
 import re
 
-from summarizer.engine import grounding, prompts
+from summarizer.engine import grounding, injection, lexicon, prompts
 from summarizer import shapes
 from summarizer.engine.loops import LoopDetector, loop_start, near_duplicate  # noqa: F401 - guard API
 
@@ -85,6 +85,8 @@ def enforce(raw, options, *, source="", finished=True, index=None):
     checked = Checked("", [])
     index = index or (grounding.SourceIndex([source]) if source else None)
     units = _units(raw, options, checked)
+    if index is not None and index.title:
+        units = _without_title(units, index.title, checked)
     units = _drop_unwanted(units, options, source, index, checked)
     # An answer cut by the token budget ends mid-sentence; a headline has no closing punctuation.
     if not finished and units and shapes.of(options).unit != "line" and not re.search(r"[.!?…\"'”’)]$", units[-1]):
@@ -94,22 +96,21 @@ def enforce(raw, options, *, source="", finished=True, index=None):
     checked.text = render(checked.items, options)
     if not checked.items:
         checked.problems.append("empty")
-    elif len(grounding.words(checked.text)) < MIN_WORDS:
+    elif len(lexicon.words(checked.text)) < MIN_WORDS:
         checked.problems.append("too_short")
     elif source and not options.output_language:
-        content = _content_index(source, index)
-        if max(content.support(item)[0] for item in checked.items) < OFF_SOURCE_SCORE:
+        content = _content_index(index)
+        if max(content.support(item).score for item in checked.items) < OFF_SOURCE_SCORE:
             checked.problems.append("off_source")
     return checked
 
 
-def _content_index(source, index):
+def _content_index(index):
     """The index of what the document says, without the instructions planted in it: a summary
     that only echoes those is not about the document."""
-    planted = grounding.injected_instructions(source)
-    if not planted:
+    if not index.planted:
         return index
-    return grounding.SourceIndex([s for s in grounding.sentences(source) if s not in planted])
+    return grounding.SourceIndex([s for s in index.sentences if s not in index.planted])
 
 
 def items(text, options):
@@ -143,7 +144,7 @@ def _units(raw, options, checked):
     elif unit == "line":
         units = [line for line in lines if line]
     else:
-        units = grounding.sentences(" ".join(_BULLET.sub("", line) for line in lines))
+        units = lexicon.sentences(" ".join(_BULLET.sub("", line) for line in lines))
     return [u for u in (_SPACE_BEFORE_PUNCTUATION.sub("", _LABEL.sub("", u)).strip() for u in units) if u]
 
 
@@ -164,7 +165,7 @@ def violations(text, options):
         found.append("not_one_line")
     if rules.max_words and len(text.split()) > rules.max_words:
         found.append("too_many_words")
-    if rules.unit == "sentence" and len(grounding.sentences(text)) > rules.items:
+    if rules.unit == "sentence" and len(lexicon.sentences(text)) > rules.items:
         found.append("too_many_sentences")
     body = "\n".join(line.removeprefix(PLAIN_BULLET) for line in lines)
     if options.format == "plain-text" and (strip_markdown(body) != body.strip() or "**" in body):
@@ -177,7 +178,7 @@ def violations(text, options):
 def _bullets(lines):
     """Bullet items; wrapped lines join their bullet; text with no bullets is split into sentences."""
     if not any(_BULLET.match(line) for line in lines):
-        return grounding.sentences(" ".join(lines))
+        return lexicon.sentences(" ".join(lines))
     units = []
     for line in lines:
         if _BULLET.match(line):
@@ -191,21 +192,21 @@ def _bullets(lines):
 
 def _drop_unwanted(units, options, source, index, checked):
     """Without filler, repeats, echoed instructions and anything a planted instruction asked for."""
-    planted = grounding.instruction_terms(source) if source else set()
-    prompt_terms = set(grounding.content_words(prompts.system_prompt(options)))
-    source_terms = set(grounding.content_words(source))
+    planted = index.instruction_terms if source and index is not None else set()
+    prompt_terms = set(lexicon.content_words(prompts.system_prompt(options)))
+    source_terms = set(lexicon.content_words(source))
     kept, seen = [], []
     for unit in units:
         unit = _FILLER_PREFIX.sub("", _ungarbled(unit, checked)).strip()
-        key = grounding.content_words(unit)
+        key = lexicon.content_words(unit)
         if not unit or _FILLER.match(unit.strip("*_ ")):
             checked.repairs.append("dropped_filler")
         elif any(near_duplicate(key, other) for other in seen):
             checked.repairs.append("dropped_repeat")
-        elif planted & {w.lower() for w in grounding.words(unit)} or (source and grounding.INSTRUCTION.search(unit)):
+        elif planted & {w.lower() for w in lexicon.words(unit)} or (source and injection.addresses_model(unit)):
             checked.repairs.append("dropped_injected")
         elif _echoes(key, prompt_terms, source_terms) or (
-                index and _META.search(unit) and index.support(unit)[0] < OFF_SOURCE_SCORE):
+                index and _META.search(unit) and index.support(unit).score < OFF_SOURCE_SCORE):
             # The second: talks about "the document" or "the summary" but not about its content.
             checked.repairs.append("dropped_echo")
         else:
@@ -214,6 +215,23 @@ def _drop_unwanted(units, options, source, index, checked):
     repeats = checked.repairs.count("dropped_repeat")
     if repeats >= max(2, len(kept)):
         checked.problems.append("loop")  # more repeated than said: the model was stuck
+    return kept
+
+
+def _without_title(units, title, checked):
+    """Units without a copy of the document's title glued to their start ("Title Body text..."),
+    which a small model writes when it reads the title as the first sentence."""
+    head = lexicon.words(title)
+    if len(head) < 3:
+        return units
+    kept = []
+    for unit in units:
+        found = lexicon.words(unit)
+        if [w.lower() for w in found[:len(head)]] == [w.lower() for w in head] and len(found) > len(head) + 2:
+            end = [m.end() for m in re.finditer(r"[^\W_]+(?:['’][^\W_]+)*", unit)][len(head) - 1]
+            unit = unit[end:].lstrip(" :.-–—|")
+            checked.repairs.append("dropped_title")
+        kept.append(unit)
     return kept
 
 
@@ -230,7 +248,7 @@ def _ungarbled(unit, checked):
 def _trimmed(words):
     """A cut run of words that does not end on a function word ("... es el") or a comma."""
     words = list(words)
-    while len(words) > 1 and words[-1].lower().strip(",;:") in grounding.STOPWORDS:
+    while len(words) > 1 and words[-1].lower().strip(",;:") in lexicon.STOPWORDS:
         words.pop()
     return words[:-1] + [words[-1].rstrip(",;:-–")] if words else words
 

@@ -15,6 +15,10 @@ from summarizer.errors import ModelError
 log = logging.getLogger(__name__)
 
 
+_GGML_TYPES = {"f16": 1, "q4_0": 2, "q8_0": 8}
+"""ggml's type numbers (llama_cpp.GGML_TYPE_*) of the KV cache types config allows."""
+
+
 class Generation:
     """One completion, consumed by iterating it; counts tokens as they arrive.
 
@@ -69,7 +73,10 @@ class Model:
         try:
             self.llama = Llama(
                 model_path=path, n_ctx=settings.n_ctx, n_gpu_layers=settings.n_gpu_layers,
-                n_threads=settings.n_threads or None, n_batch=settings.n_batch,
+                n_threads=settings.n_threads or None,
+                n_batch=settings.n_batch, n_ubatch=settings.n_ubatch or settings.n_batch,
+                flash_attn=settings.flash_attn, type_k=_GGML_TYPES[settings.kv_cache_type],
+                type_v=_GGML_TYPES[settings.kv_cache_type],
                 seed=settings.seed, vocab_only=vocab_only, verbose=False,
             )
         except (ValueError, RuntimeError) as exc:

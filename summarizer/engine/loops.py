@@ -6,7 +6,7 @@ says when to stop generating, so a looping model costs a few repeats, not its wh
 
 import re
 
-from summarizer.engine import grounding
+from summarizer.engine import lexicon
 
 _CHAR_LOOP = re.compile(r"([^\W\d_]\w{0,5}?)\1{7,}")
 """Letters looping inside a word ("disfenderominamimimimimimi"): a unit of 1-6 repeated 8+ times."""
@@ -78,7 +78,7 @@ class LoopDetector:
         base = self._unit_start
         for match in re.finditer(r"[.!?…\n]", self.text[base:]):
             end = base + match.end()
-            unit = grounding.content_words(self.text[self._unit_start:end])
+            unit = lexicon.content_words(self.text[self._unit_start:end])
             self._unit_start = end
             if len(unit) >= 3 and any(near_duplicate(unit, other) for other in self._units):
                 return True

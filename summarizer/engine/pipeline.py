@@ -16,24 +16,38 @@ import logging
 import time
 
 from summarizer import shapes
-from summarizer.engine import extractive, grounding, guard, prompts, recovery
+from summarizer.engine import grounding, preview, prompts, recovery, revise, salience
 
 log = logging.getLogger(__name__)
 
+FILL_CANDIDATES = 12
+"""Salient sentences offered for the places of dropped items, best first (more than the longest
+shape asks for, since some repeat what the model's items say)."""
+
+SAFETY_TOKENS = 32
+"""Room left in the context beyond prompt and answer: chat-template tokens a count may miss."""
+
 
 def summarize(run, document, options, usage):
-    """The summary fields of a result for `document` (one model call's worth of text)."""
+    """The summary fields of a result for `document`, written from its most salient sentences
+    that fit `selection_tokens` (the whole text when it fits): extract, then abstract. With depth
+    "thorough" the model reads as much as fits its context."""
     run.check_cancel()
     answer_tokens = shapes.answer_tokens(options, run.settings.max_tokens)
+    budget = _document_room(run.model, options, document, answer_tokens)
+    if options.depth == "fast":
+        budget = min(run.settings.selection_tokens, budget)
+    index = grounding.SourceIndex(document.blocks, document.title)
+    text = salience.excerpt(index, budget, run.model.count_tokens)
     messages = fit_messages(
-        run.model, document.text, lambda text: prompts.messages_for(text, options, document.title),
-        answer_tokens)
-    return guarded_summary(run, messages, options, document, answer_tokens, "reading", usage)
+        run.model, text, lambda part: prompts.messages_for(part, options, document.title), answer_tokens)
+    return guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index)
 
 
-def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage):
+def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None):
     """Stream the model's answer, hold it to the rules (retry, or fall back to an extractive
-    summary), and cite the source for every item. Returns the result's summary fields."""
+    summary), and back every item with the source (revise.py). Returns the result's summary
+    fields: summary, citations, supported_share, replaced_share, method, guard (+ fallback)."""
     def reading(done, total):
         run.check_cancel()
         run.progress(reading_stage, done, total)
@@ -54,22 +68,34 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
         run.measured("generate", time.perf_counter() - began, usage["completion_tokens"] - before)
         return answer
 
-    index = grounding.SourceIndex(document.blocks)
-    outcome = recovery.summarize(attempt, messages, options, document.text, index=index)
+    index = index or grounding.SourceIndex(document.blocks, document.title)
+    ranked = salience.rank(index)
+    extracted = lambda: preview.extract(index, options, ranked)  # noqa: E731
+    outcome = recovery.summarize(attempt, messages, options, document.text, index=index,
+                                 fallback=extracted)
     for step in [a["attempt"] for a in outcome.attempts[1:]] + [outcome.fallback] * bool(outcome.fallback):
         run.recovered(step)
     fields = outcome.result_fields()
-    citations = grounding.cite(outcome.checked.items, document.blocks, index=index)
-    summary = outcome.checked.text
-    if options.strict:
-        citations = grounding.strict(citations)
-        summary = guard.render([c["text"] for c in citations], options)
-        if not citations:  # nothing the source supports: its own most central sentences instead
-            fallback = extractive.summarize(document.text, options)
-            citations = grounding.cite(fallback.items, document.blocks, index=index)
-            summary, fields["fallback"] = fallback.text, "extractive"
+    citations, summary = [], ""
+    if not outcome.fallback:
+        best = sorted(salience.pick(ranked, index, count=FILL_CANDIDATES), key=lambda s: -s.score)
+        fill = [preview.clean(s.text) for s in best]
+        citations, summary = revise.revise(outcome.checked.items, document, options, index,
+                                           translated=bool(options.output_language), fill=fill)
+    if not citations:  # nothing the source supports: its own most salient sentences instead
+        checked = outcome.checked if outcome.fallback else extracted()
+        citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
+        summary, fields["fallback"] = checked.text, "extractive"
     return {"summary": summary, "citations": citations,
-            "supported_share": round(grounding.supported_share(citations), 3), **fields}
+            "supported_share": round(grounding.supported_share(citations), 3),
+            "replaced_share": round(revise.replaced_share(citations), 3),
+            "method": "extractive" if fields.get("fallback") else "model", **fields}
+
+
+def _document_room(model, options, document, answer_tokens):
+    """Tokens of document text one summarize call can take beside its instructions and answer."""
+    overhead = len(model.prompt_tokens(model.chat_prompt(prompts.messages_for("", options, document.title))[0]))
+    return model.n_ctx - overhead - answer_tokens - SAFETY_TOKENS
 
 
 def fit_messages(model, text, build, answer_tokens):

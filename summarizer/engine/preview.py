@@ -1,21 +1,72 @@
-"""The instant preview: an extractive summary of the requested type and length, with citations,
-computed in the API process without the model, so a reader has something worth reading while the
-model is queued or still reading.
+"""Extractive summaries of any type and length from the document's own most salient sentences:
+the instant preview (the first event of every stream, computed in the API process without the
+model), and the fallback when the model's answers keep breaking the rules.
 
-Every item is a sentence of the document (or, for a headline, a cut of one), so it is backed by
-its source by construction and cannot obey an instruction planted in the document.
+Every item is a sentence of the document, or for a headline a cut of one, so it is backed by its
+source by construction and cannot obey an instruction planted in the document (salience leaves
+planted sentences out).
 """
 
-from summarizer.engine import extractive, grounding
+import re
+
+from summarizer import shapes
+from summarizer.engine import grounding, guard, lexicon, salience
 
 METHOD = "extractive"
-"""How the preview was made; the result of the model's run says "model" (or "extractive" when it
-fell back)."""
+"""How a preview or fallback is made; a result written by the model says "model"."""
+
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){0,3}\s*(?:\([A-Za-z .]{1,20}\))?\s*(?:--|—|–|-)\s*"
+    r"|\((?:CNN|AP|Reuters|AFP|dpa)\)\s*(?:--|—|–|-)?\s*)")
+"""A news dateline before the first sentence: "WASHINGTON (AP) — ", "LONDON, England (CNN) -- ",
+"(CNN) -- ". Its place name is in capitals, which keeps "John Smith -- the mayor" whole."""
+
+_PARENTHESES = re.compile(r"\s*\([^()]{0,80}\)")
+_ATTRIBUTION = re.compile(r",?\s+(?:he|she|they|it|officials?|police|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)"
+                          r"\s+(?:said|says|told\s+\w+|added|reported)\.?$")
+
+
+def extract(index, options, ranked=None):
+    """An extractive summary of the document of `index` (grounding.SourceIndex) shaped like
+    `options` asks, as a guard.Checked. `ranked` (salience.rank of it) saves ranking it again."""
+    ranked = salience.rank(index) if ranked is None else ranked
+    rules = shapes.of(options)
+    if rules.max_words:
+        best = salience.pick(ranked, index, count=1)
+        lines = [headline(best[0].text, rules.max_words)] if best else []
+    else:
+        count = rules.items if rules.unit == "bullet" else rules.extract_items
+        lines = [clean(s.text) for s in salience.pick(ranked, index, count=count)]
+    raw = "\n".join(("- " if rules.unit == "bullet" else "") + line for line in lines if line)
+    return guard.enforce(raw, options)
 
 
 def preview(document, options):
     """The `preview` event's data: {"summary", "citations", "type", "length", "format", "method"}."""
-    checked = extractive.summarize(document.text, options)
-    citations = grounding.cite(checked.items, document.blocks)
+    index = grounding.SourceIndex(document.blocks, document.title)
+    checked = extract(index, options)
+    citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
     return {"summary": checked.text, "citations": citations, "type": options.type,
             "length": options.length, "format": options.format, "method": METHOD}
+
+
+def clean(sentence):
+    """A document sentence as a summary item: without a leading news dateline."""
+    return _DATELINE.sub("", sentence, count=1).strip()
+
+
+def headline(sentence, max_words):
+    """A headline of at most `max_words` words cut from `sentence`: no dateline, no parentheses,
+    no closing attribution ("..., officials said"), its first clause when the whole is too long."""
+    text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(sentence))).rstrip(" .;:,")
+    if len(text.split()) > max_words:
+        first = re.split(r"[,;:]\s|\s[—–-]+\s", text, maxsplit=1)[0]
+        if 4 <= len(first.split()) <= max_words:
+            text = first
+    words = text.split()
+    if len(words) > max_words:
+        kept = words[:max_words]
+        while len(kept) > 1 and kept[-1].lower().strip(",;:") in lexicon.STOPWORDS:
+            kept.pop()
+        text = " ".join(kept).rstrip(",;:-–")
+    return text

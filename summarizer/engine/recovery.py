@@ -11,7 +11,7 @@ pipeline (streaming tokens to a client), the benchmark and the tests share it wi
 
 import dataclasses
 
-from summarizer.engine import extractive, grammars, grounding, guard
+from summarizer.engine import grammars, grounding, guard
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,12 +63,13 @@ class Outcome:
         return fields
 
 
-def summarize(generate, messages, options, source, *, attempts=ATTEMPTS, index=None):
-    """Run `attempts` until one passes the guard, else fall back to an extractive summary.
+def summarize(generate, messages, options, source, *, fallback, attempts=ATTEMPTS, index=None):
+    """Run `attempts` until one passes the guard, else fall back to `fallback()` (an extractive
+    summary, as guard.Checked).
 
     `generate(messages, attempt)` returns (raw text, finished, stop reason or None); `source` is
-    the whole original document text (for injection checks and the fallback, also after map-reduce);
-    `index`, a grounding.SourceIndex of the document's blocks, can be shared with grounding.cite.
+    the whole original document text (for injection checks, also after map-reduce); `index`, a
+    grounding.SourceIndex of the document's blocks, can be shared with grounding.cite.
     """
     records, index = [], index or grounding.SourceIndex([source])
     for attempt in attempts:
@@ -78,7 +79,7 @@ def summarize(generate, messages, options, source, *, attempts=ATTEMPTS, index=N
         records.append({"attempt": attempt.name, "stopped": stopped, **checked.to_dict()})
         if not checked.degenerate:
             return Outcome(checked, records)
-    return Outcome(extractive.summarize(source, options), records, fallback="extractive")
+    return Outcome(fallback(), records, fallback="extractive")
 
 
 def stricter(messages):

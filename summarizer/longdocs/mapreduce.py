@@ -8,7 +8,7 @@ a reduce job); these functions take a run, like engine/pipeline.py's.
 import time
 
 from summarizer import shapes
-from summarizer.engine import extractive, guard, prompts, recovery
+from summarizer.engine import grounding, guard, preview, prompts, recovery
 from summarizer.engine.pipeline import fit_messages, guarded_summary
 from summarizer.longdocs import planning
 from summarizer.options import SummaryOptions
@@ -42,7 +42,7 @@ def notes(run, messages, source_text, usage):
     run.measured("map", time.perf_counter() - began, usage["completion_tokens"] - before)
     checked = guard.enforce(raw, NOTES_OPTIONS, source=source_text, finished=finished)
     if checked.degenerate:
-        return extractive.summarize(source_text, NOTES_OPTIONS).text
+        return preview.extract(grounding.SourceIndex([source_text]), NOTES_OPTIONS).text
     return checked.text
 
 

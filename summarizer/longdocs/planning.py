@@ -63,9 +63,11 @@ def map_chunk_budget(tokenizer, settings):
 
 def plan_chunks(document, options, settings, tokenizer=None):
     """[one Chunk] when the document fits one call, else the chunks for map-reduce."""
+    text = document.text
+    if options.depth == "fast":  # one call over the selection, whatever the length
+        return [Chunk(text, [b.locator for b in document.blocks], 0)]
     tokenizer = tokenizer or tokenizer_for(settings)
     count = tokenizer.count_tokens
-    text = document.text
     total = count(text)
     if total <= single_call_budget(tokenizer, options, settings, document.title):
         return [Chunk(text, [b.locator for b in document.blocks], total)]

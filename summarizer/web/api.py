@@ -75,7 +75,7 @@ def summarize():
     """Extract, queue, then stream (Accept: text/event-stream), wait (?wait=true) or answer 202."""
     _check_rate()
     source, raw_options = source_from_request(request)
-    options = parse_options(raw_options)
+    options = parse_options(raw_options, _settings().depth)
     document, extract_ms = _extracted(source)
     job_id, cache_state = jobs.submit(_redis(), _settings(), document, options,
                                       lambda: plan_chunks(document, options, _settings()), extract_ms,

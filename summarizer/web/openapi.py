@@ -9,7 +9,8 @@ from flask import Blueprint, jsonify
 
 from summarizer import __version__
 from summarizer.web.auth import public
-from summarizer.options import FORMATS, LENGTHS, MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS, TYPE_ALIASES, TYPES
+from summarizer.options import MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS, TYPES
+from summarizer.shapes import DEPTHS, FORMATS, LENGTHS, TYPE_ALIASES
 
 bp = Blueprint("openapi", __name__)
 
@@ -60,6 +61,11 @@ def option_properties(form=False):
         "context": {"type": "string", "maxLength": MAX_CONTEXT_CHARS,
                     "description": "Background from the reader, added to the prompt."},
         "cache": dict(cache, description="Reuse an identical earlier or running job (default true)."),
+        "strict": dict(cache, description="Drop summary items the source does not support instead "
+                                          "of replacing them with the source's own sentence (default false)."),
+        "depth": {"type": "string", "enum": list(DEPTHS),
+                  "description": "fast (default): one model call over the most salient sentences; "
+                                 "thorough: a long document is summarized part by part, then combined."},
     }
     return properties if form else {name: _nullable(s) for name, s in properties.items()}
 

@@ -1,8 +1,5 @@
-"""Extractive summaries from the document's own most central sentences (TextRank).
-
-The last-resort fallback when the model keeps producing degenerate output: every word of it is in
-the document, so it cannot be injected, looped or invented. Also the TextRank and lead-k baselines
-of bench/quality.py.
+"""The baselines of bench/quality.py: lead-k (the document's first k sentences) and TextRank (its
+k most central sentences). The service itself uses summarizer/engine/salience.py.
 
 TextRank (Mihalcea & Tarau, 2004): sentences are nodes, edges weigh shared content words
 normalised by sentence length, and PageRank over that graph ranks the sentences most of the
@@ -12,8 +9,7 @@ document "agrees with".
 import math
 from collections import defaultdict
 
-from summarizer.engine import grounding, guard
-from summarizer import shapes
+from summarizer.engine import lexicon
 
 DAMPING = 0.85
 """PageRank damping, as in the TextRank paper."""
@@ -30,7 +26,7 @@ MAX_CANDIDATES = 1500
 
 def lead(text, k):
     """The first `k` sentences of `text` (the lead-k baseline)."""
-    return grounding.sentences(text)[:k]
+    return lexicon.sentences(text)[:k]
 
 
 def central(text, k, *, exclude=()):
@@ -42,30 +38,15 @@ def central(text, k, *, exclude=()):
 def rank(text, *, exclude=()):
     """[(position, sentence)] best first: TextRank over candidate sentences of `text`."""
     skip = set(exclude)
-    everything = [s for s in grounding.sentences(text) if s not in skip]
+    everything = [s for s in lexicon.sentences(text) if s not in skip]
     candidates = [(i, s) for i, s in enumerate(everything)
-                  if MIN_WORDS <= len(grounding.words(s)) <= MAX_WORDS] or list(enumerate(everything))
+                  if MIN_WORDS <= len(lexicon.words(s)) <= MAX_WORDS] or list(enumerate(everything))
     if len(candidates) > MAX_CANDIDATES:
         step = len(candidates) / MAX_CANDIDATES
         candidates = [candidates[int(n * step)] for n in range(MAX_CANDIDATES)]
-    scores = _pagerank(_graph([set(grounding.content_words(s)) for _, s in candidates]))
+    scores = _pagerank(_graph([set(lexicon.content_words(s)) for _, s in candidates]))
     order = sorted(range(len(candidates)), key=lambda n: (-scores[n], n))
     return [candidates[n] for n in order]
-
-
-def summarize(text, options):
-    """An extractive summary of `text` shaped like `options` asks, as guard.Checked."""
-    planted = grounding.injected_instructions(text)
-    ranked = rank(text, exclude=planted)
-    rules = shapes.of(options)
-    if rules.max_words:
-        # A short central sentence reads as a headline; failing that, the guard cuts the best one.
-        fitting = [s for s in ranked[:5] if len(s[1].split()) <= rules.max_words]
-        picked = (fitting or ranked)[:1]
-    else:
-        picked = sorted(ranked[:rules.extract_items])
-    raw = "\n".join(("- " if rules.unit == "bullet" else "") + s for _, s in picked)
-    return guard.enforce(raw, options, source=text)
 
 
 def _graph(term_sets):

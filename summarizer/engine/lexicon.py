@@ -1,0 +1,101 @@
+"""The small lexical toolkit every rule shares: sentences, words, content words and their keys.
+
+guard.py, grounding.py, salience.py, facts.py and loops.py all use these, so they agree on what
+a sentence and a word are. Everything here is pure and fast: the preview runs it over documents of
+100k tokens in the API process.
+"""
+
+import functools
+import re
+import unicodedata
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st jr sr inc ltd co corp vs etc e.g i.e u.s u.k no fig al approx dept "
+    "gen gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec mt ft".split()
+)
+_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[\w¿¡])", re.UNICODE)
+_HARD_BREAK = re.compile(r"([.!?:;…\"'”’)])\s*$")
+_LINE_START = re.compile(r"^\s*(?:[-*•+]\s|\d+[.)]\s|[A-Z][\w .'-]{0,30}:\s)")
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is it its itself just me more
+most my myself no nor not now of off on once only or other our ours out over own same she should so
+some such than that the their theirs them themselves then there these they this those through to too
+under until up very was we were what when where which while who whom why will with would you your
+yours yourself said says one two also may might must shall us many much new like get got
+der die das den dem des ein eine einer eines einem einen und oder aber nicht ist sind war waren wird
+werden wurde wurden hat haben hatte mit von zu zum zur im in am an auf aus bei für nach über unter
+vor als auch wie sich es er sie wir ihr ich du man dass daß noch nur so schon sehr bis durch um
+le la les un une des du de et ou mais ne pas est sont était été sera ont avait avec pour par dans sur
+au aux ce cette ces qui que quoi dont il elle ils elles nous vous je tu se sa son ses leur leurs plus
+y en à été être fait comme très aussi
+el los las unos unas del al y o pero no es son era fue ser ha han había con para por en sobre
+este esta estos estas ese esa que quien cual él ella ellos ellas nosotros yo tú se su sus lo le les
+más muy también como ya""".split())
+"""Function words in English, German, French and Spanish: they carry no content to ground."""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold(word):
+    """Lower-case, strip accents, crude suffix stem, cut to 7 characters: one key per word family.
+
+    Truncation stemming is language-agnostic and good enough for overlap ("elections"/"elected"
+    and "Wahlen"/"Wahl" meet); a collision now and then costs little in a recall score.
+    """
+    word = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    head, _, tail = "".join(ch for ch in word if not unicodedata.combining(ch)).partition("'")
+    # French/Italian elision (d'autres, l'université, qu'il) keeps the word after the apostrophe;
+    # English contractions and possessives (don't, city's) keep the one before.
+    word = tail if tail and (len(head) <= 2 or head == "qu") else head
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:7]
+
+
+def words(text):
+    """The words of `text`, in order, as written."""
+    return _WORD.findall(text)
+
+
+def content_words(text):
+    """Folded content words of `text` (no function words), in order, repeats kept."""
+    return [fold(w) for w in words(text) if w.lower() not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def sentences(text):
+    """Split `text` into sentences; blank lines, list items and speaker lines also end one."""
+    result = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        for unit in _lines(paragraph):
+            result.extend(_split_unit(unit))
+    return [s for s in (s.strip() for s in result) if s]
+
+
+def _lines(paragraph):
+    """Join wrapped lines; keep a line break where a sentence, list item or speaker turn ends."""
+    units = []
+    for line in paragraph.split("\n"):
+        if units and line.strip() and not _LINE_START.match(line) and not _HARD_BREAK.search(units[-1]):
+            units[-1] = units[-1].rstrip() + " " + line.strip()
+        elif line.strip():
+            units.append(line.strip())
+    return units
+
+
+def _split_unit(unit):
+    """Split one line of prose at sentence ends, not after abbreviations or initials."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(unit):
+        before = unit[start:match.start()].split()
+        last = before[-1].lower().rstrip(".") if before else ""
+        if match.group(1) == "." and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
+            continue
+        parts.append(unit[start:match.end(1)])
+        start = match.end()
+    parts.append(unit[start:])
+    return parts

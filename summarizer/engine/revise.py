@@ -1,0 +1,105 @@
+"""Every item backed by the source: the last step between the model's guarded answer and the reader.
+
+Each item is checked against the document (grounding: its words and its facts). A supported item
+stays. An unsupported one is replaced by the document's own sentence that carries what it was
+about (with that sentence's citation), or dropped in strict mode, and the result says which. Items
+that say the same thing twice, or that would quote the same sentence twice, are merged. An answer
+in another language than the document's (output_language) cannot be checked word by word: its
+items stay, marked unverified.
+"""
+
+from summarizer import shapes
+from summarizer.engine import grounding, guard, lexicon, preview, salience
+from summarizer.engine.loops import near_duplicate
+
+FILL_OVERLAP = 0.5
+"""A salient sentence fills a free place only if less than this share of its words is said by an
+item already: otherwise it repeats the item."""
+
+REPLACE_MIN_SCORE = 0.3
+"""An unsupported item whose best source sentence carries at least this share of its (IDF-weighted)
+words is a distortion of that sentence, which takes its place; below it the item is about nothing
+the document says and is dropped (a weak match would put an unrelated sentence in its place)."""
+
+
+def revise(items, document, options, index, *, translated=False, fill=()):
+    """(citations, summary text) for the model's `items` held to the source. When fewer items are
+    left than the summary's shape asks for, sentences of `fill` (the document's most salient, best
+    first) that say something new take the free places, marked "extracted"."""
+    rules = shapes.of(options)
+    kept, used, seen = [], set(), []
+    for item in items:
+        if any(near_duplicate(lexicon.content_words(item), other) for other in seen):
+            continue  # the model said it twice
+        entry = grounding.citation(len(kept), item, index)
+        if not entry["supported"] and not translated:
+            if options.strict:
+                continue
+            entry = _replacement(entry, item, index, rules, used)
+            if entry is None:
+                continue
+        key = lexicon.content_words(entry["text"])
+        if any(near_duplicate(key, other) for other in seen):
+            continue
+        seen += [key, lexicon.content_words(item)]
+        used.update(s["quote"] for s in entry["sources"][:1])
+        kept.append(entry)
+    if not options.strict and not translated:
+        kept += _filled(kept, fill, index, rules, used, seen)
+    if rules.unit == "bullet":  # key points read in the document's order
+        kept.sort(key=lambda entry: _position(entry, index))
+    for number, entry in enumerate(kept):
+        entry["item"] = number
+    return kept, guard.render([c["text"] for c in kept], options)
+
+
+def _replacement(entry, item, index, rules, used):
+    """The citation of the source sentence that best carries `item` in its place, or None."""
+    found = index.support(item)
+    for sentence, score in found.ranked:
+        if score < REPLACE_MIN_SCORE:
+            return None
+        quote = index.sentences[sentence]
+        if quote in used or quote in index.planted or not salience.readable(quote):
+            continue
+        text = preview.headline(quote, rules.max_words) if rules.max_words else preview.clean(quote)
+        replaced = grounding.citation(entry["item"], text, index, status="replaced")
+        if not replaced["supported"]:
+            continue
+        replaced.update(status="replaced", original=item)
+        return replaced
+    return None
+
+
+def _filled(kept, fill, index, rules, used, seen):
+    """Citations of `fill` sentences for the places the model's items left free."""
+    free = (rules.items if rules.unit == "bullet" else rules.extract_items) - len(kept)
+    added = []
+    for sentence in fill:
+        if len(added) >= free:
+            break
+        key = lexicon.content_words(sentence)
+        if sentence in used or not key or any(_covered(key, other) for other in seen):
+            continue
+        entry = grounding.citation(0, sentence, index, status="extracted")
+        if entry["supported"]:
+            added.append(entry)
+            seen.append(key)
+            used.add(sentence)
+    return added
+
+
+def _covered(key, other):
+    """Whether most of the words of `key` are said already by `other`."""
+    return len(set(key) & set(other)) >= FILL_OVERLAP * len(set(key))
+
+
+def _position(entry, index):
+    """Where in the document an item's best source is (items without one go last)."""
+    quote = entry["sources"][0]["quote"] if entry["sources"] else None
+    return index.position(quote) if quote else len(index.sentences)
+
+
+def replaced_share(citations):
+    """Share of items that are the document's sentences in place of the model's (0 for none)."""
+    return sum(c.get("status") == "replaced" for c in citations) / len(citations) if citations else 0.0

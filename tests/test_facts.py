@@ -1,0 +1,76 @@
+"""The fact check behind "every item backed by the source": a number, date, name, comparison or
+negation an item states must be carried by the sentences it cites, whatever the word overlap.
+
+The cases are the inventions users reported (issue 13) rewritten on made-up text, beside faithful
+paraphrases of the same sentences, which must stay supported.
+"""
+
+import pytest
+
+from summarizer.document import Block
+from summarizer.engine import facts, grounding
+
+ARTICLE = [
+    Block("Gordon Sondland, the ambassador to the European Union, testified before the committee "
+          "on Wednesday.", {"paragraph": 1}),
+    Block("He said the meeting in Kyiv took place in September 2019.", {"paragraph": 2}),
+    Block("In states where the drug is legal, there were 23% more past-month users than in states "
+          "where it is not legal.", {"paragraph": 3}),
+    Block("The committee voted 9 to 4 in favour of the new budget.", {"paragraph": 4}),
+    Block("Officials did not approve the school construction project.", {"paragraph": 5}),
+    Block("Kurt Volker, the former special envoy, was also called to testify.", {"paragraph": 6}),
+]
+TITLE = "Sondland testifies before the committee"
+
+
+@pytest.fixture(scope="module")
+def index():
+    return grounding.SourceIndex(ARTICLE, TITLE)
+
+
+@pytest.mark.parametrize("item, gap", [
+    ("Sondland said the meeting in Kyiv took place on July 10, 2017.", "2017"),
+    ("He said the Kyiv meeting took place in a July 2016 meeting.", "2016"),
+    ("The number of past-month users rose by 23% compared with the previous month.", "relation:increase"),
+    ("The committee voted 9 to 5 in favour of the new budget.", "5"),
+    ("Kurt Volker said the meeting in Kyiv took place in September 2019.", "kurt"),
+    ("Sondland testified before the committee on Thursday.", "thursda"),
+])
+def test_an_invented_fact_makes_an_item_unsupported(index, item, gap):
+    citation = grounding.citation(0, item, index)
+    assert not citation["supported"], citation
+    assert citation["status"] == "unverified"
+    assert gap in citation["missing"], citation["missing"]
+
+
+@pytest.mark.parametrize("item", [
+    "Sondland, the ambassador to the European Union, testified before the committee on Wednesday.",
+    "Sondland said the Kyiv meeting took place in September 2019.",
+    "Legal states had 23% more past-month users than states where the drug is not legal.",
+    "The committee voted 9 to 4 for the new budget.",
+    "Officials did not approve the school construction project.",
+    "Kurt Volker, the former special envoy, was called to testify too.",
+])
+def test_a_faithful_item_stays_supported(index, item):
+    citation = grounding.citation(0, item, index)
+    assert citation["supported"], citation
+    assert citation["status"] == "supported" and "missing" not in citation
+
+
+def test_an_added_negation_is_caught_too(index):
+    citation = grounding.citation(0, "Sondland did not testify before the committee on Wednesday.", index)
+    assert not citation["supported"] and "relation:not" in citation["missing"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("It cost 1,200 euros, or 1200.0 in all.", {"1200"}),
+    ("Three people and 3.5 percent; twelve of 40.", {"3", "3.5", "12", "40"}),
+    ("The year 2019, on 10 July.", {"2019", "10"}),
+])
+def test_numbers_are_normalised(text, expected):
+    assert facts.numbers(text) == expected
+
+
+def test_a_common_word_at_the_start_of_a_sentence_is_not_a_name():
+    common = facts.lowercase_keys("the residents of the town voted. residents said yes.")
+    assert facts.names("Residents voted in Springfield.", common) == {facts.fold("Springfield")}

@@ -1,0 +1,74 @@
+"""Every item backed by the source: what revise.py does with the model's items (no model needed:
+the items are what a weak model writes, taken from the cases users reported)."""
+
+import dataclasses
+
+from summarizer.document import Block, Document
+from summarizer.engine import grounding, revise
+from summarizer.options import SummaryOptions
+
+DOCUMENT = Document("City budget approved", [
+    Block("The city council approved the budget for next year on Tuesday by 31 votes to 12.",
+          {"paragraph": 0}),
+    Block("Spending on buses rises by 12 percent, and two new tram lines will be built.",
+          {"paragraph": 1}),
+    Block("Critics said that the rural districts were ignored in the plan.", {"paragraph": 2}),
+])
+KEY_POINTS = SummaryOptions(type="key-points", length="short")
+
+
+def revised(items, options=KEY_POINTS):
+    index = grounding.SourceIndex(DOCUMENT.blocks, DOCUMENT.title)
+    return revise.revise(items, DOCUMENT, options, index, translated=bool(options.output_language))
+
+
+def test_a_supported_item_stays_as_written():
+    citations, summary = revised(["The council approved next year's budget by 31 votes to 12."])
+    assert [c["status"] for c in citations] == ["supported"]
+    assert summary == "- The council approved next year's budget by 31 votes to 12."
+
+
+def test_an_item_with_a_wrong_number_is_replaced_by_the_sentence_it_came_from():
+    citations, summary = revised(["Spending on buses rises by 20 percent, with three new tram lines."])
+    (entry,) = citations
+    assert entry["status"] == "replaced" and entry["supported"]
+    assert entry["text"] == DOCUMENT.blocks[1].text
+    assert entry["original"] == "Spending on buses rises by 20 percent, with three new tram lines."
+    assert entry["sources"][0]["locator"] == {"paragraph": 1}
+    assert "20 percent" not in summary
+    assert revise.replaced_share(citations) == 1.0
+
+
+def test_strict_mode_drops_instead_of_replacing():
+    strict = dataclasses.replace(KEY_POINTS, strict=True)
+    citations, summary = revised(["Spending on buses rises by 20 percent.",
+                                  "Critics said the rural districts were ignored."], strict)
+    assert [c["text"] for c in citations] == ["Critics said the rural districts were ignored."]
+    assert [c["item"] for c in citations] == [0]
+
+
+def test_an_item_about_nothing_in_the_document_is_dropped_not_replaced():
+    citations, _ = revised(["Aliens landed in Paris in 1999 and were welcomed by the mayor.",
+                            "Critics said the rural districts were ignored."])
+    assert [c["status"] for c in citations] == ["supported"]
+
+
+def test_repeats_are_merged():
+    citations, _ = revised(["Critics said the rural districts were ignored.",
+                            "The council approved the budget by 31 votes to 12.",
+                            "Critics said that rural districts were ignored."])
+    assert len(citations) == 2
+
+
+def test_two_distortions_of_one_sentence_do_not_quote_it_twice():
+    citations, _ = revised(["Spending on buses rises by 20 percent.",
+                            "Spending on buses rises by 30 percent."])
+    quotes = [c["text"] for c in citations]
+    assert len(quotes) == len(set(quotes))
+
+
+def test_a_translation_is_kept_and_marked_unverified():
+    german = dataclasses.replace(KEY_POINTS, output_language="de")
+    citations, summary = revised(["Der Stadtrat hat den Haushalt mit 31 zu 12 Stimmen angenommen."], german)
+    assert [c["status"] for c in citations] == ["unverified"]
+    assert "Stadtrat" in summary
