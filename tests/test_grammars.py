@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests import rules
-from summarizer.engine import grammars
+from summarizer.engine import grammars, llm
 from summarizer.options import LENGTHS, SummaryOptions
 
 from tests.model_fixture import model  # noqa: F401 - the shared real-model fixture
@@ -52,7 +52,7 @@ def parses(model, gbnf):  # noqa: F811 - pytest fixture name
 def test_llama_cpp_parses_every_grammar(model):  # noqa: F811
     for gbnf in ALL_GRAMMARS:
         assert parses(model, gbnf), gbnf
-        assert grammars.compile(gbnf) is grammars.compile(gbnf)  # parsed once, reused
+        assert llm._compiled(gbnf) is llm._compiled(gbnf)  # parsed once, reused
     assert not parses(model, "root ::= missing-rule\n")  # the check itself can fail
 
 
@@ -60,7 +60,7 @@ def generate(model, instruction, gbnf, max_tokens=64):  # noqa: F811
     messages = [{"role": "system", "content": "You are a helpful assistant."},
                 {"role": "user", "content": instruction}]
     generation = model.generate(messages, max_tokens=max_tokens, temperature=0.2, seed=1234,
-                                grammar=grammars.compile(gbnf))
+                                grammar=gbnf)
     return "".join(generation), generation.finish_reason
 
 

@@ -105,8 +105,7 @@ class StubModel:
         return self.generation
 
 
-def test_run_model_stops_a_loop_and_counts_usage(monkeypatch):
-    monkeypatch.setattr(recovery.grammars, "compile", lambda gbnf: ("grammar", gbnf))
+def test_run_model_stops_a_loop_and_counts_usage():
     model, usage, seen = StubModel(["- The river ", "flooded the ", "town.\n"]), {}, []
     raw, finished, stopped = recovery.run_model(
         model, MESSAGES, SummaryOptions(), recovery.ATTEMPTS[1], max_tokens=500, temperature=0.2,
@@ -116,4 +115,5 @@ def test_run_model_stops_a_loop_and_counts_usage(monkeypatch):
     assert len(seen) < 30 and raw == "".join(seen)
     params = model.params
     assert params["seed"] == 8 and params["temperature"] == recovery.ATTEMPTS[1].temperature
-    assert params["grammar"][0] == "grammar" and params["repeat_penalty"] == recovery.ATTEMPTS[1].repeat_penalty
+    assert params["grammar"] == recovery.grammars.for_options(SummaryOptions())
+    assert params["repeat_penalty"] == recovery.ATTEMPTS[1].repeat_penalty

@@ -6,8 +6,6 @@ When the grammar is complete only end-of-text is allowed, so the count is a hard
 request. The guard still checks everything afterwards (a grammar cannot judge content).
 """
 
-import functools
-
 from summarizer import shapes
 
 _START = r'[^ \n\r\t#*<>"-]'
@@ -46,14 +44,6 @@ def for_options(options, strict=False):
     if kind == "headline":
         return headline(rules.max_words)
     return paragraph() if strict else None
-
-
-@functools.lru_cache(maxsize=32)
-def compile(gbnf):  # noqa: A001 - the name llama.cpp users expect
-    """A llama_cpp.LlamaGrammar for `gbnf` (parsed once per process and reused across calls)."""
-    from llama_cpp import LlamaGrammar  # only workers load llama.cpp
-
-    return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
 def _up_to(rule, separator, count):

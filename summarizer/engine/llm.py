@@ -29,6 +29,7 @@ class Generation:
 
     def __init__(self, model, prompt, *, max_tokens, temperature, seed, stop=(), grammar=None,
                  repeat_penalty=1.1, on_prefill=None):
+        """`grammar`: GBNF text (engine/grammars.py) the answer must follow, or None."""
         self.model = model
         self.prompt = prompt
         self.tokens = model.prompt_tokens(prompt)
@@ -38,7 +39,7 @@ class Generation:
         self.finish_reason = None
         self._params = dict(
             max_tokens=max_tokens, temperature=temperature, seed=seed, stop=list(stop),
-            grammar=grammar, repeat_penalty=repeat_penalty,
+            grammar=_compiled(grammar) if grammar else None, repeat_penalty=repeat_penalty,
         )
 
     def __iter__(self):
@@ -116,6 +117,15 @@ class Model:
             if on_batch:
                 on_batch(llama.n_tokens, total)
 
+    def prompt_length(self, messages):
+        """Tokens the chat prompt of `messages` takes, as the model will read it."""
+        return len(self.prompt_tokens(self.chat_prompt(messages)[0]))
+
+    def truncate(self, text, tokens):
+        """`text` cut to its first `tokens` tokens."""
+        ids = self.llama.tokenize(text.encode("utf-8"), add_bos=False)
+        return self.llama.detokenize(ids[:max(0, tokens)]).decode("utf-8", errors="ignore")
+
     def chat_prompt(self, messages):
         """The model's chat template applied to `messages`: (prompt text, stop strings)."""
         formatted = self._formatter(messages=messages)
@@ -126,6 +136,14 @@ class Model:
         """A Generation for chat `messages`; iterate it for text pieces."""
         prompt, stop = self.chat_prompt(messages)
         return Generation(self, prompt, stop=stop, **params)
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(gbnf):
+    """A llama_cpp.LlamaGrammar for `gbnf`, parsed once per process and reused across calls."""
+    from llama_cpp import LlamaGrammar
+
+    return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
 def _chat_formatter(llama):

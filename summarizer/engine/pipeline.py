@@ -94,7 +94,7 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
 
 def _document_room(model, options, document, answer_tokens):
     """Tokens of document text one summarize call can take beside its instructions and answer."""
-    overhead = len(model.prompt_tokens(model.chat_prompt(prompts.messages_for("", options, document.title))[0]))
+    overhead = model.prompt_length(prompts.messages_for("", options, document.title))
     return model.n_ctx - overhead - answer_tokens - SAFETY_TOKENS
 
 
@@ -103,10 +103,10 @@ def fit_messages(model, text, build, answer_tokens):
     sized the text to fit; trimming here only guards against an estimate that ran short."""
     budget = model.n_ctx - answer_tokens - 8
     messages = build(text)
-    overflow = len(model.prompt_tokens(model.chat_prompt(messages)[0])) - budget
+    overflow = model.prompt_length(messages) - budget
     if overflow > 0:
-        tokens = model.llama.tokenize(text.encode("utf-8"), add_bos=False)
-        keep = max(0, len(tokens) - overflow - 16)
-        log.warning("trimming %d tokens that do not fit the context", len(tokens) - keep)
-        messages = build(model.llama.detokenize(tokens[:keep]).decode("utf-8", errors="ignore"))
+        tokens = model.count_tokens(text)
+        keep = max(0, tokens - overflow - 16)
+        log.warning("trimming %d tokens that do not fit the context", tokens - keep)
+        messages = build(model.truncate(text, keep))
     return messages

@@ -107,7 +107,7 @@ def run_model(model, messages, options, attempt, *, max_tokens, temperature, see
         messages, max_tokens=max_tokens, seed=seed + attempt.seed_offset,
         temperature=temperature if attempt.temperature is None else attempt.temperature,
         repeat_penalty=attempt.repeat_penalty, on_prefill=on_prefill,
-        grammar=grammars.compile(gbnf) if gbnf else None,
+        grammar=gbnf,
     )
     detector, pieces = guard.LoopDetector(), iter(generation)
     try:

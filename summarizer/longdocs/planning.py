@@ -26,14 +26,18 @@ ESTIMATED_CHARS_PER_TOKEN = 2.5
 """Used only without the tokenizer; real text averages 3.5-4.5 chars/token, so this errs short."""
 
 
+CHAT_TEMPLATE_TOKENS = 16
+"""What an estimate adds for a chat template's role markers (ChatML's are about 5 per message)."""
+
+
 class EstimatedTokenizer:
     """A stand-in for the tokenizer when the model file is not on this machine."""
 
     def count_tokens(self, text, special=False):
         return math.ceil(len(text) / ESTIMATED_CHARS_PER_TOKEN) + 1
 
-    def chat_prompt(self, messages):
-        return "\n".join(m["content"] for m in messages) + "\n" * 8, []
+    def prompt_length(self, messages):
+        return self.count_tokens("\n".join(m["content"] for m in messages)) + CHAT_TEMPLATE_TOKENS
 
 
 def tokenizer_for(settings):
@@ -46,7 +50,7 @@ def tokenizer_for(settings):
 
 
 def _overhead(tokenizer, messages):
-    return tokenizer.count_tokens(tokenizer.chat_prompt(messages)[0], special=True)
+    return tokenizer.prompt_length(messages)
 
 
 def single_call_budget(tokenizer, options, settings, title=""):
