@@ -156,10 +156,15 @@ class StallWatch {
     this.alive();
   }
 
+  /** How long a silence may last before the connection counts as lost. */
+  get limitMs() {
+    return Math.max(MIN_STALL_MS, STALL_HEARTBEATS * this.heartbeatMs);
+  }
+
   alive() {
     this.last = performance.now();
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onStall?.(), Math.max(MIN_STALL_MS, STALL_HEARTBEATS * this.heartbeatMs));
+    this.timer = setTimeout(() => this.onStall?.(), this.limitMs);
   }
 
   /** A comment: learn the interval. The largest gap seen wins, since a comment and an event
@@ -220,23 +225,26 @@ export async function* jobEvents(settings, response, signal, onJob = () => {}) {
       attempt.abort(); // release the old connection before opening the next
     }
     if (!jobId) throw streamLost(settings);
-    response = yield* reconnect(settings, jobId, lastId, signal, reason, () => failures++);
+    response = yield* reconnect(settings, jobId, lastId, signal, reason, () => failures++, watch.limitMs);
   }
 }
 
 /** Resumes a job's stream, retrying while the server is away; yields what the user should see. */
-async function* reconnect(settings, jobId, lastId, signal, reason, nextFailure) {
+async function* reconnect(settings, jobId, lastId, signal, reason, nextFailure, answerWithinMs) {
   for (;;) {
     const failure = nextFailure();
     if (failure >= RESUME_DELAYS_MS.length) throw streamLost(settings);
     yield { type: "reconnecting", data: { attempt: failure + 1, reason } };
     await sleep(RESUME_DELAYS_MS[failure], signal);
     try {
-      const response = await resumeEvents(settings, jobId, lastId, signal);
+      // A hung server hangs this request too: give it as long as a heartbeat silence, no more.
+      const attempt = AbortSignal.any([signal, AbortSignal.timeout(answerWithinMs)]);
+      const response = await resumeEvents(settings, jobId, lastId, attempt);
       yield { type: "resumed", data: { attempt: failure + 1 } };
       return response;
     } catch (error) {
-      if (signal.aborted || error.code !== "unreachable") throw error;
+      if (signal.aborted) throw error;
+      if (error.code !== "unreachable" && error.name !== "TimeoutError" && error.name !== "AbortError") throw error;
       reason = "unreachable";
     }
   }
@@ -306,6 +314,27 @@ export async function checkConnection(settings) {
     return { ok: true, message: `Connected to summarizer ${body.version ?? ""} at ${settings.serverUrl}.`.replace("  ", " "),
       options: body.options };
   } catch (error) {
-    return { ok: false, code: error.code, message: error.message, hint: error.hint };
+    const found = error.code === "unreachable" ? await atOrigin(settings) : null;
+    const shown = found ?? error;
+    return { ok: false, code: shown.code, message: shown.message, hint: shown.hint };
   }
+}
+
+/**
+ * A URL with a path ("http://host:8000/api") that does not answer: with a token the browser's
+ * CORS preflight fails on the unknown path, which looks just like a server that is down. If the
+ * summarizer answers at the origin itself, say so.
+ */
+async function atOrigin(settings) {
+  const origin = new URL(settings.serverUrl).origin;
+  if (origin === settings.serverUrl) return null;
+  try {
+    await getOptions({ ...settings, serverUrl: origin });
+  } catch {
+    return null;
+  }
+  const error = notSummarizer(settings, `the summarizer answers at ${origin}`);
+  error.hint = `Set the server URL in ${place(settings)} to ${origin}: the address \`summarizer serve\` ` +
+    "listens on, without a path.";
+  return error;
 }

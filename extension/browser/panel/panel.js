@@ -84,7 +84,7 @@ function resetView() {
   els.citeNote.hidden = true;
   els.meta.textContent = "";
   els.copy.disabled = true;
-  for (const key of ["firstTokenMs", "previewMs", "jobId", "tokens", "outcome"]) delete document.body.dataset[key];
+  for (const key of ["firstTokenMs", "previewMs", "jobId", "tokens", "outcome", "phases"]) delete document.body.dataset[key];
 }
 
 /** Runs a request (page, selection or link) and streams its summary into the panel. */
@@ -152,6 +152,10 @@ function handleEvent(event) {
   } else if (type === "done") {
     finish(data);
   }
+  // The phases the summary went through (preview, writing, final), for the tests to read.
+  const phase = els.summary.dataset.phase;
+  const phases = document.body.dataset.phases ?? "";
+  if (phase && !phases.endsWith(phase)) document.body.dataset.phases = `${phases} ${phase}`.trim();
 }
 
 /** Shows the finished result: final text, citations, label, model and timings. */
