@@ -11,6 +11,7 @@ proves the pane does the right things with the documented Office.js API.
 import hashlib
 import json
 import random
+import re
 import socket
 import struct
 import time
@@ -22,7 +23,9 @@ from pathlib import Path
 import pytest
 import requests
 
+import browser
 from summarizer.config import Settings
+from test_extension import FED_EVENTS, FEED, SCREENSHOTS, assert_statuses_shown, long_page
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -101,7 +104,7 @@ class Pane:
         page.on("request", lambda request: self.requests.append(request))
         page.on("response", lambda response: self.responses.append(response))
 
-    def open(self, *, document=None, token=None, server_url=None, **double):
+    def open(self, *, document=None, token=None, server_url=None, base=None, **double):
         double_js = (REPO / "tests" / "office_double.js").read_text()
         self.page.route(OFFICE_JS, lambda route: route.fulfill(body=double_js, content_type="text/javascript"))
         if document is not None:
@@ -109,7 +112,7 @@ class Pane:
             self.page.route(DOC_URL, lambda route: route.fulfill(body=document, headers=cors))
             double["documentUrl"] = DOC_URL
         self.page.add_init_script(f"window.__officeDoubleConfig = {json.dumps(double)};")
-        self.page.goto(f"{self.server.url}/addin/taskpane.html")
+        self.page.goto(f"{base or self.server.url}/addin/taskpane.html")
         self.page.wait_for_selector("body[data-state=idle]")
         self.page.click("#settings summary")  # as a user does: open Settings, fill, save
         self.page.fill("#token", self.server.token if token is None else token)
@@ -331,3 +334,95 @@ def test_event_parser_skips_heartbeats_and_waits_for_whole_events(pane):
     assert events == [[{"id": "1-0", "event": "token", "data": '{"text":"a\\nb"}'}],
                       [{"id": "2-0", "event": "done", "data": '{"summary":"x"}'}]]
     assert comments == ["heartbeat"]
+
+
+def test_insert_is_hidden_until_there_is_a_summary(pane):
+    """Issue 17.2: `.actions {display: flex}` beat `hidden`, so Insert showed before any summary
+    and clicking it failed with a raw TypeError."""
+    pane.open(selection=selection_text())
+    assert pane.page.is_hidden("#insert")
+    assert pane.run("#summarize-selection") == "done", pane.page.inner_text("#error")
+    assert pane.page.is_visible("#insert")
+
+
+def test_no_raw_javascript_error_reaches_the_user(pane):
+    """Issue 17.2: the pane showed "Cannot read properties of null (reading 'items')". Whatever
+    fails inside, the user reads what happened and what to do, never a JavaScript message."""
+    pane.open(selection=selection_text())
+    assert pane.run("#summarize-selection") == "done", pane.page.inner_text("#error")
+    pane.page.evaluate("() => { window.Word.run = async () => { null.items; }; }")  # Word fails inside Insert
+    pane.page.click("#insert")
+    pane.page.wait_for_selector("#error", state="visible")
+    shown = pane.page.inner_text("#error")
+    assert "Cannot read properties" not in shown and "null" not in shown, shown
+    assert pane.page.inner_text("#error-hint").strip()
+    pane.page.set_viewport_size({"width": 400, "height": 800})
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-error.png"))
+
+
+RECORD_STATUS = """window.addEventListener('DOMContentLoaded', () => {
+    window.__statuses = [];
+    const status = document.getElementById('status');
+    new MutationObserver(() => window.__statuses.push([status.textContent,
+            document.getElementById('progress').hidden ? null : document.getElementById('progress').max]))
+        .observe(status, { childList: true, characterData: true, subtree: true });
+});"""
+
+
+def test_progress_reads_as_in_the_extension(pane):
+    """Issue 17.2: the pane showed raw counts ("reading 264/1175") where the extension showed a
+    percentage and a bar. Both now use lib/view.js's words and a 0-100 bar."""
+    pane.page.add_init_script(RECORD_STATUS)
+    pane.open(document=readable_docx())
+    assert pane.run("#summarize-document") == "done", pane.page.inner_text("#error")
+    statuses = pane.page.evaluate("window.__statuses")
+    texts = [text for text, _ in statuses]
+    raw = [t for t in texts if re.search(r"\d+/\d+", t)]
+    assert not raw, raw
+    progress = [(t, bar) for t, bar in statuses if re.fullmatch(r"(Reading the text…|Combining the parts…) \d+%", t)
+                or t.startswith("Summarizing part")]
+    assert progress, texts
+    assert all(bar == 100 for _, bar in progress), progress
+
+
+def test_citation_statuses_are_shown_distinctly_in_the_pane(pane):
+    """The statuses the live server cannot produce yet (replaced, unverified), fed as events to the
+    pane's real summary view (the shared lib/view.js with the pane's CSS) in the pane itself."""
+    pane.open()
+    pane.page.set_viewport_size({"width": 400, "height": 800})
+    pane.page.evaluate(FEED % "./lib/view.js", [FED_EVENTS[:1], "document"])
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-preview.png"))
+    seen = pane.page.evaluate(FEED % "./lib/view.js", [FED_EVENTS, "document"])
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-labels.png"))
+    assert_statuses_shown(seen, "document")
+
+
+def test_a_server_away_for_seconds_is_waited_for_and_resumed(pane):
+    """Issue 17.3 in the pane, which now shares the extension's resume policy: the stream is cut
+    and the server refuses connections for 3 s; the pane says it reconnects and resumes with
+    Last-Event-ID instead of failing."""
+    proxy = browser.FlakyProxy(int(pane.server.url.rsplit(":", 1)[1]))
+    try:
+        pane.page.add_init_script(RECORD_STATUS)
+        text = re.sub(r"<[^>]+>", "\n", long_page(40))
+        pane.open(selection=text, base=proxy.url, server_url=proxy.url)
+        pane.page.click("#summarize-selection")
+        pane.page.wait_for_selector("body[data-job-id]", timeout=60_000)
+        job_id = pane.page.get_attribute("body", "data-job-id")
+        deadline = time.monotonic() + 60
+        while not proxy.received(b"\n: keep-alive\n\n") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cut = time.monotonic()
+        proxy.refuse(3)
+        deadline = cut + 40
+        while not proxy.sent(f"GET /jobs/{job_id}/events".encode(), cut) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        resumed = proxy.sent(f"GET /jobs/{job_id}/events".encode(), cut)
+        assert resumed and resumed - cut <= 7, pane.page.evaluate("window.__statuses")
+        assert proxy.sent(b"Last-Event-ID:", cut)
+        assert any("reconnecting" in t for t, _ in pane.page.evaluate("window.__statuses"))
+        pane.page.wait_for_function("!/reconnect/i.test(document.getElementById('status').textContent)"
+                                    " && document.body.dataset.state === 'running'", timeout=60_000)
+        pane.page.click("#stop")
+    finally:
+        proxy.close()
