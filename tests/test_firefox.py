@@ -154,7 +154,9 @@ def configure(firefox, server_url, token):
             break
         time.sleep(0.1)
     firefox.content("document.getElementById('save').click()")
+    deadline = time.monotonic() + 10
     while firefox.content("return document.getElementById('saved').textContent") != "Saved.":
+        assert time.monotonic() < deadline, "Save did not save: " + firefox.content("return document.body.innerText")
         time.sleep(0.05)
     return outcome
 
@@ -194,8 +196,9 @@ def test_firefox_summarizes_a_page_into_the_sidebar_and_highlights_a_point(firef
         (SCREENSHOTS / "firefox-sidebar.png").write_bytes(firefox.m.screenshot(format="binary"))
 
 
-def test_firefox_test_connection_refuses_what_is_not_this_service(firefox, pages):  # noqa: F811
-    """Issue 17.1 in Firefox too: another web server is not "Connected". (It sends no CORS headers,
-    so Firefox cannot even read its answer: the error says to check the URL and the server.)"""
-    outcome = configure(firefox, pages, "")
-    assert outcome.startswith("error: ") and "server URL" in outcome, outcome
+def test_firefox_test_connection_finds_the_summarizer_behind_a_wrong_path(firefox, ff_server):
+    """Issue 17.1 in Firefox too: with a token, the browser's CORS preflight to an unknown path
+    fails as if the server were down. Test connection says where the summarizer really answers."""
+    outcome = configure(firefox, f"{ff_server.url}/api", ff_server.token)
+    assert outcome.startswith("error: ") and f"answers at {ff_server.url}" in outcome, outcome
+    assert "without a path" in outcome

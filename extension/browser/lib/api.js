@@ -48,8 +48,32 @@ async function call(settings, path, init = {}) {
     return await fetch(`${settings.serverUrl}${path}`, init);
   } catch (error) {
     if (error.name === "AbortError" || error.name === "TimeoutError") throw error;
-    throw unreachable(settings);
+    throw (await answersWithoutCors(settings, path)) ? refused(settings) : unreachable(settings);
   }
+}
+
+/**
+ * Whether something answers at the address although the browser would not let us read it: a
+ * no-cors request resolves (opaquely) when any server answers, and fails when nothing listens.
+ */
+async function answersWithoutCors(settings, path) {
+  try {
+    await fetch(`${settings.serverUrl}${path}`, { mode: "no-cors", signal: AbortSignal.timeout(3000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The error for an address where a server answers, but not one that lets this origin in. */
+export function refused(settings) {
+  const origin = globalThis.location?.origin;
+  return new ApiError(
+    "not_summarizer",
+    `Something answers at ${settings.serverUrl}, but not as a summarizer that allows this origin.`,
+    `Check the server URL in ${place(settings)}: it is the address \`summarizer serve\` listens on, ` +
+      `without a path. If it is right, start the server with SUMMARIZER_CORS_ORIGINS${origin ? `=${origin}` : ""}.`,
+  );
 }
 
 /** The error for a server that did not answer (down, wrong URL, or CORS refused this origin). */
@@ -314,7 +338,7 @@ export async function checkConnection(settings) {
     return { ok: true, message: `Connected to summarizer ${body.version ?? ""} at ${settings.serverUrl}.`.replace("  ", " "),
       options: body.options };
   } catch (error) {
-    const found = error.code === "unreachable" ? await atOrigin(settings) : null;
+    const found = ["unreachable", "not_summarizer"].includes(error.code) ? await atOrigin(settings) : null;
     const shown = found ?? error;
     return { ok: false, code: shown.code, message: shown.message, hint: shown.hint };
   }
