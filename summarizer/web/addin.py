@@ -25,7 +25,7 @@ bp = Blueprint("addin", __name__, url_prefix="/addin")
 PLACEHOLDER_ORIGIN = "https://localhost:8000"
 #: Where setup.cfg installs the add-in files, relative to the install scheme's data directory.
 INSTALLED_PATH = ("share", "summarizer", "word-addin")
-#: The shared front-end modules, below the add-in files when installed.
+#: The shared front-end modules: served at /addin/lib/, and installed below the add-in files.
 LIB = "lib"
 
 
@@ -90,17 +90,14 @@ def manifest():
     return response
 
 
-@bp.get("/lib/<path:filename>")
-@public
-def lib_file(filename):
-    """A shared module (client, parser, renderer, styles), the same file the extension packages."""
-    return _no_cache(send_from_directory(lib_dir(), filename, max_age=0))
-
-
 @bp.get("/<path:filename>")
 @public
 def static_file(filename):
-    """A task pane file. no-cache: Office caches panes hard, and an upgrade must reach users."""
+    """A task pane file, or under lib/ a shared module (the same file the extension packages).
+    no-cache: Office caches panes hard, and an upgrade must reach users."""
+    folder, _, rest = filename.partition("/")
+    if folder == LIB and rest:
+        return _no_cache(send_from_directory(lib_dir(), rest, max_age=0))
     return _no_cache(send_from_directory(addin_dir(), filename, max_age=0))
 
 

@@ -130,7 +130,8 @@ export async function errorFromResponse(settings, response) {
 /** The error an `error` event of a job carries. */
 export function jobError(data) {
   const code = data?.code ?? "job_failed";
-  const hint = code === "canceled" ? "" : code === "worker_lost"
+  const hint = code === "canceled" ? "It was cancelled on the server (by Stop, or by its operator): summarize again to restart it."
+    : code === "worker_lost"
     ? "Summarize again: a worker will take it from the start." : DEFAULT_HINT;
   return new ApiError(code, data?.message ?? "The summary failed.", hint);
 }
