@@ -185,3 +185,103 @@ class RawTarget:
     def close(self):
         """Close the target, as a user closing the side panel does."""
         self._cdp.send("Target.closeTarget", {"targetId": self._target})
+
+
+class FlakyProxy:
+    """A TCP proxy in front of the real server that can fail the way networks and restarts do.
+
+    - ``freeze()``: the connections open now stop carrying bytes, without closing (a server that
+      hangs, a network that drops packets); new connections are forwarded as usual.
+    - ``refuse(seconds)``: every open connection is closed and new ones are closed at once for
+      that long (a server being restarted).
+    ``sent(marker)`` tells whether the browser sent bytes containing `marker` (request lines and
+    headers such as ``Last-Event-ID``), ``received(marker)`` whether the server's bytes reaching
+    the browser contained it; both give the time.monotonic() of the first such chunk, or None.
+    """
+
+    def __init__(self, upstream_port):
+        import socket
+        import threading
+
+        self._upstream = upstream_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._lock = threading.Lock()
+        self._connections = []  # [client_sock, upstream_sock, state dict]
+        self._refuse_until = 0.0
+        self._log = []  # (time, "sent" | "received", bytes)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if time.monotonic() < self._refuse_until:
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self._upstream))
+            state = {"frozen": False}
+            with self._lock:
+                self._connections.append((client, upstream, state))
+            for source, target, kind in ((client, upstream, "sent"), (upstream, client, "received")):
+                threading.Thread(target=self._pump, args=(source, target, kind, state), daemon=True).start()
+
+    def _pump(self, source, target, kind, state):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                while state["frozen"]:
+                    time.sleep(0.05)  # hold the bytes: the other side sees silence, not an end
+                if state.get("closed"):
+                    break
+                with self._lock:
+                    self._log.append((time.monotonic(), kind, data))
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def freeze(self):
+        with self._lock:
+            for _, _, state in self._connections:
+                state["frozen"] = True
+
+    def refuse(self, seconds):
+        import socket
+
+        self._refuse_until = time.monotonic() + seconds
+        with self._lock:
+            for client, upstream, state in self._connections:
+                state["closed"] = True
+                state["frozen"] = False
+                for sock in (client, upstream):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+    def _first(self, kind, marker, since):
+        with self._lock:
+            return next((t for t, k, data in self._log if k == kind and t >= since and marker in data), None)
+
+    def sent(self, marker, since=0.0):
+        return self._first("sent", marker, since)
+
+    def received(self, marker, since=0.0):
+        return self._first("received", marker, since)
+
+    def close(self):
+        self._listener.close()
+        self.refuse(0)

@@ -15,6 +15,7 @@ from summarizer.web import addin
 
 REPO = Path(__file__).resolve().parents[1]
 ADDIN = REPO / "extension" / "word"
+SHARED_LIB = REPO / "extension" / "browser" / "lib"
 SCHEMAS = REPO.parent / "shared" / "schemas" / "office-addin"
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1"}
 
@@ -92,7 +93,25 @@ def test_every_pane_file_is_packaged_for_installed_copies():
             for pattern in patterns.replace("\n", ",").split(","):
                 packaged.update(Path(p).resolve() for p in glob.glob(str(REPO / pattern.strip())))
     shipped = {p.resolve() for p in ADDIN.rglob("*") if p.is_file()}
+    shipped |= {p.resolve() for p in SHARED_LIB.iterdir() if p.suffix in (".js", ".css")}
     assert shipped and shipped <= packaged, sorted(map(str, shipped - packaged))
+
+
+def test_the_pane_uses_the_extensions_own_client_not_a_copy():
+    """Issue 12: one API client, SSE parser and renderer for both front-ends. The pane loads them
+    from /addin/lib/, which serves extension/browser/lib itself, and no file of one front-end is
+    a copy of the other's."""
+    client = addin_client()
+    pane = (ADDIN / "taskpane.js").read_text()
+    for module in ("api.js", "sse.js", "markdown.js", "options.js", "view.js", "summary.css"):
+        response = client.get(f"/addin/lib/{module}")
+        assert response.status_code == 200, module
+        assert response.data == (SHARED_LIB / module).read_bytes(), module
+    assert './lib/api.js' in pane and './lib/view.js' in pane
+    browser_files = {p.read_bytes() for p in (REPO / "extension" / "browser").rglob("*.js") if "node_modules" not in p.parts}
+    copies = [p.name for p in ADDIN.rglob("*.js") if p.read_bytes() in browser_files]
+    assert not copies, copies
+    assert client.get("/addin/lib/../../../setup.cfg").status_code == 404
 
 
 @pytest.mark.model  # live_server runs a worker with the real model

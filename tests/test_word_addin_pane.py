@@ -11,6 +11,7 @@ proves the pane does the right things with the documented Office.js API.
 import hashlib
 import json
 import random
+import re
 import socket
 import struct
 import time
@@ -22,7 +23,9 @@ from pathlib import Path
 import pytest
 import requests
 
+import browser
 from summarizer.config import Settings
+from test_extension import FED_EVENTS, FEED, SCREENSHOTS, assert_statuses_shown, long_page
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -101,7 +104,7 @@ class Pane:
         page.on("request", lambda request: self.requests.append(request))
         page.on("response", lambda response: self.responses.append(response))
 
-    def open(self, *, document=None, token=None, server_url=None, **double):
+    def open(self, *, document=None, token=None, server_url=None, base=None, **double):
         double_js = (REPO / "tests" / "office_double.js").read_text()
         self.page.route(OFFICE_JS, lambda route: route.fulfill(body=double_js, content_type="text/javascript"))
         if document is not None:
@@ -109,7 +112,7 @@ class Pane:
             self.page.route(DOC_URL, lambda route: route.fulfill(body=document, headers=cors))
             double["documentUrl"] = DOC_URL
         self.page.add_init_script(f"window.__officeDoubleConfig = {json.dumps(double)};")
-        self.page.goto(f"{self.server.url}/addin/taskpane.html")
+        self.page.goto(f"{base or self.server.url}/addin/taskpane.html")
         self.page.wait_for_selector("body[data-state=idle]")
         self.page.click("#settings summary")  # as a user does: open Settings, fill, save
         self.page.fill("#token", self.server.token if token is None else token)
@@ -128,7 +131,9 @@ class Pane:
         return self.page.evaluate(f"JSON.parse(JSON.stringify(window.__officeDouble.{expression}))")
 
     def summary_items(self):
-        return self.page.eval_on_selector_all("#summary li, #summary p", "els => els.map(e => e.textContent)")
+        # The items themselves; a "Where this comes from" list of sources is not part of the summary.
+        return self.page.eval_on_selector_all("#summary > ul > li, #summary > ol:not(.sources) > li, #summary > p",
+                                              "els => els.map(e => e.textContent)")
 
     def uploaded_file(self):
         """The bytes of the `file` part the pane POSTed to /summarize."""
@@ -191,7 +196,7 @@ def selection_text():
 def test_selection_only_is_sent_as_text_and_inserted_at_the_cursor(pane):
     text = selection_text()
     pane.open(selection=text)
-    pane.page.select_option("#type", "tldr")
+    pane.page.select_option("#option-type", "tldr")
     pane.page.select_option("#language", "en")
     assert pane.run("#summarize-selection") == "done", pane.page.inner_text("#error")
     post = next(r for r in pane.requests if r.method == "POST")
@@ -235,12 +240,12 @@ def job_status(server, job_id, settle=("canceled", "finished", "failed"), timeou
 def test_stop_cancels_the_job_on_the_server(pane, busy_worker):
     pane.open(document=readable_docx())
     # Options no other test uses: a cached result would come back at once, with nothing to stop.
-    pane.page.select_option("#type", "headline")
-    pane.page.select_option("#length", "long")
+    pane.page.select_option("#option-type", "headline")
+    pane.page.select_option("#option-length", "long")
     pane.page.click("#summarize-document")
     pane.page.wait_for_selector("body[data-job-id]")  # the server has the job: Stop can reach it
     job_id = pane.page.get_attribute("body", "data-job-id")
-    assert "Queued" in pane.page.inner_text("#status")  # behind the busy worker's job
+    assert "queue" in pane.page.inner_text("#status").lower()  # behind the busy worker's job
     pane.page.click("#stop")
     pane.page.wait_for_selector("body[data-state=stopped]")
     assert job_status(pane.server, job_id) == "canceled"
@@ -261,7 +266,8 @@ def test_server_down_shows_an_error_not_a_summary(pane):
         port = sock.getsockname()[1]
     pane.open(selection="Some text to summarize.", server_url=f"http://127.0.0.1:{port}")
     assert pane.run("#summarize-selection") == "error"
-    assert "Cannot reach the summarizer" in pane.page.inner_text("#error")
+    assert "Server not reachable" in pane.page.inner_text("#error-message")
+    assert "Settings" in pane.page.inner_text("#error-hint")
     assert pane.page.inner_text("#summary") == ""
 
 
@@ -307,7 +313,7 @@ SUMMARIES = [  # (model output, type) -> what the pane shows and Word receives
 def test_markdown_summary_becomes_a_list_or_paragraphs(pane):
     pane.open()
     got = pane.page.evaluate(
-        "async (cases) => { const { parseSummary } = await import('./render.js');"
+        "async (cases) => { const { parseSummary } = await import('./lib/markdown.js');"
         " return cases.map(([text, type]) => parseSummary(text, type)); }",
         [[text, kind] for text, kind, _ in SUMMARIES],
     )
@@ -315,15 +321,108 @@ def test_markdown_summary_becomes_a_list_or_paragraphs(pane):
 
 
 def test_event_parser_skips_heartbeats_and_waits_for_whole_events(pane):
+    """The pane parses events with the extension's own parser (lib/sse.js, served at /addin/lib/)."""
     pane.open()
-    first_chunk = ': heartbeat\r\n\r\nid: 1-0\r\nevent: token\r\ndata: {"text":"a\\nb"}\r\n\r\nid: 2-0\nevent: do'
-    second_chunk = 'ne\ndata: {"summary":"x"}\n\n'
-    first, rest, second = pane.page.evaluate(
-        "async ([a, b]) => { const { parseEvents } = await import('./client.js');"
-        " const [first, rest] = parseEvents(a); const [second] = parseEvents(rest + b);"
-        " return [first, rest, second]; }",
-        [first_chunk, second_chunk],
+    chunks = [': heartbeat\r\n\r\nid: 1-0\r\nevent: token\r\ndata: {"text":"a\\nb"}\r\n\r\nid: 2-0\nevent: do',
+              'ne\ndata: {"summary":"x"}\n\n']
+    events, comments = pane.page.evaluate(
+        "async (chunks) => { const { SseParser } = await import('./lib/sse.js');"
+        " const comments = []; const parser = new SseParser({ onComment: (c) => comments.push(c) });"
+        " return [chunks.map((chunk) => parser.push(chunk)), comments]; }",
+        chunks,
     )
-    assert first == [{"id": "1-0", "event": "token", "data": {"text": "a\nb"}}]
-    assert rest == "id: 2-0\nevent: do"
-    assert second == [{"id": "2-0", "event": "done", "data": {"summary": "x"}}]
+    assert events == [[{"id": "1-0", "event": "token", "data": '{"text":"a\\nb"}'}],
+                      [{"id": "2-0", "event": "done", "data": '{"summary":"x"}'}]]
+    assert comments == ["heartbeat"]
+
+
+def test_insert_is_hidden_until_there_is_a_summary(pane):
+    """Issue 17.2: `.actions {display: flex}` beat `hidden`, so Insert showed before any summary
+    and clicking it failed with a raw TypeError."""
+    pane.open(selection=selection_text())
+    assert pane.page.is_hidden("#insert")
+    assert pane.run("#summarize-selection") == "done", pane.page.inner_text("#error")
+    assert pane.page.is_visible("#insert")
+
+
+def test_no_raw_javascript_error_reaches_the_user(pane):
+    """Issue 17.2: the pane showed "Cannot read properties of null (reading 'items')". Whatever
+    fails inside, the user reads what happened and what to do, never a JavaScript message."""
+    pane.open(selection=selection_text())
+    assert pane.run("#summarize-selection") == "done", pane.page.inner_text("#error")
+    pane.page.evaluate("() => { window.Word.run = async () => { null.items; }; }")  # Word fails inside Insert
+    pane.page.click("#insert")
+    pane.page.wait_for_selector("#error", state="visible")
+    shown = pane.page.inner_text("#error")
+    assert "Cannot read properties" not in shown and "null" not in shown, shown
+    assert pane.page.inner_text("#error-hint").strip()
+    pane.page.set_viewport_size({"width": 400, "height": 800})
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-error.png"))
+
+
+RECORD_STATUS = """window.addEventListener('DOMContentLoaded', () => {
+    window.__statuses = [];
+    const status = document.getElementById('status');
+    new MutationObserver(() => window.__statuses.push([status.textContent,
+            document.getElementById('progress').hidden ? null : document.getElementById('progress').max]))
+        .observe(status, { childList: true, characterData: true, subtree: true });
+});"""
+
+
+def test_progress_reads_as_in_the_extension(pane):
+    """Issue 17.2: the pane showed raw counts ("reading 264/1175") where the extension showed a
+    percentage and a bar. Both now use lib/view.js's words and a 0-100 bar."""
+    pane.page.add_init_script(RECORD_STATUS)
+    pane.open(document=readable_docx())
+    assert pane.run("#summarize-document") == "done", pane.page.inner_text("#error")
+    statuses = pane.page.evaluate("window.__statuses")
+    texts = [text for text, _ in statuses]
+    raw = [t for t in texts if re.search(r"\d+/\d+", t)]
+    assert not raw, raw
+    progress = [(t, bar) for t, bar in statuses if re.fullmatch(r"(Reading the text…|Combining the parts…) \d+%", t)
+                or t.startswith("Summarizing part")]
+    assert progress, texts
+    assert all(bar == 100 for _, bar in progress), progress
+
+
+def test_citation_statuses_are_shown_distinctly_in_the_pane(pane):
+    """The statuses the live server cannot produce yet (replaced, unverified), fed as events to the
+    pane's real summary view (the shared lib/view.js with the pane's CSS) in the pane itself."""
+    pane.open()
+    pane.page.set_viewport_size({"width": 400, "height": 800})
+    pane.page.evaluate(FEED % "./lib/view.js", [FED_EVENTS[:1], "document"])
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-preview.png"))
+    seen = pane.page.evaluate(FEED % "./lib/view.js", [FED_EVENTS, "document"])
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-labels.png"))
+    assert_statuses_shown(seen, "document")
+
+
+def test_a_server_away_for_seconds_is_waited_for_and_resumed(pane):
+    """Issue 17.3 in the pane, which now shares the extension's resume policy: the stream is cut
+    and the server refuses connections for 3 s; the pane says it reconnects and resumes with
+    Last-Event-ID instead of failing."""
+    proxy = browser.FlakyProxy(int(pane.server.url.rsplit(":", 1)[1]))
+    try:
+        pane.page.add_init_script(RECORD_STATUS)
+        text = re.sub(r"<[^>]+>", "\n", long_page(40))
+        pane.open(selection=text, base=proxy.url, server_url=proxy.url)
+        pane.page.click("#summarize-selection")
+        pane.page.wait_for_selector("body[data-job-id]", timeout=60_000)
+        job_id = pane.page.get_attribute("body", "data-job-id")
+        deadline = time.monotonic() + 60
+        while not proxy.received(b"\n: keep-alive\n\n") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cut = time.monotonic()
+        proxy.refuse(3)
+        deadline = cut + 40
+        while not proxy.sent(f"GET /jobs/{job_id}/events".encode(), cut) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        resumed = proxy.sent(f"GET /jobs/{job_id}/events".encode(), cut)
+        assert resumed and resumed - cut <= 7, pane.page.evaluate("window.__statuses")
+        assert proxy.sent(b"Last-Event-ID:", cut)
+        assert any("reconnecting" in t for t, _ in pane.page.evaluate("window.__statuses"))
+        pane.page.wait_for_function("!/reconnect/i.test(document.getElementById('status').textContent)"
+                                    " && document.body.dataset.state === 'running'", timeout=60_000)
+        pane.page.click("#stop")
+    finally:
+        proxy.close()

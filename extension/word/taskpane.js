@@ -1,8 +1,12 @@
-// The task pane: wires the buttons to Word (office-io.js) and the server (client.js).
+// The task pane: wires the buttons to Word (office-io.js) and to the server through the client
+// the browser extension uses too (lib/, served from extension/browser/lib by the summarizer).
 // document.body.dataset.state tells the user's assistive tech (and the tests) where a run is:
 // loading -> idle -> reading -> running -> done | error | stopped.
 
-import { SummarizerClient, SummarizerError } from "./client.js";
+import { ApiError, cancelJob, jobEvents, startSummary } from "./lib/api.js";
+import { parseSummary } from "./lib/markdown.js";
+import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "./lib/options.js";
+import { describeEvent, SummaryView } from "./lib/view.js";
 import {
   canInsert,
   documentFileName,
@@ -13,12 +17,14 @@ import {
   saveOptions,
   saveSettings,
 } from "./office-io.js";
-import { parseSummary, renderSummary } from "./render.js";
 
 const $ = (id) => document.getElementById(id);
+/** Where the user changes the server URL and token, for error hints. */
+const SETTINGS_PLACE = "Settings (below)";
 
 /** One run at a time: what Stop needs to reach, and the last finished summary for Insert. */
-const run = { controller: null, jobId: null, stopped: false, client: null, model: null };
+const run = { controller: null, jobId: null, stopped: false, settings: null, model: null };
+const view = new SummaryView({ body: $("summary"), note: $("summary-note"), noun: "document" });
 
 /** Move the pane to a state and enable exactly the buttons that make sense there. */
 function setState(state) {
@@ -27,33 +33,45 @@ function setState(state) {
   $("summarize-document").disabled = busy || state === "loading";
   $("summarize-selection").disabled = busy || state === "loading";
   $("stop").disabled = !busy;
-  $("progress").hidden = !busy;
-  $("insert-actions").hidden = !(state === "done" && run.model && canInsert());
+  if (!busy) $("progress").hidden = true;
+  $("insert-actions").hidden = !(state === "done" && run.model?.items.length && canInsert());
 }
 
-/** Show an error as an error (never in the summary area). */
-function showError(err) {
-  const code = err instanceof SummarizerError && err.code ? ` (${err.code})` : "";
-  $("error").textContent = `${err.message}${code}`;
+/** The status line, and the progress bar at `percent` (an empty bar for a step with no count). */
+function setStatus(text, percent = undefined) {
+  $("status").textContent = text;
+  $("progress").hidden = percent === undefined;
+  if (percent === null) $("progress").removeAttribute("value");
+  else if (percent !== undefined) $("progress").value = percent;
+}
+
+/**
+ * Show an error as an error (never in the summary area), with what to do next. Errors that are
+ * not ours to explain (a bug, an Office failure) are logged for support, not shown raw.
+ */
+function showError(err, hint = "") {
+  const known = err instanceof ApiError;
+  if (!known) console.error(err);
+  $("error-message").textContent = known ? err.message : "Something went wrong in the add-in.";
+  $("error-hint").textContent = (known && err.hint) || hint || "Try again; if it happens again, reload the add-in.";
+  $("error").dataset.code = known ? err.code : "internal";
   $("error").hidden = false;
-  $("status").textContent = "";
+  setStatus("");
   setState("error");
 }
 
 /** Clear what the previous run left. */
 function resetOutput() {
   $("error").hidden = true;
-  $("error").textContent = "";
-  $("summary").replaceChildren();
-  $("status").textContent = "";
-  $("progress").removeAttribute("value");
+  view.clear();
+  setStatus("");
   delete document.body.dataset.jobId;
   run.model = null;
 }
 
 /** The options the server takes, named as in its API; an empty language means "as the input". */
 function currentOptions() {
-  const options = { type: $("type").value, length: $("length").value, format: "markdown" };
+  const options = chosenOptions($("option-selects"));
   if ($("language").value) options.output_language = $("language").value;
   return options;
 }
@@ -61,65 +79,73 @@ function currentOptions() {
 /** The request body for the chosen source: the .docx as multipart, or the selection as JSON. */
 async function buildPayload(source, options) {
   if (source === "selection") {
-    const text = await readSelection();
-    if (!text.trim()) throw new SummarizerError("empty_selection", "Select some text in the document first.");
+    const text = await officeStep(readSelection(), "The selection could not be read from Word.");
+    if (!text.trim()) {
+      throw new ApiError("empty_selection", "Nothing is selected.", "Select some text in the document first.");
+    }
     return { text, ...options };
   }
-  const blob = await readDocument({
-    onSlice: (done, total) => {
-      $("status").textContent = `Reading the document (${done}/${total})…`;
-    },
-  });
+  const blob = await officeStep(readDocument({
+    onSlice: (done, total) => setStatus(`Reading the document from Word… ${Math.floor((100 * done) / total)}%`,
+      Math.floor((100 * done) / total)),
+  }), "Word could not hand over the document.");
   const form = new FormData();
   form.append("file", blob, documentFileName());
   Object.entries(options).forEach(([name, value]) => form.append(name, value));
   return form;
 }
 
-/** Show one server event: queue position, progress, streamed text, the final summary. */
-function onEvent({ event, data }) {
-  if (event === "status") {
-    run.jobId = data.job_id || run.jobId;
-    if (run.jobId) document.body.dataset.jobId = run.jobId;
-    const where = data.position != null ? ` (position ${data.position})` : "";
-    if (data.status === "restarted" || data.status === "retrying") {
-      // The server starts the answer over: what streamed so far is void.
-      $("summary").textContent = "";
-    }
-    $("status").textContent = data.status === "queued" ? `Queued${where}…` : "Summarizing…";
-  } else if (event === "progress") {
-    if (data.total) {
-      $("progress").max = data.total;
-      $("progress").value = data.done;
-    }
-    $("status").textContent = `${data.stage || "Working"} ${data.done ?? ""}/${data.total ?? ""}`.trim();
-  } else if (event === "token") {
-    $("summary").append(document.createTextNode(data.text || ""));
-  } else if (event === "done") {
-    const result = data.result || data;
-    const summary = result.summary != null ? result.summary : $("summary").textContent;
-    run.model = parseSummary(summary, result.type || $("type").value);
-    renderSummary($("summary"), run.model);
-    $("status").textContent = "Done.";
+/** An Office call whose failure the user should see as `message` with a next step, not raw. */
+async function officeStep(promise, message) {
+  try {
+    return await promise;
+  } catch (err) {
+    console.error(err);
+    throw new ApiError("word_failed", message, "Try again; if it persists, save the document and reopen the add-in.");
+  }
+}
+
+/** Show one server event: queue position, progress, the preview, streamed text, the result. */
+function onEvent(event) {
+  const { type, data } = event;
+  const status = describeEvent(event);
+  if (status) setStatus(status.text, status.percent);
+  if (type === "preview") {
+    view.preview(data);
+  } else if (type === "status" && (data.status === "restarted" || data.status === "retrying")) {
+    view.restart();
+  } else if (type === "token") {
+    if (!view.text) setStatus("Writing…");
+    view.token(data.text);
+  } else if (type === "done") {
+    view.done(data);
+    run.model = parseSummary(view.text, data.type || currentOptions().type);
+    setStatus("Done.");
   }
 }
 
 /** Summarize the document or the selection, streaming into the pane. */
 async function summarize(source) {
   resetOutput();
-  Object.assign(run, { controller: new AbortController(), jobId: null, stopped: false });
+  const controller = new AbortController();
+  Object.assign(run, { controller, jobId: null, stopped: false });
   setState("reading");
   try {
-    const options = currentOptions();
-    const payload = await buildPayload(source, options);
+    const payload = await buildPayload(source, currentOptions());
     if (run.stopped) return;
     setState("running");
-    $("status").textContent = "Sending…";
-    await run.client.summarize(payload, { onEvent, signal: run.controller.signal });
-    setState(run.model && run.model.items.length ? "done" : "idle");
+    setStatus("Sending…", null);
+    const response = await startSummary(run.settings, payload, controller.signal);
+    const onJob = (jobId) => {
+      run.jobId = document.body.dataset.jobId = jobId;
+    };
+    for await (const event of jobEvents(run.settings, response, controller.signal, onJob)) {
+      if (run.stopped) return;
+      onEvent(event);
+    }
+    setState(run.model?.items.length ? "done" : "idle");
   } catch (err) {
-    if (run.stopped) return;
-    console.error(err);
+    if (run.stopped || err.name === "AbortError") return;
     showError(err);
   }
 }
@@ -128,25 +154,23 @@ async function summarize(source) {
 async function stop() {
   run.stopped = true;
   const jobId = run.jobId;
-  if (run.controller) run.controller.abort();
-  $("status").textContent = "Stopped.";
+  run.controller?.abort();
+  setStatus("Stopped.");
   setState("stopped");
-  if (!jobId) return;
-  try {
-    await run.client.cancel(jobId);
-  } catch (err) {
-    showError(err);
-  }
+  if (jobId) await cancelJob(run.settings, jobId);
 }
 
 /** Insert the last summary into the document where the user chose. */
 async function insert() {
+  if (!run.model?.items.length) return; // the button is hidden then; a stale click does nothing
   try {
     await insertSummary(run.model, $("insert-where").value);
-    $("status").textContent = "Inserted.";
+    setStatus("Inserted.");
   } catch (err) {
     console.error(err);
-    showError(err);
+    showError(new ApiError("insert_failed", "Word did not accept the summary.",
+      "Click in the document body (not in a header, comment or locked part) and insert again."));
+    setState("done");
   }
 }
 
@@ -154,50 +178,76 @@ async function insert() {
 function applySettings(settings) {
   $("server-url").value = settings.serverUrl;
   $("token").value = settings.token;
-  for (const [id, name] of [["type", "type"], ["length", "length"], ["language", "output_language"]]) {
-    if (settings.options[name] != null) $(id).value = settings.options[name];
-  }
-  run.client = new SummarizerClient({ serverUrl: settings.serverUrl, token: settings.token });
+  if (settings.options.output_language != null) $("language").value = settings.options.output_language;
+  run.settings = { serverUrl: settings.serverUrl, token: settings.token, settingsPlace: SETTINGS_PLACE };
+}
+
+/** The option selects: the built-in list at once, the server's as soon as it answers. */
+async function showOptions(saved) {
+  renderSelects($("option-selects"), FALLBACK_OPTIONS, saved);
+  const { options } = await loadCatalogue(run.settings);
+  renderSelects($("option-selects"), options, { ...saved, ...chosenOptions($("option-selects")) });
+  document.body.dataset.options = Object.keys(options).join(" ");
+}
+
+/** "localhost:8000/" -> "http://localhost:8000"; an empty field means the server of this pane. */
+function normalizeServerUrl(value) {
+  let url = value.trim();
+  if (!url) return window.location.origin;
+  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(url)) url = `http://${url}`;
+  return url.replace(/\/+$/, "");
 }
 
 /** Save the settings form and use it from the next request on. */
 async function onSaveSettings(event) {
   event.preventDefault();
-  const serverUrl = $("server-url").value.trim() || window.location.origin;
+  const serverUrl = normalizeServerUrl($("server-url").value);
   const token = $("token").value.trim();
-  run.client = new SummarizerClient({ serverUrl, token });
+  $("server-url").value = serverUrl;
+  run.settings = { serverUrl, token, settingsPlace: SETTINGS_PLACE };
   try {
     await saveSettings({ serverUrl, token });
     $("settings-status").textContent = "Saved.";
   } catch (err) {
-    $("settings-status").textContent = `Not saved: ${err.message}`;
+    console.error(err);
+    $("settings-status").textContent = "Not saved: Word could not store the settings. They apply until the pane closes.";
   }
 }
 
 /** Remember the options with the document; a failure only costs the preference. */
 function onOptionsChange() {
-  const { type, length } = currentOptions();
-  saveOptions({ type, length, output_language: $("language").value }).catch((err) => console.warn(err));
+  saveOptions({ ...chosenOptions($("option-selects")), output_language: $("language").value })
+    .catch((err) => console.warn(err));
 }
 
 /** Start once Office is ready; outside Word the pane says so instead of failing later. */
 async function start() {
   const info = await Office.onReady();
   if (info.host !== Office.HostType.Word) {
-    showError(new SummarizerError("not_word", "This add-in runs inside Word."));
+    showError(new ApiError("not_word", "This add-in runs inside Word.", "Open it from Word's Home tab."));
     return;
   }
-  applySettings(loadSettings());
+  const settings = loadSettings();
+  applySettings(settings);
   $("summarize-document").addEventListener("click", () => summarize("document"));
   $("summarize-selection").addEventListener("click", () => summarize("selection"));
   $("stop").addEventListener("click", stop);
   $("insert").addEventListener("click", insert);
   $("settings-form").addEventListener("submit", onSaveSettings);
-  for (const id of ["type", "length", "language"]) $(id).addEventListener("change", onOptionsChange);
+  $("option-selects").addEventListener("change", onOptionsChange);
+  $("language").addEventListener("change", onOptionsChange);
+  await showOptions(settings.options);
   setState("idle");
 }
 
-start().catch((err) => {
-  console.error(err);
-  showError(err);
+// A failure here is a bug or a missing Office.js: say what to do, never show the raw error.
+window.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  showError(event.reason);
 });
+window.addEventListener("error", (event) => {
+  event.preventDefault();
+  showError(event.error ?? new Error(event.message));
+});
+
+start().catch((err) => showError(err));

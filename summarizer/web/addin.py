@@ -4,6 +4,9 @@ Files come from ``extension/word`` in a source checkout (editable installs inclu
 installed package, from ``<prefix>/share/summarizer/word-addin``, where setup.cfg's
 ``[options.data_files]`` puts copies of them (no symlinks; the repository keeps one copy). The
 manifest is rewritten on the way out so that every URL in it points at the server that served it.
+
+The pane's API client, SSE parser, renderer and styles are the browser extension's own modules
+(``extension/browser/lib``), served at ``/addin/lib/``: one client for both front-ends, no copy.
 """
 
 import logging
@@ -22,6 +25,8 @@ bp = Blueprint("addin", __name__, url_prefix="/addin")
 PLACEHOLDER_ORIGIN = "https://localhost:8000"
 #: Where setup.cfg installs the add-in files, relative to the install scheme's data directory.
 INSTALLED_PATH = ("share", "summarizer", "word-addin")
+#: The shared front-end modules: served at /addin/lib/, and installed below the add-in files.
+LIB = "lib"
 
 
 def candidate_dirs():
@@ -29,6 +34,23 @@ def candidate_dirs():
     checkout = Path(__file__).resolve().parents[2] / "extension" / "word"
     installed = Path(sysconfig.get_path("data")).joinpath(*INSTALLED_PATH)
     return [checkout, installed]
+
+
+def lib_dirs():
+    """Where the shared modules may be: the extension's lib/ in a checkout, else the installed copy."""
+    checkout = Path(__file__).resolve().parents[2] / "extension" / "browser" / LIB
+    installed = Path(sysconfig.get_path("data")).joinpath(*INSTALLED_PATH, LIB)
+    return [checkout, installed]
+
+
+def lib_dir():
+    """The directory of the shared modules (app.config["ADDIN_LIB_DIR"] overrides)."""
+    configured = current_app.config.get("ADDIN_LIB_DIR")
+    for directory in [Path(configured)] if configured else lib_dirs():
+        if (directory / "api.js").is_file():
+            return directory
+    log.error("shared front-end modules not found in %s", lib_dirs())
+    abort(404)
 
 
 def addin_dir():
@@ -71,7 +93,14 @@ def manifest():
 @bp.get("/<path:filename>")
 @public
 def static_file(filename):
-    """A task pane file. no-cache: Office caches panes hard, and an upgrade must reach users."""
-    response = send_from_directory(addin_dir(), filename, max_age=0)
+    """A task pane file, or under lib/ a shared module (the same file the extension packages).
+    no-cache: Office caches panes hard, and an upgrade must reach users."""
+    folder, _, rest = filename.partition("/")
+    if folder == LIB and rest:
+        return _no_cache(send_from_directory(lib_dir(), rest, max_age=0))
+    return _no_cache(send_from_directory(addin_dir(), filename, max_age=0))
+
+
+def _no_cache(response):
     response.cache_control.no_cache = True
     return response

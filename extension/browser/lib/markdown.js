@@ -1,4 +1,5 @@
-// A small Markdown renderer that builds DOM nodes directly. The summary is untrusted text
+// A small Markdown renderer that builds DOM nodes directly, shared by the browser extension and
+// the Word add-in (which also takes its Insert text from parseSummary below). The summary is untrusted text
 // (a page can steer the model), so it never goes through innerHTML: every piece of text
 // becomes a Text node, and the only attribute taken from it is an http(s) link target.
 // That leaves nothing to sanitize, which is why no HTML sanitizer library is bundled.
@@ -7,7 +8,7 @@
 
 const LIST_ITEM = /^\s*(?:[-*+•]|(\d+)[.)])\s+(.*)$/;
 const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
-const INLINE = /(`+)([^`]+?)\1|\*\*([^*]+?)\*\*|__([^_]+?)__|\*([^*\s][^*]*?)\*|_([^_\s][^_]*?)_|\[([^\]]+)\]\(([^)\s]+)\)/;
+const INLINE = /(`+)([^`]+?)\1|\*\*([^*]+?)\*\*|__([^_]+?)__|\*([^*\s][^*]*?)\*|(?<!\w)_([^_\s][^_]*?)_(?!\w)|\[([^\]]+)\]\(([^)\s]+)\)/;
 
 /** Renders Markdown `text` into a DocumentFragment of `doc`. */
 export function renderMarkdown(text, doc = document) {
@@ -103,4 +104,38 @@ export function safeUrl(href) {
   } catch {
     return false;
   }
+}
+
+const BULLET = /^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+/;
+
+/** Inline Markdown (emphasis, code, links, heading marks) reduced to its text, for Word. */
+export function plainInline(text) {
+  return text
+    .replace(/^\s*#{1,6}\s+/, "")
+    .replace(/\[([^\]]+)\]\([^)\s]+\)/g, "$1")
+    .replace(/(\*\*|__)(.+?)\1/g, "$2")
+    .replace(/(^|[^*\w])[*_]([^*_\n]+)[*_](?=[^*\w]|$)/g, "$1$2")
+    .replace(/`([^`]+)`/g, "$1")
+    .trim();
+}
+
+/**
+ * {kind: "list"|"paragraphs", items: [plain text]} from a summary and its type: what Word
+ * inserts (key points as a bulleted list, other types as paragraphs).
+ */
+export function parseSummary(text, type) {
+  const lines = text.split(/\r?\n/).map((line) => line.trimEnd());
+  const bullets = lines.filter((line) => BULLET.test(line));
+  if (type === "key-points" || (bullets.length && bullets.length === lines.filter(Boolean).length)) {
+    const items = lines
+      .filter((line) => line.trim())
+      .map((line) => plainInline(line.replace(BULLET, "")))
+      .filter(Boolean);
+    return { kind: "list", items };
+  }
+  const paragraphs = text
+    .split(/\n\s*\n/)
+    .map((block) => plainInline(block.replace(/\s*\n\s*/g, " ")))
+    .filter(Boolean);
+  return { kind: "paragraphs", items: paragraphs };
 }

@@ -97,11 +97,18 @@ export function highlightPassage(quote, hint) {
   }
   roots.push(["text", document.body]);
 
-  const q = clean(quote);
+  const quotes = [clean(quote)];
+  // A UTF-8 page served without any charset is shown, and was sent, as windows-1252 ("cafÃ©");
+  // the server repaired its text, so the quote is looked for as the page misreads it too.
+  if (document.characterSet === "windows-1252") {
+    quotes.push(clean(new TextDecoder("windows-1252").decode(new TextEncoder().encode(String(quote ?? "")))));
+  }
   let range = null;
   let how = "";
-  for (const [name, root] of roots) {
-    if (q && (range = find(root, q))) { how = name; break; }
+  search: for (const [name, root] of roots) {
+    for (const q of quotes) {
+      if (q && (range = find(root, q))) { how = name; break search; }
+    }
   }
   if (!range && Number.isInteger(hint?.paragraph)) {
     const block = document.querySelectorAll(BLOCKS)[hint.paragraph];

@@ -1,11 +1,13 @@
-// Incremental Server-Sent Events parser (the WHATWG "event stream" format).
-// EventSource cannot POST or send an Authorization header, so the panel reads the
-// fetch() body itself and feeds the decoded text through this parser.
+// Incremental Server-Sent Events parser (the WHATWG "event stream" format), shared by the
+// browser extension and the Word add-in. EventSource cannot POST or send an Authorization
+// header, so the clients read the fetch() body themselves and feed the text through this parser.
 
 /** Parses chunks of an event stream into {id, event, data} objects. */
 export class SseParser {
-  constructor() {
+  /** `onComment(text)` hears comment lines: the server's heartbeats, which prove the stream alive. */
+  constructor({ onComment = null } = {}) {
     this.buffer = "";
+    this.onComment = onComment;
     this.reset();
   }
 
@@ -42,7 +44,10 @@ export class SseParser {
       this.reset();
       return event;
     }
-    if (line.startsWith(":")) return null; // heartbeat comment
+    if (line.startsWith(":")) {
+      this.onComment?.(line.slice(1).trim());
+      return null;
+    }
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
@@ -54,10 +59,15 @@ export class SseParser {
   }
 }
 
-/** Yields parsed events from a fetch() Response whose body is an event stream. */
-export async function* readEvents(response) {
+/**
+ * Yields parsed events from a fetch() Response whose body is an event stream. Aborting `signal`
+ * ends it quietly (the caller decides what a cut-off stream means); ending it closes the connection.
+ */
+export async function* readEvents(response, { onComment = null, signal = null } = {}) {
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const parser = new SseParser();
+  const parser = new SseParser({ onComment });
+  const cancel = () => reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", cancel);
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -65,6 +75,7 @@ export async function* readEvents(response) {
       yield* parser.push(value);
     }
   } finally {
-    reader.releaseLock();
+    signal?.removeEventListener("abort", cancel);
+    cancel();
   }
 }

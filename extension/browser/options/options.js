@@ -1,17 +1,21 @@
-// Options page: server URL, API token and the default summary; "Test connection" checks both
-// that the server answers and that it accepts the token.
+// Options page: server URL, API token and the default summary; "Test connection" checks that
+// the server is this service (GET /options says so) and that it accepts the token.
 import { checkConnection } from "../lib/api.js";
-import { DEFAULTS, ext, loadSettings, normalizeServerUrl, saveSettings } from "../lib/settings.js";
+import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "../lib/options.js";
+import { ext, loadSettings, normalizeServerUrl, saveSettings } from "../lib/settings.js";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = Object.keys(DEFAULTS);
 
-/** The settings as currently typed in the form (not yet saved). */
+/** The settings as currently typed in the form (not yet saved); throws on an unusable URL. */
 function formValues() {
-  const values = Object.fromEntries(FIELDS.map((name) => [name, $(name).value]));
-  values.serverUrl = normalizeServerUrl(values.serverUrl);
-  values.token = values.token.trim();
-  return values;
+  const serverUrl = normalizeServerUrl($("serverUrl").value);
+  $("serverUrl").value = serverUrl; // show what Test and Save will use
+  return {
+    serverUrl,
+    token: $("token").value.trim(),
+    options: chosenOptions($("option-selects")),
+    outputLanguage: $("outputLanguage").value.trim(),
+  };
 }
 
 /** The host permission pattern for the server, e.g. "http://127.0.0.1/*". */
@@ -23,20 +27,37 @@ function originPattern(serverUrl) {
 function showTest(outcome) {
   $("test-result").textContent = outcome.ok ? outcome.message : "";
   $("test-error").hidden = outcome.ok;
+  $("test-error").dataset.code = outcome.ok ? "" : outcome.code ?? "";
   $("test-error-message").textContent = outcome.ok ? "" : outcome.message;
   $("test-error-hint").textContent = outcome.ok ? "" : outcome.hint ?? "";
+}
+
+/** The default-summary selects, from `catalogue`, keeping what is chosen now. */
+function showOptions(catalogue, fallback, saved) {
+  const chosen = { ...saved, ...chosenOptions($("option-selects")) };
+  renderSelects($("option-selects"), catalogue, chosen);
+  $("options-source").textContent = fallback
+    ? "The server could not be asked for its options: these are the basic ones."
+    : "Options as the server offers them.";
 }
 
 async function testConnection() {
   $("test-result").textContent = "Testing…";
   $("test-error").hidden = true;
-  const settings = formValues();
+  let settings;
+  try {
+    settings = { ...formValues(), settingsPlace: "these options" };
+  } catch (error) {
+    showTest({ ok: false, code: "bad_url", message: error.message, hint: "" });
+    return;
+  }
   const outcome = await checkConnection(settings);
   showTest(outcome);
+  if (outcome.ok) showOptions(outcome.options, false, {});
   // A server that does not answer may only be refusing this extension's origin (no CORS set up):
   // offer the host permission, which lets the extension reach it regardless.
   const granted = await ext.permissions.contains({ origins: [originPattern(settings.serverUrl)] });
-  $("grant").hidden = outcome.ok || granted;
+  $("grant").hidden = outcome.ok || outcome.code !== "unreachable" || granted;
 }
 
 async function grantAccess() {
@@ -45,19 +66,32 @@ async function grantAccess() {
   if (granted) await testConnection();
 }
 
-async function init() {
-  const settings = await loadSettings();
-  for (const name of FIELDS) $(name).value = settings[name];
-  $("origin").textContent = new URL(ext.runtime.getURL("/")).origin;
-  $("form").addEventListener("submit", async (event) => {
-    event.preventDefault();
+async function save(event) {
+  event.preventDefault();
+  $("save-error").hidden = true;
+  try {
     const saved = await saveSettings(formValues());
     $("serverUrl").value = saved.serverUrl;
-    $("saved").textContent = "Saved.";
-    setTimeout(() => { $("saved").textContent = ""; }, 2000);
-  });
+  } catch (error) {
+    $("save-error").textContent = error.message;
+    $("save-error").hidden = false;
+    return;
+  }
+  $("saved").textContent = "Saved.";
+  setTimeout(() => { $("saved").textContent = ""; }, 2000);
+}
+
+async function init() {
+  const settings = await loadSettings();
+  for (const name of ["serverUrl", "token", "outputLanguage"]) $(name).value = settings[name];
+  $("origin").textContent = new URL(ext.runtime.getURL("/")).origin;
+  renderSelects($("option-selects"), FALLBACK_OPTIONS, settings.options);
+  $("form").addEventListener("submit", save);
   $("test").addEventListener("click", testConnection);
   $("grant").addEventListener("click", grantAccess);
+  const { options, fallback } = await loadCatalogue(settings);
+  showOptions(options, fallback, settings.options);
+  document.body.dataset.ready = "true";
 }
 
 init();

@@ -1,45 +1,49 @@
 // The side panel: runs a request from the background, streams the summary into the panel,
 // and offers Stop, Copy, re-run with other options, and click-to-source on key points.
 import { ApiError, cancelJob, jobEvents, startSummary } from "../lib/api.js";
-import { renderMarkdown, renderPlain } from "../lib/markdown.js";
+import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "../lib/options.js";
 import { ext, loadSettings } from "../lib/settings.js";
+import { describeEvent, SummaryView } from "../lib/view.js";
 import { buildPayload } from "./capture.js";
-import { attachCitations, highlightInTab, showPdfPage } from "./citations.js";
+import { highlightInTab, showPdfPage } from "./citations.js";
 
 /** A request older than this when the panel opens is a leftover, not the click that opened it. */
 const REQUEST_MAX_AGE_MS = 60_000;
-/** Re-render the streamed Markdown at most this often: often enough to look live, cheap on long text. */
-const RENDER_INTERVAL_MS = 50;
 
 const $ = (id) => document.getElementById(id);
 const els = Object.fromEntries(
-  ["type", "length", "language", "run", "page", "stop", "copy", "source", "status-text", "progress",
-    "error", "error-message", "error-hint", "open-options", "summary", "cite-hint", "cite-note", "meta"]
+  ["option-selects", "language", "run", "page", "stop", "copy", "source", "status-text", "progress",
+    "error", "error-message", "error-hint", "open-options", "summary", "summary-note", "cite-hint", "cite-note", "meta"]
     .map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]),
 );
+const view = new SummaryView({ body: els.summary, note: els.summaryNote, noun: "page", onPick: showPassage });
 const state = {
   settings: null, windowId: null, port: null, request: null, payload: null,
-  controller: null, jobId: null, text: "", tokens: 0, renderTimer: null, startedAt: 0, firstTokenMs: null,
+  controller: null, jobId: null, tokens: 0, startedAt: 0, firstTokenMs: null, previewMs: null,
 };
 
 /** The summary options chosen in the panel, named as the API names them. */
 function options() {
-  const chosen = { type: els.type.value, length: els.length.value, format: "markdown" };
+  const chosen = chosenOptions(els.optionSelects);
   const language = els.language.value.trim();
   if (language) chosen.output_language = language;
   return chosen;
 }
 
-function setStatus(text, progress = null) {
+/** The status line, and the progress bar at `percent` (an empty bar for a step with no count). */
+function setStatus(text, percent = undefined) {
   els.statusText.textContent = text;
-  els.progress.hidden = progress === null;
-  if (progress) Object.assign(els.progress, progress);
+  els.progress.hidden = percent === undefined;
+  if (percent === null) els.progress.removeAttribute("value");
+  else if (percent !== undefined) els.progress.value = percent;
 }
 
 function showError(error) {
   const known = error instanceof ApiError;
-  els.errorMessage.textContent = known ? error.message : `Something went wrong: ${error.message}`;
-  els.errorHint.textContent = known ? error.hint : "Try again; if it persists, check the server's log.";
+  // Anything else is a bug of ours: its raw text means nothing to the user, the console keeps it.
+  if (!known) console.error(error);
+  els.errorMessage.textContent = known ? error.message : "Something went wrong in the extension.";
+  els.errorHint.textContent = (known && error.hint) || "Try again; if it happens again, reload the extension.";
   els.error.dataset.code = known ? error.code : "internal";
   els.error.hidden = false;
   document.body.dataset.outcome = "error";
@@ -71,30 +75,16 @@ function connectPort() {
   });
 }
 
-function render() {
-  state.renderTimer = null;
-  const draw = state.payload?.format === "plain-text" ? renderPlain : renderMarkdown;
-  els.summary.replaceChildren(draw(state.text));
-}
-
-function scheduleRender() {
-  state.renderTimer ??= setTimeout(render, RENDER_INTERVAL_MS);
-}
-
 /** Clears the previous summary, error and notes before a run. */
 function resetView() {
-  clearTimeout(state.renderTimer);
-  Object.assign(state, { text: "", tokens: 0, jobId: null, renderTimer: null, firstTokenMs: null });
-  els.summary.replaceChildren();
+  Object.assign(state, { tokens: 0, jobId: null, firstTokenMs: null, previewMs: null });
+  view.clear();
   els.error.hidden = true;
   els.citeHint.hidden = true;
   els.citeNote.hidden = true;
   els.meta.textContent = "";
   els.copy.disabled = true;
-  delete document.body.dataset.firstTokenMs;
-  delete document.body.dataset.jobId;
-  delete document.body.dataset.tokens;
-  delete document.body.dataset.outcome;
+  for (const key of ["firstTokenMs", "previewMs", "jobId", "tokens", "outcome", "phases"]) delete document.body.dataset[key];
 }
 
 /** Runs a request (page, selection or link) and streams its summary into the panel. */
@@ -108,10 +98,10 @@ async function run(request) {
   setBusy(true);
   try {
     state.settings = await loadSettings(); // the options may have changed since the panel opened
-    setStatus("Reading the page…", {});
+    setStatus("Reading the page…", null);
     const payload = (state.payload = await buildPayload(request, options()));
     els.source.textContent = payload.label;
-    setStatus("Sending to the server…", {});
+    setStatus("Sending to the server…", null);
     const response = await startSummary(state.settings, payload.body, controller.signal);
     const onJob = (jobId) => {
       state.jobId = document.body.dataset.jobId = jobId;
@@ -133,75 +123,62 @@ async function run(request) {
   }
 }
 
-/**
- * Status line for a `progress` event. "map" and "collapse" count parts of a long document;
- * "reading" and "reducing" count prompt tokens the model has read (shown as a percentage).
- */
-function progressText({ stage, done, total, eta_s: eta }) {
-  const left = Number.isFinite(eta) && eta > 0 ? ` · about ${Math.ceil(eta)} s left` : "";
-  const percent = total > 0 ? ` ${Math.floor((100 * done) / total)}%` : "";
-  if (stage === "map") return `Summarizing part ${Math.min(done + 1, total)} of ${total}${left}`;
-  if (stage === "collapse") return `Combining partial summaries (${done} of ${total})…`;
-  if (stage === "reading") return `Reading the page…${percent}`;
-  if (stage === "reducing") return `Combining the parts…${percent}`;
-  return `${stage ?? "Working"}: ${done} of ${total}`;
+/** Milliseconds since the click, recorded on the body for the tests and the screenshots' captions. */
+function mark(key) {
+  state[key] = Math.round(performance.now() - state.startedAt);
+  document.body.dataset[key] = String(state[key]);
 }
 
 /** Updates the panel for one server event. */
-function handleEvent({ type, data }) {
-  if (type === "status") {
-    if (data.status === "queued") setStatus(data.position > 1 ? `Waiting in the queue (position ${data.position})…` : "Queued…", {});
-    else if (data.status === "started") setStatus("Summarizing…", {});
-    else if (data.status === "restarted" || data.status === "retrying") {
-      // The server starts the answer over (a worker died, or the model's output broke a rule):
-      // what streamed so far is void.
-      state.text = "";
-      scheduleRender();
-      setStatus("Trying again…", {});
-    }
-  } else if (type === "progress") {
-    setStatus(progressText(data), data.total > 0 ? { max: data.total, value: data.done } : {});
+function handleEvent(event) {
+  const { type, data } = event;
+  const status = describeEvent(event);
+  if (status) setStatus(status.text, status.percent);
+  if (type === "preview") {
+    mark("previewMs");
+    view.preview(data);
+    els.citeHint.hidden = !Number(els.summary.dataset.cited);
+  } else if (type === "status" && (data.status === "restarted" || data.status === "retrying")) {
+    view.restart();
   } else if (type === "token") {
     if (state.firstTokenMs === null) {
-      state.firstTokenMs = Math.round(performance.now() - state.startedAt);
-      document.body.dataset.firstTokenMs = String(state.firstTokenMs);
+      mark("firstTokenMs");
+      els.citeHint.hidden = true;
       setStatus("Writing…");
     }
     state.tokens += 1;
     document.body.dataset.tokens = String(state.tokens); // how many pieces streamed in (tests read it)
-    state.text += data.text ?? "";
-    scheduleRender();
+    view.token(data.text);
   } else if (type === "done") {
     finish(data);
-  } else if (type === "error") {
-    throw new ApiError(data.code ?? "job_failed", data.message ?? "The summary failed.",
-      data.code === "canceled" ? "" : "Try again; if it persists, check the server's log.");
   }
+  // The phases the summary went through (preview, writing, final), for the tests to read.
+  const phase = els.summary.dataset.phase;
+  const phases = document.body.dataset.phases ?? "";
+  if (phase && !phases.endsWith(phase)) document.body.dataset.phases = `${phases} ${phase}`.trim();
 }
 
-/** Shows the finished result: final text, citations, model and timings. */
+/** Shows the finished result: final text, citations, label, model and timings. */
 function finish(result) {
-  clearTimeout(state.renderTimer);
-  state.text = result.summary ?? state.text;
-  if (result.format) state.payload.format = result.format;
-  render();
-  els.copy.disabled = !state.text;
-  const cited = state.payload.tabId !== null && attachCitations(els.summary, result.citations, showPassage);
-  els.citeHint.hidden = !cited;
+  view.done(result, state.payload.format);
+  els.copy.disabled = !view.text;
+  els.citeHint.hidden = !Number(els.summary.dataset.cited);
   const seconds = ((performance.now() - state.startedAt) / 1000).toFixed(1);
+  const preview = state.previewMs === null ? "" : ` · preview after ${(state.previewMs / 1000).toFixed(1)} s`;
   const first = state.firstTokenMs === null ? "" : ` · first words after ${(state.firstTokenMs / 1000).toFixed(1)} s`;
-  els.meta.textContent = `${result.model ?? "model"}${first} · done in ${seconds} s`;
+  els.meta.textContent = `${result.model ?? "model"}${preview}${first} · done in ${seconds} s`;
   document.body.dataset.outcome = "done";
   setStatus("");
 }
 
-/** Scrolls the page to a key point's source and highlights it. */
+/** Scrolls the page to an item's source and highlights it. */
 async function showPassage(citation, element) {
   els.summary.querySelectorAll("li.active").forEach((li) => li.classList.remove("active"));
   element.classList.add("active");
-  const { tabId, pdf, url } = state.payload;
+  const { tabId, pdf, url } = state.payload ?? {};
   let outcome;
   try {
+    if (tabId === null || tabId === undefined) throw new Error("no tab");
     outcome = pdf ? await showPdfPage(tabId, url, citation) : await highlightInTab(tabId, citation);
   } catch {
     outcome = { found: false, gone: true };
@@ -240,13 +217,21 @@ function take(request) {
   run(request);
 }
 
+/** The option selects: the built-in list at once, the server's as soon as it answers. */
+async function showOptions(settings) {
+  renderSelects(els.optionSelects, FALLBACK_OPTIONS, settings.options);
+  const { options } = await loadCatalogue(settings);
+  const chosen = { ...settings.options, ...chosenOptions(els.optionSelects) };
+  renderSelects(els.optionSelects, options, chosen);
+  document.body.dataset.options = Object.keys(options).join(" ");
+}
+
 async function init() {
   state.settings = await loadSettings();
-  els.type.value = state.settings.type;
-  els.length.value = state.settings.length;
   els.language.value = state.settings.outputLanguage;
   state.windowId = (await ext.windows.getCurrent()).id;
   connectPort();
+  const optionsShown = showOptions(state.settings);
 
   els.run.addEventListener("click", async () => {
     const again = state.request ?? { kind: "page", tabId: (await activeTab()).id };
@@ -257,7 +242,7 @@ async function init() {
   });
   els.stop.addEventListener("click", () => stop());
   els.copy.addEventListener("click", async () => {
-    await navigator.clipboard.writeText(state.text);
+    await navigator.clipboard.writeText(view.text);
     setStatus("Copied.");
   });
   els.openOptions.addEventListener("click", () => ext.runtime.openOptionsPage());
@@ -266,6 +251,9 @@ async function init() {
     if (area === "session" && changes.request?.newValue) take(changes.request.newValue);
   });
   const { request } = await ext.storage.session.get("request");
+  // The server's option lists first (a fast local call, or the fallback once it fails), so a
+  // run uses the user's saved choice of an option only the server knows.
+  await optionsShown;
   if (request && Date.now() - request.at < REQUEST_MAX_AGE_MS) take(request);
 }
 
