@@ -135,7 +135,9 @@ class Settings:
     result_ttl: int = _setting(86400, "Seconds results and event streams are kept.", minimum=60)
     wait_timeout: int = _setting(600, "Seconds `?wait=true` holds the request open.", minimum=1)
     heartbeat_seconds: float = _setting(
-        15.0, "Idle seconds before an SSE comment keeps proxies from closing the stream.",
+        1.0, "Idle seconds before an SSE comment: it keeps proxies from closing the stream, and "
+        "lets a client notice within a few seconds that a stream has gone silent (a restarted "
+        "server) and resume it. Sent to clients as X-Heartbeat-Seconds.",
         minimum=0.05, maximum=30,
     )
     orphan_grace_seconds: float = _setting(

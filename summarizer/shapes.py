@@ -133,8 +133,9 @@ def answer_tokens(options, cap=0):
     return min(budget, cap) if cap else budget
 
 
-def catalogue():
-    """The option lists the front-ends show: values, labels and defaults, from this table."""
+def catalogue(depth="fast"):
+    """The option lists the front-ends show: values, labels and defaults, from this table;
+    `depth` is the server's default depth (a setting)."""
     return {
         "type": {"default": "key-points", "values": [
             {"value": name, "label": kind.label, "description": kind.description}
@@ -143,7 +144,7 @@ def catalogue():
             {"value": name, "label": LENGTH_LABELS[name]} for name in LENGTHS]},
         "format": {"default": "markdown", "values": [
             {"value": name, "label": FORMAT_LABELS[name]} for name in FORMATS]},
-        "depth": {"default": "fast", "values": [
+        "depth": {"default": depth, "values": [
             {"value": name, "label": DEPTH_LABELS[name][0], "description": DEPTH_LABELS[name][1]}
             for name in DEPTHS]},
     }

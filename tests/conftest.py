@@ -148,7 +148,7 @@ def live_server(tmp_path_factory):
     # the extension's origin: its tests call the API from the extension's pages; thorough by
     # default, so a long page is summarized in parts the panel counts, long enough to stop
     server = start_serve(tmp_path_factory.mktemp("serve"),
-                         {"SUMMARIZER_CORS_ORIGINS": "chrome-extension://*",
+                         {"SUMMARIZER_CORS_ORIGINS": "chrome-extension://*,moz-extension://*",
                           "SUMMARIZER_DEPTH": "thorough"})
     yield server
     stop_serve(server)

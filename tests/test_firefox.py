@@ -22,8 +22,8 @@ import time
 
 import pytest
 
-from conftest import free_port, start_serve, stop_serve
-from test_extension import EXT_DIR, SCREENSHOTS, pages  # noqa: F401 (the `pages` fixture)
+from tests.conftest import free_port
+from tests.test_extension import EXT_DIR, SCREENSHOTS, pages  # noqa: F401 (the `pages` fixture)
 
 FIREFOX = os.environ.get("SUMMARIZER_TEST_FIREFOX", "/usr/bin/firefox-esr")
 ADDON_ID = "summarizer@summarizer.local"
@@ -128,14 +128,6 @@ def firefox():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def ff_server(tmp_path_factory):
-    """`summarizer serve` that allows Firefox's extension origins (moz-extension://<uuid>)."""
-    server = start_serve(tmp_path_factory.mktemp("serve-firefox"), {"SUMMARIZER_CORS_ORIGINS": "moz-extension://*"})
-    yield server
-    stop_serve(server)
-
-
 def configure(firefox, server_url, token):
     """Set the server through the extension's options page, as a user does; return its Test result."""
     firefox.m.navigate(firefox.url("options/options.html"))
@@ -162,10 +154,10 @@ def configure(firefox, server_url, token):
 
 
 @pytest.mark.model
-def test_firefox_summarizes_a_page_into_the_sidebar_and_highlights_a_point(firefox, ff_server, pages):  # noqa: F811
+def test_firefox_summarizes_a_page_into_the_sidebar_and_highlights_a_point(firefox, live_server, pages):  # noqa: F811
     """The core flow in Firefox: options page Test + Save, a local page, the toolbar click, the
     preview and the streamed summary in the sidebar, a click on a point highlights its passage."""
-    outcome = configure(firefox, ff_server.url.removeprefix("http://"), ff_server.token)
+    outcome = configure(firefox, live_server.url.removeprefix("http://"), live_server.token)
     assert outcome.startswith("Connected to summarizer"), outcome
     firefox.m.navigate(f"{pages}/article.html")
     firefox.click_toolbar_button()
@@ -196,9 +188,9 @@ def test_firefox_summarizes_a_page_into_the_sidebar_and_highlights_a_point(firef
         (SCREENSHOTS / "firefox-sidebar.png").write_bytes(firefox.m.screenshot(format="binary"))
 
 
-def test_firefox_test_connection_finds_the_summarizer_behind_a_wrong_path(firefox, ff_server):
+def test_firefox_test_connection_finds_the_summarizer_behind_a_wrong_path(firefox, live_server):
     """Issue 17.1 in Firefox too: with a token, the browser's CORS preflight to an unknown path
     fails as if the server were down. Test connection says where the summarizer really answers."""
-    outcome = configure(firefox, f"{ff_server.url}/api", ff_server.token)
-    assert outcome.startswith("error: ") and f"answers at {ff_server.url}" in outcome, outcome
+    outcome = configure(firefox, f"{live_server.url}/api", live_server.token)
+    assert outcome.startswith("error: ") and f"answers at {live_server.url}" in outcome, outcome
     assert "without a path" in outcome

@@ -114,7 +114,8 @@ def extract_document():
 def summary_options():
     """The option values the front-ends offer, with labels and defaults: one list for all of them.
     Needs the token like the rest of the API, so a client can also check its token with it."""
-    return jsonify({"service": "summarizer", "version": __version__, "options": shapes.catalogue()})
+    return jsonify({"service": "summarizer", "version": __version__,
+                    "options": shapes.catalogue(_settings().depth)})
 
 
 @bp.get("/jobs/<job_id>")

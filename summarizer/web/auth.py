@@ -8,7 +8,7 @@ from flask import current_app, request
 from summarizer.errors import Unauthorized
 
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, Last-Event-ID, Accept"
-CORS_EXPOSE_HEADERS = "X-Job-Id, X-Summarizer-Cache, Location, Retry-After"
+CORS_EXPOSE_HEADERS = "X-Job-Id, X-Summarizer-Cache, X-Heartbeat-Seconds, Location, Retry-After"
 CORS_MAX_AGE_SECONDS = "600"
 """How long a browser may cache a preflight answer."""
 

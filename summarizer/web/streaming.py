@@ -54,7 +54,8 @@ def _follow(events, after_id, heartbeat_seconds, job_status):
 
 def sse_response(events, job_id, after_id, heartbeat_seconds, job_status, watch=None):
     """A streaming text/event-stream response that proxies must not buffer."""
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Job-Id": job_id}
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Job-Id": job_id,
+               "X-Heartbeat-Seconds": f"{heartbeat_seconds:g}"}
     stream = follow(events, after_id, heartbeat_seconds, job_status, watch)
     return Response(stream_with_context(stream), mimetype="text/event-stream", headers=headers)
 
