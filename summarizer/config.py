@@ -135,6 +135,16 @@ class Settings:
     )
     parse_timeout: float = _setting(60.0, "Wall seconds one document may take to parse.", minimum=0.5)
     parse_memory_mb: int = _setting(1024, "Address-space cap of the parsing child, MiB.", minimum=64)
+    max_parse_children: int = _setting(
+        2, "PDF/Word parse children one API process runs at once; with parse_memory_mb this bounds "
+        "the memory hostile uploads can take (a child stopped by the 1024 MiB cap peaked at "
+        "840 MiB RSS: two of them and the API fit the 2 GiB API pod of deploy/k8s).",
+        minimum=1,
+    )
+    parse_wait_seconds: float = _setting(
+        10.0, "How long an upload waits for a free parse child before 503 `parse_busy` (with "
+        "Retry-After).", minimum=0.1,
+    )
     fetch_timeout: float = _setting(20.0, "Seconds a URL fetch may take in all.", minimum=0.5)
     fetch_max_bytes: int = _setting(
         20 * 1024 * 1024, "Largest body fetched from a URL.", minimum=1024

@@ -10,7 +10,7 @@ from summarizer.queue import jobs, limits, metrics, state
 from summarizer.errors import BadRequest, SummarizerError
 from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
-from summarizer.web.intake import source_from_request
+from summarizer.web.intake import parse_slots, source_from_request
 from summarizer.options import parse_options
 from summarizer.engine.preview import preview
 from summarizer.longdocs.planning import plan_chunks
@@ -57,7 +57,7 @@ def _extracted(source):
     """The document and the milliseconds extraction took."""
     began = time.perf_counter()
     try:
-        document = extract(source, _settings())
+        document = extract(source, _settings(), parse_slots(current_app))
     except SummarizerError as error:
         metrics.record_extraction_failure(_redis(), error.code)
         raise

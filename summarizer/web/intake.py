@@ -2,12 +2,20 @@
 
 from summarizer.document import Source
 from summarizer.errors import BadRequest, UnsupportedMediaType
+from summarizer.extract.sandbox import ParseSlots
 
 INPUT_FIELDS = ("text", "html", "url")
 """JSON/form fields that carry the document itself; `url` may accompany `html` as its address."""
 
 SOURCE_FIELDS = frozenset(INPUT_FIELDS + ("password",))
 """Fields that are not summary options."""
+
+
+def parse_slots(app):
+    """The app's bound on parse children running at once, made on first use (one per process)."""
+    if "parse_slots" not in app.extensions:
+        app.extensions["parse_slots"] = ParseSlots.from_settings(app.config["SETTINGS"])
+    return app.extensions["parse_slots"]
 
 
 def source_from_request(request):
