@@ -226,6 +226,59 @@ def test_total_time_is_capped(server):
     assert time.monotonic() - started < 2.9  # gave up before the server answered
 
 
+class DripServer:
+    """Answers one request a byte every half second for 30 s, in its headers or in its body, and
+    records whether the client went away before the last byte."""
+
+    def __init__(self, phase, interval=0.5, count=60):
+        self.phase, self.interval, self.count = phase, interval, count
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.abandoned = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/drip"
+
+    def _serve(self):
+        connection, _ = self.listener.accept()
+        with connection:
+            connection.recv(65536)
+            if self.phase == "headers":
+                head, drip = b"HTTP/1.1 200 OK\r\n", b"X"
+            else:
+                head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                        b"Content-Length: %d\r\n\r\n" % self.count)
+                drip = b"a"
+            try:
+                connection.sendall(head)
+                for _ in range(self.count):
+                    connection.sendall(drip)
+                    time.sleep(self.interval)
+            except OSError:
+                self.abandoned.set()
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.parametrize("phase", ["headers", "body"])
+def test_the_deadline_holds_against_a_server_that_drips(phase):
+    """fetch_timeout bounds the whole fetch, not each read: a byte every half second never times
+    out a 2 s read, and without a total deadline the fetch lasted as long as the server dripped."""
+    server = DripServer(phase)
+    try:
+        with pytest.raises(errors.UnprocessableDocument) as caught:
+            fetch(server.url, allowing_loopback(fetch_timeout=2))
+        assert caught.value.code == "fetch_timeout"
+        assert "2 s (fetch_timeout)" in caught.value.message
+        server.thread.join(timeout=10)
+        assert server.abandoned.is_set(), "the fetch waited for the whole drip"
+    finally:
+        server.close()
+
+
 def test_gzip_despite_identity_is_decoded(server):
     assert b"harbour master" in fetch(base(server) + "/gzip", allowing_loopback()).data
 

@@ -5,12 +5,15 @@ multicast, reserved and IPv4-mapped/-embedding addresses (unless `fetch_allowlis
 network); then connect to exactly the address that was checked (the hostname is used only for the
 Host header, SNI and certificate checks), so a second DNS answer cannot rebind the request.
 Redirects are followed here, re-checked hop by hop, up to `fetch_max_redirects`. The body is capped
-at `fetch_max_bytes` and the whole fetch at `fetch_timeout` seconds. TLS is always verified.
+at `fetch_max_bytes` and the whole fetch at `fetch_timeout` seconds: connect, TLS, headers and body
+of every hop together (a socket timeout alone bounds each read, and a server dripping one byte a
+second never trips it). TLS is always verified.
 """
 
 import dataclasses
 import ipaddress
 import socket
+import threading
 import time
 import urllib.parse
 import zlib
@@ -134,10 +137,62 @@ def split_url(url):
     return parts.scheme.lower(), host, port, target, host_header
 
 
+class Deadline:
+    """The end of one fetch: when it comes, every connection the fetch opened is shut down, so a
+    read blocked on a dripping server returns at once, in whichever phase it is (TLS handshake,
+    headers, body). A timer thread (a greenlet under gevent) does the shutting."""
+
+    def __init__(self, seconds):
+        self.at = time.monotonic() + seconds
+        self._connections = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+
+    def passed(self):
+        return time.monotonic() >= self.at
+
+    def watch(self, connection):
+        self._connections.append(connection)
+
+    def _expire(self):
+        for connection in self._connections:
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                try:
+                    # socket.socket's shutdown, not SSLSocket's, which would also drop the TLS
+                    # object under a reader in another thread; the fd is what must wake up.
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+def _watched(connection_class, deadline):
+    """A urllib3 connection class whose connections the deadline can shut down."""
+
+    class Watched(connection_class):
+        def connect(self):
+            deadline.watch(self)
+            super().connect()
+
+    return Watched
+
+
 def fetch(url, settings):
     """GET `url` safely, following redirects; return Fetched or raise a 4xx SummarizerError."""
     allowlist = Allowlist.parse(settings.fetch_allowlist)
-    deadline = time.monotonic() + settings.fetch_timeout
+    with Deadline(settings.fetch_timeout) as deadline:
+        return _follow(url, allowlist, deadline, settings)
+
+
+def _follow(url, allowlist, deadline, settings):
+    """Hops until a non-redirect answer, within `deadline`."""
     for _ in range(settings.fetch_max_redirects + 1):
         response, data = _get_once(url, allowlist, deadline, settings)
         location = response.headers.get("Location")
@@ -163,7 +218,7 @@ def _get_once(url, allowlist, deadline, settings):
     error = None
     for address in addresses[:3]:
         remaining = _remaining(deadline, settings)
-        pool = _pool(scheme, str(address), port, host, remaining)
+        pool = _pool(scheme, str(address), port, host, remaining, deadline)
         try:
             response = pool.urlopen(
                 "GET", target, headers={"Host": host_header, "User-Agent": USER_AGENT,
@@ -177,26 +232,31 @@ def _get_once(url, allowlist, deadline, settings):
                 response.release_conn()
         except (ConnectTimeoutError, ReadTimeoutError):
             raise _timeout(settings) from None
-        except SSLError:
-            raise UnprocessableDocument(
-                "fetch_tls_error", f"The TLS certificate of {host} could not be verified."
-            ) from None
-        except HTTPError as exc:  # connection refused, reset, protocol errors: try the next address
-            error = exc
+        except (HTTPError, OSError) as exc:
+            if deadline.passed():  # the deadline shut the socket: whatever broke, time ran out
+                raise _timeout(settings) from None
+            if isinstance(exc, SSLError):
+                raise UnprocessableDocument(
+                    "fetch_tls_error", f"The TLS certificate of {host} could not be verified."
+                ) from None
+            error = exc  # connection refused, reset, protocol errors: try the next address
         finally:
             pool.close()
     raise UnprocessableDocument("fetch_failed", f"Cannot fetch the URL: {error}.")
 
 
-def _pool(scheme, address, port, host, timeout):
+def _pool(scheme, address, port, host, timeout, deadline):
     """A one-connection pool to the checked address; TLS verifies the certificate against `host`."""
     timeout = urllib3.Timeout(connect=timeout, read=timeout)
     if scheme == "https":
-        return urllib3.HTTPSConnectionPool(
+        pool = urllib3.HTTPSConnectionPool(
             address, port, timeout=timeout, maxsize=1, retries=False, cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(), server_hostname=host, assert_hostname=host,
         )
-    return urllib3.HTTPConnectionPool(address, port, timeout=timeout, maxsize=1, retries=False)
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, maxsize=1, retries=False)
+    pool.ConnectionCls = _watched(pool.ConnectionCls, deadline)
+    return pool
 
 
 def _read_body(response, deadline, settings):
@@ -237,7 +297,7 @@ def _decode(data, headers, settings):
 
 def _remaining(deadline, settings):
     """Seconds left of the fetch, or the timeout error when none are."""
-    left = deadline - time.monotonic()
+    left = deadline.at - time.monotonic()
     if left <= 0:
         raise _timeout(settings)
     return left
