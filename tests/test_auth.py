@@ -1,9 +1,13 @@
-"""API tokens on every route but the health check, and CORS only for configured origins."""
+"""API tokens on every route but the health check, CORS only for configured origins, and jobs
+that belong to the token that submitted them."""
+
+import time
 
 import pytest
 
 from summarizer import create_app
 from summarizer.web.auth import origin_allowed, token_matches
+from tests.conftest import TEST_SETTINGS
 
 
 @pytest.fixture
@@ -75,3 +79,29 @@ def test_origin_patterns():
 def test_token_comparison():
     assert token_matches("b", ["a", "b"]) and not token_matches("c", ["a", "b"])
     assert not token_matches("", ["a"])
+
+
+def test_jobs_belong_to_the_token_that_submitted_them(redis_url, worker):
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, **TEST_SETTINGS,
+                      "API_TOKENS": "alpha-token,beta-token"})
+    client = app.test_client()
+    alpha = {"Authorization": "Bearer alpha-token"}
+    beta = {"Authorization": "Bearer beta-token"}
+    text = f"The ferry to the island now leaves at seven. Request {time.monotonic_ns()}."
+    first = client.post("/summarize", json={"text": text}, headers=alpha)
+    assert first.status_code == 202 and first.headers["X-Summarizer-Cache"] == "miss"
+    job_id = first.get_json()["job_id"]
+    same_text = client.post("/summarize", json={"text": text}, headers=beta)
+    assert same_text.headers["X-Summarizer-Cache"] == "miss", "the cache told beta about alpha's job"
+    assert same_text.get_json()["job_id"] != job_id
+    for method, path in [("get", f"/jobs/{job_id}"), ("get", f"/jobs/{job_id}/events"),
+                         ("delete", f"/jobs/{job_id}")]:
+        response = getattr(client, method)(path, headers=beta)
+        assert response.status_code == 404, (method, path)
+        assert response.get_json()["error"]["code"] == "unknown_job"
+    assert client.get(f"/jobs/{job_id}", headers=alpha).get_json()["status"] != "canceled"
+    again = client.post("/summarize", json={"text": text}, headers=alpha)
+    assert again.get_json()["job_id"] == job_id, "the same token still shares its work"
+    assert again.headers["X-Summarizer-Cache"] in ("attached", "hit")
+    client.delete(f"/jobs/{job_id}", headers=alpha)
+    client.delete(f"/jobs/{same_text.get_json()['job_id']}", headers=beta)

@@ -55,8 +55,8 @@ def maps_done(job_id):
 
 
 def cache(digest):
-    """String: the job that answers a request with this digest of (text, options, model), finished
-    or still running. Written by the API. TTL: result_ttl."""
+    """String: the job that answers a request with this digest of (text, options, model, owner),
+    finished or still running. Written by the API. TTL: result_ttl."""
     return f"{PREFIX}cache:{digest}"
 
 

@@ -1,11 +1,21 @@
-"""API tokens (Bearer) and CORS: who may call the API, and from which browser origins."""
+"""API tokens (Bearer) and CORS: who may call the API, and from which browser origins; and who
+owns a job.
+
+Jobs belong to the token that submitted them: another token's job is 404 (status, events,
+cancel), and identical requests share a job only under the same token, so the cache never tells
+one token holder what another summarized. A job records a digest of the token, never the token;
+rotating a token therefore hides the jobs submitted with the old one (they expire with result_ttl).
+Without tokens (loopback only) every client is one owner, jobs.LOCAL_OWNER.
+"""
 
 import fnmatch
+import hashlib
 import hmac
 
 from flask import current_app, request
 
 from summarizer.errors import Unauthorized
+from summarizer.queue.jobs import LOCAL_OWNER
 
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, Last-Event-ID, Accept"
 CORS_EXPOSE_HEADERS = "X-Job-Id, X-Summarizer-Cache, Location, Retry-After"
@@ -32,12 +42,25 @@ def require_token():
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "public", False):
         return
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token_matches(presented.strip(), tokens):
+    presented = presented_token()
+    if not presented or not token_matches(presented, tokens):
         raise Unauthorized(
             "bad_token", "Missing or wrong API token: send `Authorization: Bearer <token>`.",
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+
+def presented_token():
+    """The bearer token of this request ("" when none)."""
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    return presented.strip() if scheme.lower() == "bearer" else ""
+
+
+def owner():
+    """Who this request acts for: a digest of its (already checked) token, or LOCAL_OWNER."""
+    if not current_app.config["SETTINGS"].token_list:
+        return LOCAL_OWNER
+    return "token:" + hashlib.sha256(presented_token().encode()).hexdigest()[:24]
 
 
 def token_matches(presented, tokens):
