@@ -38,7 +38,7 @@ def serve(host, port, workers, gpus, insecure_public):
     """Run everything: embedded Redis (if no REDIS_URL), the workers and the API server."""
     from summarizer.queue import supervisor
     from summarizer.queue.connection import embedded_socket
-    from summarizer.queue.redis_embed import EmbeddedRedis
+    from summarizer.queue.redis_embed import EmbeddedRedis, make_private
 
     settings = _settings(host=host, port=port, workers=workers)
     if not settings.token_list and not is_loopback(settings.host) and not insecure_public:
@@ -48,7 +48,11 @@ def serve(host, port, workers, gpus, insecure_public):
     embedded = None
     env = dict(os.environ)
     if not settings.redis_url:
-        embedded = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+        try:
+            make_private(settings.resolved_data_dir)
+            embedded = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+        except SummarizerError as error:
+            raise click.ClickException(error.message) from None
         env["REDIS_URL"] = embedded.url
     env.update(SUMMARIZER_HOST=settings.host, SUMMARIZER_PORT=str(settings.port))
     gpu_list = [g.strip() for g in gpus.split(",") if g.strip()]

@@ -3,10 +3,16 @@
 `summarizer serve` starts it when no REDIS_URL is configured, owns its lifetime, and hands its unix
 socket URL to the API and worker processes it starts. Persistence is on (AOF), so queued jobs
 survive a restart of the service.
+
+The AOF holds every document and summary, so the data folder is private to the user running the
+service: folders 0700, files 0600, made so at every start whatever the umask (the usual 022 left
+them 0755/0644, readable by any local user), and the server runs with umask 077 so what it writes
+later is private too.
 """
 
 import logging
 import os
+import stat
 import subprocess
 import time
 
@@ -18,6 +24,39 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 10.0
 """How long to wait for the embedded server to answer PING before giving up."""
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_UMASK = 0o077
+"""The umask redis-server runs with: its AOF, its rewrites and its log are born 0600."""
+
+
+def make_private(path):
+    """Create `path` if needed and make it and everything in it private to this user (folders
+    0700, files 0600); refuse a folder or file that belongs to another user."""
+    os.makedirs(path, mode=PRIVATE_DIR_MODE, exist_ok=True)
+    _tighten(path, PRIVATE_DIR_MODE)
+    for root, dirs, files in os.walk(path):
+        for name in dirs:
+            _tighten(os.path.join(root, name), PRIVATE_DIR_MODE)
+        for name in files:
+            _tighten(os.path.join(root, name), PRIVATE_FILE_MODE)
+
+
+def _tighten(path, mode):
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return  # never chmod through a link to something outside the folder
+    if info.st_uid != os.geteuid():
+        raise ServiceUnavailable(
+            "data_dir_not_owned",
+            f"{path} belongs to another user (uid {info.st_uid}); the service keeps documents "
+            "there. Give it to the user running the service, or set SUMMARIZER_DATA_DIR.",
+        )
+    if stat.S_IMODE(info.st_mode) != mode:
+        os.chmod(path, mode)
+        log.warning("%s was %o; made it %o (the data folder holds documents)", path,
+                    stat.S_IMODE(info.st_mode), mode)
 
 
 def redis_server_binary():
@@ -42,7 +81,7 @@ class EmbeddedRedis:
 
     def start(self):
         """Start the server and wait until it answers; returns self."""
-        os.makedirs(self.data_dir, exist_ok=True)
+        make_private(self.data_dir)
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)  # left by a crashed run; the server refuses to bind otherwise
         command = [
@@ -51,7 +90,8 @@ class EmbeddedRedis:
             "--appendonly", "yes" if self.appendonly else "no", "--save", "",
             "--daemonize", "no", "--logfile", os.path.join(self.data_dir, "redis.log"),
         ]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                        preexec_fn=lambda: os.umask(PRIVATE_UMASK))
         self._wait_until_ready()
         log.info("embedded redis-server %s on %s", self.process.pid, self.socket_path)
         return self

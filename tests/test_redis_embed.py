@@ -1,0 +1,53 @@
+"""The embedded redis-server that `summarizer serve` runs: its data folder is private whatever
+the umask."""
+
+import os
+import stat
+
+import pytest
+import redis
+
+from summarizer.errors import ServiceUnavailable
+from summarizer.queue.redis_embed import EmbeddedRedis, make_private
+from tests.conftest import wait_for
+
+
+def modes(folder):
+    """{path relative to folder: permission bits} of the folder and everything in it."""
+    paths = [folder, *folder.rglob("*")]
+    return {str(p.relative_to(folder)): stat.S_IMODE(os.lstat(p).st_mode) for p in paths}
+
+
+def test_data_folder_is_private_whatever_the_umask(tmp_path):
+    folder = tmp_path / "redis"
+    folder.mkdir(mode=0o755)
+    (folder / "redis.log").write_text("left by an earlier version\n")
+    os.chmod(folder, 0o755)
+    os.chmod(folder / "redis.log", 0o644)
+    previous = os.umask(0o022)
+    try:
+        server = EmbeddedRedis(folder).start()
+    finally:
+        os.umask(previous)
+    try:
+        client = redis.Redis(unix_socket_path=server.socket_path)
+        client.set("document", "a confidential memo")
+        client.bgrewriteaof()  # the rewrite makes a new AOF file: born private too
+        wait_for(lambda: client.info("persistence")["aof_rewrite_in_progress"] == 0
+                 and client.info("persistence")["aof_rewrite_scheduled"] == 0, 30, "the rewrite")
+        found = modes(folder)
+        assert "appendonly.aof" in found and "redis.log" in found
+        readable = {path: oct(mode) for path, mode in found.items() if mode & 0o077}
+        assert not readable, f"group/other can reach {readable}"
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_folder_of_another_user_is_refused(tmp_path):
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    os.chown(folder, 12345, 12345)
+    with pytest.raises(ServiceUnavailable) as caught:
+        make_private(folder)
+    assert caught.value.code == "data_dir_not_owned"
