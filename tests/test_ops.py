@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 import redis
@@ -21,6 +22,7 @@ from rq.serializers import JSONSerializer
 
 from summarizer import cli, create_app
 from summarizer.queue import metrics
+from summarizer.queue.redis_embed import EmbeddedRedis
 
 TOKEN = "ops-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -83,10 +85,29 @@ def value(samples, name, **labels):
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def test_healthz_is_public_and_needs_no_redis(dead_redis_app):
+def test_healthz_is_public_and_a_redis_just_gone_is_no_reason_to_restart(dead_redis_app):
     response = dead_redis_app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "redis": "unreachable for 0 s"}
+
+
+def test_healthz_reports_a_redis_gone_longer_than_the_grace(tmp_path):
+    server = EmbeddedRedis(tmp_path / "redis", appendonly=False).start()
+    try:
+        app = create_app({"TESTING": True, "REDIS_URL": server.url, "REDIS_GRACE_SECONDS": 1})
+        client = app.test_client()
+        assert client.get("/healthz").get_json() == {"status": "ok"}
+        server.stop()
+        assert client.get("/healthz").status_code == 200  # gone, not yet for long
+        time.sleep(1.1)
+        response = client.get("/healthz")
+        assert response.status_code == 503, response.get_json()
+        assert response.get_json()["error"]["code"] == "redis_unavailable"
+        assert "redis_grace_seconds" in response.get_json()["error"]["message"]
+        server.start()
+        assert client.get("/healthz").get_json() == {"status": "ok"}
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize("path", ["/readyz", "/metrics"])

@@ -1,5 +1,5 @@
 """The embedded redis-server that `summarizer serve` runs: its data folder is private whatever
-the umask."""
+the umask, and two servers never share one."""
 
 import os
 import stat
@@ -51,3 +51,16 @@ def test_a_folder_of_another_user_is_refused(tmp_path):
     with pytest.raises(ServiceUnavailable) as caught:
         make_private(folder)
     assert caught.value.code == "data_dir_not_owned"
+
+
+def test_two_servers_never_share_a_data_folder(tmp_path):
+    first = EmbeddedRedis(tmp_path / "redis", appendonly=False).start()
+    try:
+        redis.Redis(unix_socket_path=first.socket_path).set("owner", "first")
+        with pytest.raises(ServiceUnavailable) as caught:
+            EmbeddedRedis(tmp_path / "redis", appendonly=False).start()
+        assert caught.value.code == "data_dir_in_use"
+        assert redis.Redis(unix_socket_path=first.socket_path).get("owner") == b"first"
+    finally:
+        first.stop()
+    EmbeddedRedis(tmp_path / "redis", appendonly=False).start().stop()  # free once it stopped
