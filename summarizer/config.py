@@ -172,7 +172,13 @@ class Settings:
         "", "File with one API token per line (a mounted Secret); re-read when it changes."
     )
     cors_origins: str = _setting(
-        "", "Comma-separated origins allowed to call the API from a browser (extension IDs, add-in)."
+        "", "Comma-separated origins allowed to call the API from a browser (extension IDs, add-in). "
+        "Without tokens, requests from any other origin are refused (403).",
+    )
+    allowed_hosts: str = _setting(
+        "", "Comma-separated Host names (\".lan\" for subdomains, \"*\" for any) answered besides "
+        "loopback ones when there are no tokens (other names are DNS rebinding: 400), and that "
+        "the Word add-in's manifest may point at.",
     )
 
     @classmethod
@@ -228,6 +234,10 @@ class Settings:
                 raise ConfigError("bad_setting", f"Cannot read api_tokens_file: {error}") from None
             tokens += _tokens_in_file(self.api_tokens_file, mtime)
         return tokens
+
+    @property
+    def allowed_host_list(self):
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
 
     @property
     def cors_origin_list(self):

@@ -105,3 +105,50 @@ def test_jobs_belong_to_the_token_that_submitted_them(redis_url, worker):
     assert again.headers["X-Summarizer-Cache"] in ("attached", "hit")
     client.delete(f"/jobs/{job_id}", headers=alpha)
     client.delete(f"/jobs/{same_text.get_json()['job_id']}", headers=beta)
+
+
+@pytest.fixture
+def tokenless(redis_url):
+    """No tokens (loopback use), the extension's origin and one LAN name configured."""
+    return create_app({"TESTING": True, "REDIS_URL": redis_url, "API_TOKENS": "",
+                       "CORS_ORIGINS": "chrome-extension://abcdef", "ALLOWED_HOSTS": "summarizer.lan"})
+
+
+@pytest.mark.parametrize("host, answered", [
+    ("localhost:8000", True), ("127.0.0.1:8000", True), ("[::1]:8000", True), ("127.0.0.2", True),
+    ("pane.localhost:8000", True), ("summarizer.lan:8000", True),
+    ("rebind.evil.example", False), ("rebind.evil.example:8000", False), ("localhost.evil.example", False),
+    ("127.0.0.1.nip.io", False), ("summarizer.lan.evil.example", False), ("[::2]", False),
+])
+def test_without_tokens_only_loopback_and_configured_host_names_are_answered(tokenless, host, answered):
+    response = tokenless.test_client().post("/extract", json={"text": "Some text."},
+                                            headers={"Host": host})
+    if answered:
+        assert response.status_code == 200, response.get_json()
+    else:
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "host_not_allowed"
+
+
+@pytest.mark.parametrize("origin, answered", [
+    (None, True), ("http://localhost", True), ("chrome-extension://abcdef", True),
+    ("https://evil.example", False), ("null", False), ("http://localhost:9999", False),
+    ("chrome-extension://another", False),
+])
+def test_without_tokens_cross_site_requests_are_refused(tokenless, origin, answered):
+    headers = {"Origin": origin} if origin else {}
+    response = tokenless.test_client().post("/extract", data="Some text.", headers=headers,
+                                            content_type="text/plain")  # a "simple" request
+    if answered:
+        assert response.status_code == 200, response.get_json()
+    else:
+        assert response.status_code == 403
+        assert response.get_json()["error"]["code"] == "origin_not_allowed"
+
+
+def test_with_tokens_the_token_is_what_counts(secured):
+    response = secured[0].test_client().post(
+        "/extract", json={"text": "Some text."},
+        headers={"Host": "summarizer.example.org", "Origin": "https://elsewhere.example",
+                 "Authorization": "Bearer env-token"})
+    assert response.status_code == 200
