@@ -218,3 +218,26 @@ def test_zip_bomb_that_lies_about_its_sizes_is_refused_before_it_inflates(upload
     assert "declares" in response.get_json()["error"]["message"]
     # Refused after inflating a few steps of 64 kB, not at the child's memory cap.
     assert memory.peak < 128 * 2**20, memory.peak
+
+
+LONE_SURROGATES = {  # JSON text: the escapes reach the parser as written
+    "text": '{"text": "Bad \\ud800 surrogate in a sentence.", "cache": false}',
+    "option": '{"text": "Plain sentence.", "context": "x\\udfff", "cache": false}',
+    "option name": '{"text": "Plain.", "\\udfffy": 1}',
+}
+
+
+@pytest.mark.parametrize("path", ["/summarize", "/extract"])
+@pytest.mark.parametrize("where", sorted(LONE_SURROGATES))
+def test_lone_surrogates_are_replaced_not_a_500(client, worker, path, where):
+    """JSON may carry half a UTF-16 pair: no encoder accepts it (hashing the text for the cache,
+    storing it, answering with it), so it becomes U+FFFD on the way in. Needs a worker: the 500
+    came from queueing."""
+    response = client.post(path, data=LONE_SURROGATES[where].encode(), content_type="application/json")
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if where == "text" and path == "/extract":
+        assert response.get_json()["text"] == "Bad \ufffd surrogate in a sentence."
+    if where == "option name":
+        assert "\ufffdy" in response.get_json()["error"]["message"]
+    if response.status_code == 202:
+        client.delete(f"/jobs/{response.get_json()['job_id']}")
