@@ -130,6 +130,8 @@ def fake_dns(monkeypatch):
     "http://2130706433/",
     "http://[fe80::1]/",
     "http://[fc00::1]/",
+    "http://[fec0::1]/",
+    "http://[feff::1]/",
 ])
 def test_private_addresses_are_refused(url):
     with pytest.raises(errors.BadRequest) as caught:
@@ -190,6 +192,24 @@ def test_hostname_resolving_to_a_private_address_is_refused(fake_dns):
         with pytest.raises(errors.BadRequest) as caught:
             fetch(f"http://{host}/", Settings.from_mapping({}))
         assert caught.value.code == "url_not_allowed"
+
+
+def test_errors_do_not_tell_what_a_name_resolves_to(server, fake_dns):
+    fake_dns["intranet.example"] = ["10.1.2.3"]
+    with pytest.raises(errors.BadRequest) as caught:
+        fetch("http://intranet.example/", Settings.from_mapping({}))
+    assert "10.1.2.3" not in caught.value.message
+    fake_dns["wiki.corp.example"] = ["127.0.0.1"]
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: the connection is refused
+    try:
+        with pytest.raises(errors.UnprocessableDocument) as caught:
+            fetch(f"http://wiki.corp.example:{closed.getsockname()[1]}/",
+                  Settings.from_mapping({"fetch_allowlist": ".corp.example"}))
+    finally:
+        closed.close()
+    assert caught.value.code == "fetch_failed"
+    assert "127.0.0.1" not in caught.value.message and "wiki.corp.example" in caught.value.message
 
 
 def test_connects_to_the_checked_address_not_a_second_answer(server, fake_dns):

@@ -117,10 +117,11 @@ def test_readyz_and_metrics_require_the_token(ops_client, path):
     assert response.get_json()["error"]["code"] == "bad_token"
 
 
-def test_readyz_without_redis_is_503(dead_redis_app):
+def test_readyz_without_redis_is_503_and_keeps_its_address_to_itself(dead_redis_app):
     response = dead_redis_app.test_client().get("/readyz", headers=AUTH)
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "redis_unavailable"
+    assert "nobody.sock" not in response.get_json()["error"]["message"]
 
 
 def test_readyz_without_worker_is_503(ops_client):

@@ -12,6 +12,7 @@ second never trips it). TLS is always verified.
 
 import dataclasses
 import ipaddress
+import logging
 import socket
 import threading
 import time
@@ -20,9 +21,12 @@ import zlib
 
 import certifi
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, ReadTimeoutError, SSLError
+from urllib3.exceptions import (ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError,
+                                SSLError)
 
 from summarizer.errors import BadRequest, PayloadTooLarge, UnprocessableDocument
+
+log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 65536
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -73,6 +77,8 @@ class Allowlist:
 def refusal_reason(address):
     """Why an address is not public ("loopback", "private", ...), or None when it is."""
     if address.version == 6:
+        if address.is_site_local:  # fec0::/10: deprecated, still routed inside some networks
+            return "site-local"
         if address.ipv4_mapped is not None:
             return "IPv4-mapped IPv6"
         if address.teredo is not None:
@@ -109,12 +115,24 @@ def checked_addresses(host, port, allowlist):
     for address in addresses:
         reason = refusal_reason(address)
         if reason and not allowlist.allows_address(address):
+            # The address a name resolves to stays in the log: the answer would map the
+            # server's own network for whoever asks.
+            log.info("refused %s: it resolves to %s (%s)", host, address, reason)
+            what = f"a {reason} address" if _is_literal(host) else "not a public address"
             raise BadRequest(
                 "url_not_allowed",
-                f"{host} resolves to {address}, a {reason} address; the server only fetches public "
-                "addresses (an administrator can allow more with fetch_allowlist).",
+                f"{host} is {what}; the server only fetches public addresses (an administrator "
+                "can allow more with fetch_allowlist).",
             )
     return addresses
+
+
+def _is_literal(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def split_url(url):
@@ -230,6 +248,8 @@ def _get_once(url, allowlist, deadline, settings):
                 return response, _read_body(response, deadline, settings)
             finally:
                 response.release_conn()
+        except NewConnectionError as exc:  # refused: urllib3 files it under ConnectTimeoutError
+            error = exc
         except (ConnectTimeoutError, ReadTimeoutError):
             raise _timeout(settings) from None
         except (HTTPError, OSError) as exc:
@@ -242,7 +262,10 @@ def _get_once(url, allowlist, deadline, settings):
             error = exc  # connection refused, reset, protocol errors: try the next address
         finally:
             pool.close()
-    raise UnprocessableDocument("fetch_failed", f"Cannot fetch the URL: {error}.")
+    log.info("fetching %s failed: %s", url, error)  # names the address it tried: log only
+    raise UnprocessableDocument(
+        "fetch_failed", f"Cannot fetch the URL: {host} refused or dropped the connection."
+    )
 
 
 def _pool(scheme, address, port, host, timeout, deadline):

@@ -112,8 +112,9 @@ def readyz():
         connection.ping()
         workers = live_workers(connection, queue_name)
     except redis.RedisError as exc:
+        log.warning("readyz: Redis is unreachable: %s", exc)  # its address: for the log only
         raise ServiceUnavailable(
-            "redis_unavailable", f"Redis is unreachable ({exc}); check REDIS_URL and the Redis server."
+            "redis_unavailable", "Redis is unreachable; check REDIS_URL and the Redis server."
         ) from None
     if not workers:
         raise ServiceUnavailable(
