@@ -82,8 +82,14 @@ def submit(connection, settings, document, options, plan, extract_ms, preview=No
         raise ServiceUnavailable(
             "no_worker", "No worker is serving the queue: start one with `summarizer worker`."
         )
-    limits.check_queue(connection, queue.count, settings.max_queue)
     job_id = uuid.uuid4().hex
+    with limits.queue_place(connection, queue, settings.max_queue, job_id):
+        return _submit(connection, settings, queue, job_id, document, options, plan, extract_ms,
+                       preview, owner)
+
+
+def _submit(connection, settings, queue, job_id, document, options, plan, extract_ms, preview, owner):
+    """submit(), holding a place in the queue until the job is in it (or was found cached)."""
     if options.cache:
         key = cache_key(document, options, settings, owner)
         existing = _reusable_job(connection, key)

@@ -65,6 +65,13 @@ FINISHED = PREFIX + "finished"
 and Retry-After. Written by the workers; trimmed to the newest limits.DRAIN_SAMPLE. No TTL."""
 
 
+def admitting(queue_name):
+    """Sorted set: requests that passed the queue-depth check and are being queued now (member a
+    job ID, score when admitted), counted with the queue so concurrent requests cannot all take
+    the last place. Written by the API (limits.queue_place). TTL: limits.PLACE_SECONDS."""
+    return f"{PREFIX}admitting:{queue_name}"
+
+
 def rate(client_digest, window):
     """Integer: requests of one client (hashed token or address) in one rate-limit window. Written
     by the API. TTL: two windows."""
