@@ -123,3 +123,17 @@ def test_retry_after_follows_the_recent_pace_not_an_idle_hour(redis_client):
         assert int(caught.value.headers["Retry-After"]) == 3  # three places to free at 1/s
     finally:
         redis_client.delete(keys.FINISHED)
+
+
+def test_without_tokens_the_rate_limit_counts_addresses_whatever_the_header(redis_url, redis_client):
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, **TEST_SETTINGS, "RATE_LIMIT": 3,
+                      "API_TOKENS": ""})
+    client = app.test_client()
+    address = f"127.0.0.{time.monotonic_ns() % 200 + 20}"  # a fresh budget for this test
+
+    def extract(n):
+        return client.post("/extract", json={"text": "Some text."},
+                           headers={"Authorization": f"Bearer invented-{n}"},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [extract(n) for n in range(5)] == [200, 200, 200, 429, 429]

@@ -50,8 +50,7 @@ def _following(job_id):
 
 def _check_rate():
     """Per-client request rate: the API token identifies the client, else its address."""
-    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
-    limits.check_rate(_redis(), token or request.remote_addr or "-", _settings().rate_limit)
+    limits.check_rate(_redis(), auth.client_key(), _settings().rate_limit)
 
 
 def _extracted(source):

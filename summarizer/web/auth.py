@@ -117,6 +117,14 @@ def owner():
     return "token:" + hashlib.sha256(presented_token().encode()).hexdigest()[:24]
 
 
+def client_key():
+    """Whom a rate limit counts: the token's owner, or without tokens the address (an
+    Authorization header is then whatever the client invents, one per request if it likes)."""
+    if current_app.config["SETTINGS"].token_list:
+        return owner()
+    return "address:" + (request.remote_addr or "-")
+
+
 def token_matches(presented, tokens):
     """Constant-time comparison against every configured token (no early exit on a match)."""
     presented = presented.encode()
