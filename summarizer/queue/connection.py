@@ -34,7 +34,8 @@ def embedded_socket(settings):
 def connect(settings, start_embedded=False):
     """A Redis client for `settings`. With no REDIS_URL, use (or, if asked, start) the embedded one."""
     if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url, **CLIENT_OPTIONS)
+        password = {"password": settings.redis_password} if settings.redis_password else {}
+        return redis.Redis.from_url(settings.redis_url, **CLIENT_OPTIONS, **password)
     client = redis.Redis(unix_socket_path=embedded_socket(settings), **CLIENT_OPTIONS)
     try:
         client.ping()

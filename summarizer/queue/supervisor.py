@@ -177,6 +177,7 @@ def api_command(settings):
         sys.executable, "-m", "gunicorn", "--worker-class", "gevent",
         "--workers", str(settings.http_workers), "--worker-connections", "2000",
         "--bind", f"{settings.host}:{settings.port}", "--graceful-timeout", "10",
+        *(["--bind", f"{settings.host}:{settings.metrics_port}"] if settings.metrics_port else []),
         "--no-control-socket", "--access-logfile", "-",
     ]
     if settings.tls_cert:

@@ -19,7 +19,7 @@ import ipaddress
 
 from flask import current_app, request
 
-from summarizer.errors import BadRequest, Forbidden, Unauthorized
+from summarizer.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from summarizer.queue.jobs import LOCAL_OWNER
 
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, Last-Event-ID, Accept"
@@ -34,16 +34,36 @@ def public(view):
     return view
 
 
+METRICS_PORT_ENDPOINTS = ("ops.prometheus_metrics", "ops.healthz")
+"""What the metrics port serves, without a token: a scraper has none (Prometheus' pod annotations
+cannot give one), and the port is not behind the Ingress."""
+
+
 def init_app(app):
+    app.before_request(metrics_port_rules)
     app.before_request(require_local_browser_rules)
     app.before_request(require_token)
     app.after_request(add_cors_headers)
 
 
+def on_metrics_port():
+    """Whether the request came in on `metrics_port`: the listener's port as gunicorn reports it,
+    from before ProxyFix, which would take it from a header the client may write."""
+    port = current_app.config["SETTINGS"].metrics_port
+    environ = request.environ.get("werkzeug.proxy_fix.orig", request.environ)
+    return bool(port) and environ.get("SERVER_PORT") == str(port)
+
+
+def metrics_port_rules():
+    """On the metrics port only /metrics and /healthz exist."""
+    if on_metrics_port() and request.endpoint not in METRICS_PORT_ENDPOINTS:
+        raise NotFound("not_found", "The metrics port serves /metrics and /healthz only.")
+
+
 def require_local_browser_rules():
     """Without tokens: refuse Host names that are not loopback or allowed, and foreign origins."""
     settings = current_app.config["SETTINGS"]
-    if settings.token_list:
+    if settings.token_list or on_metrics_port():
         return
     name = host_name(request.host)
     if not (is_loopback_name(name) or host_allowed(name, settings.allowed_host_list)):
@@ -91,7 +111,7 @@ def host_allowed(name, allowed):
 def require_token():
     """Refuse requests without a valid `Authorization: Bearer` token when tokens are configured."""
     tokens = current_app.config["SETTINGS"].token_list
-    if not tokens or request.method == "OPTIONS":
+    if not tokens or request.method == "OPTIONS" or on_metrics_port():
         return
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "public", False):
