@@ -14,7 +14,6 @@ import dataclasses
 import ipaddress
 import logging
 import socket
-import threading
 import time
 import urllib.parse
 import zlib
@@ -25,6 +24,7 @@ from urllib3.exceptions import (ConnectTimeoutError, HTTPError, NewConnectionErr
                                 SSLError)
 
 from summarizer.errors import BadRequest, PayloadTooLarge, UnprocessableDocument
+from summarizer.extract.deadline import Deadline, watched
 
 log = logging.getLogger(__name__)
 
@@ -155,53 +155,6 @@ def split_url(url):
     return parts.scheme.lower(), host, port, target, host_header
 
 
-class Deadline:
-    """The end of one fetch: when it comes, every connection the fetch opened is shut down, so a
-    read blocked on a dripping server returns at once, in whichever phase it is (TLS handshake,
-    headers, body). A timer thread (a greenlet under gevent) does the shutting."""
-
-    def __init__(self, seconds):
-        self.at = time.monotonic() + seconds
-        self._connections = []
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self):
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._timer.cancel()
-
-    def passed(self):
-        return time.monotonic() >= self.at
-
-    def watch(self, connection):
-        self._connections.append(connection)
-
-    def _expire(self):
-        for connection in self._connections:
-            sock = getattr(connection, "sock", None)
-            if sock is not None:
-                try:
-                    # socket.socket's shutdown, not SSLSocket's, which would also drop the TLS
-                    # object under a reader in another thread; the fd is what must wake up.
-                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-
-def _watched(connection_class, deadline):
-    """A urllib3 connection class whose connections the deadline can shut down."""
-
-    class Watched(connection_class):
-        def connect(self):
-            deadline.watch(self)
-            super().connect()
-
-    return Watched
-
-
 def fetch(url, settings):
     """GET `url` safely, following redirects; return Fetched or raise a 4xx SummarizerError."""
     allowlist = Allowlist.parse(settings.fetch_allowlist)
@@ -278,7 +231,7 @@ def _pool(scheme, address, port, host, timeout, deadline):
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, maxsize=1, retries=False)
-    pool.ConnectionCls = _watched(pool.ConnectionCls, deadline)
+    pool.ConnectionCls = watched(pool.ConnectionCls, deadline)
     return pool
 
 
