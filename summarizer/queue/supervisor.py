@@ -36,8 +36,9 @@ PR_SET_PDEATHSIG = 1
 def die_with_parent(umask=None):
     """A Popen preexec_fn (Linux): the child gets SIGTERM when this process dies, however it dies,
     and starts with `umask` when given. The signal comes when the *thread* that started the child
-    ends, so start children from a thread that lives as long as they should (here: the main one). None where prctl is missing (the child then outlives a
-    killed parent; the data folder's lock still keeps a second Redis off it)."""
+    ends, so start children from one that lives as long as they should (here: the main thread).
+    Without prctl (not Linux) a child outlives a killed parent; the data folder's lock still keeps
+    a second Redis off its folder."""
     parent = os.getpid()
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: after fork, only call
