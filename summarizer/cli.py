@@ -38,7 +38,7 @@ def serve(host, port, workers, gpus, insecure_public):
     """Run everything: embedded Redis (if no REDIS_URL), the workers and the API server."""
     from summarizer.queue import supervisor
     from summarizer.queue.connection import embedded_socket
-    from summarizer.queue.redis_embed import EmbeddedRedis
+    from summarizer.queue.redis_embed import EmbeddedRedis, make_private
 
     settings = _settings(host=host, port=port, workers=workers)
     if not settings.token_list and not is_loopback(settings.host) and not insecure_public:
@@ -48,21 +48,38 @@ def serve(host, port, workers, gpus, insecure_public):
     embedded = None
     env = dict(os.environ)
     if not settings.redis_url:
-        embedded = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+        try:
+            make_private(settings.resolved_data_dir)
+            embedded = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+        except SummarizerError as error:
+            raise click.ClickException(error.message) from None
         env["REDIS_URL"] = embedded.url
     env.update(SUMMARIZER_HOST=settings.host, SUMMARIZER_PORT=str(settings.port))
     gpu_list = [g.strip() for g in gpus.split(",") if g.strip()]
     commands = [supervisor.worker_command(i, gpu_list) for i in range(settings.workers)]
-    click.echo(f"summarizer: API on http://{settings.host}:{settings.port}, "
-               f"{settings.workers} worker(s), Redis {env.get('REDIS_URL') or settings.redis_url}", err=True)
-    restarts = _restart_recorder(env.get("REDIS_URL") or settings.redis_url)
+    click.echo(f"summarizer: API on http://{settings.host}:{settings.port}, {settings.workers} "
+               f"worker(s), Redis {_without_password(env.get('REDIS_URL') or settings.redis_url)}",
+               err=True)
+    restarts = _restart_recorder(env.get("REDIS_URL") or settings.redis_url, settings.redis_password)
     try:
         code = supervisor.Supervisor(supervisor.api_command(settings), commands, env,
-                                     on_restart=restarts).run()
+                                     on_restart=restarts, redis_server=embedded).run()
     finally:
         if embedded:
             embedded.stop()
     sys.exit(code)
+
+
+def _without_password(url):
+    """A Redis URL fit for the log: a password in it is replaced by ***."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:" if parts.username else ":"
+    return parts._replace(netloc=f"{user}***@{parts.hostname}"
+                                 + (f":{parts.port}" if parts.port else "")).geturl()
 
 
 def is_loopback(host):
@@ -77,13 +94,13 @@ def is_loopback(host):
         return False
 
 
-def _restart_recorder(redis_url):
+def _restart_recorder(redis_url, password):
     """Counts worker restarts in the shared metrics."""
     import redis
 
     from summarizer.queue import metrics
 
-    client = redis.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(redis_url, password=password or None)
     return lambda child: metrics.record_worker_restart(client, child.name)
 
 

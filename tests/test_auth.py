@@ -1,9 +1,13 @@
-"""API tokens on every route but the health check, and CORS only for configured origins."""
+"""API tokens on every route but the health check, CORS only for configured origins, and jobs
+that belong to the token that submitted them."""
+
+import time
 
 import pytest
 
 from summarizer import create_app
 from summarizer.web.auth import origin_allowed, token_matches
+from tests.conftest import TEST_SETTINGS
 
 
 @pytest.fixture
@@ -75,3 +79,76 @@ def test_origin_patterns():
 def test_token_comparison():
     assert token_matches("b", ["a", "b"]) and not token_matches("c", ["a", "b"])
     assert not token_matches("", ["a"])
+
+
+def test_jobs_belong_to_the_token_that_submitted_them(redis_url, worker):
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, **TEST_SETTINGS,
+                      "API_TOKENS": "alpha-token,beta-token"})
+    client = app.test_client()
+    alpha = {"Authorization": "Bearer alpha-token"}
+    beta = {"Authorization": "Bearer beta-token"}
+    text = f"The ferry to the island now leaves at seven. Request {time.monotonic_ns()}."
+    first = client.post("/summarize", json={"text": text}, headers=alpha)
+    assert first.status_code == 202 and first.headers["X-Summarizer-Cache"] == "miss"
+    job_id = first.get_json()["job_id"]
+    same_text = client.post("/summarize", json={"text": text}, headers=beta)
+    assert same_text.headers["X-Summarizer-Cache"] == "miss", "the cache told beta about alpha's job"
+    assert same_text.get_json()["job_id"] != job_id
+    for method, path in [("get", f"/jobs/{job_id}"), ("get", f"/jobs/{job_id}/events"),
+                         ("delete", f"/jobs/{job_id}")]:
+        response = getattr(client, method)(path, headers=beta)
+        assert response.status_code == 404, (method, path)
+        assert response.get_json()["error"]["code"] == "unknown_job"
+    assert client.get(f"/jobs/{job_id}", headers=alpha).get_json()["status"] != "canceled"
+    again = client.post("/summarize", json={"text": text}, headers=alpha)
+    assert again.get_json()["job_id"] == job_id, "the same token still shares its work"
+    assert again.headers["X-Summarizer-Cache"] in ("attached", "hit")
+    client.delete(f"/jobs/{job_id}", headers=alpha)
+    client.delete(f"/jobs/{same_text.get_json()['job_id']}", headers=beta)
+
+
+@pytest.fixture
+def tokenless(redis_url):
+    """No tokens (loopback use), the extension's origin and one LAN name configured."""
+    return create_app({"TESTING": True, "REDIS_URL": redis_url, "API_TOKENS": "",
+                       "CORS_ORIGINS": "chrome-extension://abcdef", "ALLOWED_HOSTS": "summarizer.lan"})
+
+
+@pytest.mark.parametrize("host, answered", [
+    ("localhost:8000", True), ("127.0.0.1:8000", True), ("[::1]:8000", True), ("127.0.0.2", True),
+    ("pane.localhost:8000", True), ("summarizer.lan:8000", True),
+    ("rebind.evil.example", False), ("rebind.evil.example:8000", False), ("localhost.evil.example", False),
+    ("127.0.0.1.nip.io", False), ("summarizer.lan.evil.example", False), ("[::2]", False),
+])
+def test_without_tokens_only_loopback_and_configured_host_names_are_answered(tokenless, host, answered):
+    response = tokenless.test_client().post("/extract", json={"text": "Some text."},
+                                            headers={"Host": host})
+    if answered:
+        assert response.status_code == 200, response.get_json()
+    else:
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "host_not_allowed"
+
+
+@pytest.mark.parametrize("origin, answered", [
+    (None, True), ("http://localhost", True), ("chrome-extension://abcdef", True),
+    ("https://evil.example", False), ("null", False), ("http://localhost:9999", False),
+    ("chrome-extension://another", False),
+])
+def test_without_tokens_cross_site_requests_are_refused(tokenless, origin, answered):
+    headers = {"Origin": origin} if origin else {}
+    response = tokenless.test_client().post("/extract", data="Some text.", headers=headers,
+                                            content_type="text/plain")  # a "simple" request
+    if answered:
+        assert response.status_code == 200, response.get_json()
+    else:
+        assert response.status_code == 403
+        assert response.get_json()["error"]["code"] == "origin_not_allowed"
+
+
+def test_with_tokens_the_token_is_what_counts(secured):
+    response = secured[0].test_client().post(
+        "/extract", json={"text": "Some text."},
+        headers={"Host": "summarizer.example.org", "Origin": "https://elsewhere.example",
+                 "Authorization": "Bearer env-token"})
+    assert response.status_code == 200

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -290,6 +291,72 @@ def test_api_token_comes_from_a_secret_and_none_is_committed(overlay):
     assert token["valueFrom"]["secretKeyRef"] == {"name": "summarizer-api", "key": "tokens"}
 
 
+REDIS_SECRET = {"name": "summarizer-redis", "key": "password"}
+"""The Secret holding Redis's password: created by the operator (deploy/README.md), never committed."""
+
+
+def test_redis_requires_a_password_from_a_secret(overlay):
+    _, objects = overlay
+    redis = _pod_spec(find(objects, "StatefulSet", "redis"))["containers"][0]
+    args = redis["args"]
+    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    for name in ("REDIS_PASSWORD", "REDISCLI_AUTH"):  # the server's, and the probes' redis-cli
+        assert env_of(redis)[name]["valueFrom"]["secretKeyRef"] == REDIS_SECRET, name
+    assert urllib.parse.urlsplit(config_map(objects)["REDIS_URL"]).password is None  # not in a ConfigMap
+    for name in ("api", "worker"):
+        container = _pod_spec(find(objects, "Deployment", name))["containers"][0]
+        assert env_of(container)["SUMMARIZER_REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == REDIS_SECRET
+
+
+def _selects(selector, labels):
+    """Whether a Kubernetes label selector (matchLabels, matchExpressions) selects `labels`."""
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        present, value = expression["key"] in labels, labels.get(expression["key"])
+        if not {"In": present and value in expression.get("values", []),
+                "NotIn": not present or value not in expression.get("values", []),
+                "Exists": present, "DoesNotExist": not present}[expression["operator"]]:
+            return False
+    return True
+
+
+def test_only_the_api_and_the_workers_reach_redis(overlay):
+    _, objects = overlay
+    redis_labels = find(objects, "StatefulSet", "redis")["spec"]["template"]["metadata"]["labels"]
+    (policy,) = [o for o in objects if o["kind"] == "NetworkPolicy"
+                 and _selects(o["spec"]["podSelector"], redis_labels)]
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    peers = [peer for rule in policy["spec"]["ingress"] for peer in rule["from"]]
+    assert all(set(peer) == {"podSelector"} for peer in peers), "no namespace or IP peers"
+    for obj in (o for o in objects if _pod_spec(o)):
+        labels = obj["spec"]["template"]["metadata"]["labels"]
+        reaches = any(_selects(peer["podSelector"], labels) for peer in peers)
+        assert reaches is (obj["metadata"]["name"] in ("api", "worker")), obj["metadata"]["name"]
+    assert not _selects(peers[0]["podSelector"], {"app.kubernetes.io/name": "summarizer"})
+
+
+def test_prometheus_scrapes_a_metrics_port_that_needs_no_token_and_is_not_exposed(overlay):
+    _, objects = overlay
+    api = find(objects, "Deployment", "api")
+    annotations = api["spec"]["template"]["metadata"]["annotations"]
+    container = _pod_spec(api)["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert int(annotations["prometheus.io/port"]) == ports["metrics"]
+    assert int(env_of(container)["SUMMARIZER_METRICS_PORT"]["value"]) == ports["metrics"]
+    assert annotations["prometheus.io/path"] == "/metrics"
+    service = find(objects, "Service", "api")
+    assert all(p["targetPort"] not in ("metrics", ports["metrics"]) for p in service["spec"]["ports"])
+
+
+def test_the_ingress_host_is_an_allowed_host(overlay):
+    """The Word add-in's manifest is written only for allowed host names."""
+    _, objects = overlay
+    allowed = Settings.from_env(environ=config_map(objects)).allowed_host_list
+    for rule in find(objects, "Ingress", "api")["spec"]["rules"]:
+        assert rule["host"] in allowed
+
+
 def test_worker_reads_the_model_from_a_read_only_host_path(overlay):
     _, objects = overlay
     pod = _pod_spec(find(objects, "Deployment", "worker"))
@@ -362,6 +429,19 @@ def test_compose_redis_persists_with_aof(compose):
     volume, _, target = redis["volumes"][0].partition(":")
     assert target == "/data" and volume in compose["volumes"]
     assert redis["healthcheck"]["test"]
+
+
+def test_compose_redis_requires_a_password(compose):
+    redis = compose["services"]["redis"]
+    command = redis["command"]
+    password = command[command.index("--requirepass") + 1]
+    assert re.fullmatch(r"\$\{SUMMARIZER_REDIS_PASSWORD:\?[^}]+\}", password)
+    assert redis["environment"]["REDISCLI_AUTH"].startswith("${SUMMARIZER_REDIS_PASSWORD:?")
+    for name, service in compose["services"].items():
+        if name != "redis":
+            assert service["environment"]["SUMMARIZER_REDIS_PASSWORD"].startswith(
+                "${SUMMARIZER_REDIS_PASSWORD:?"), name
+    assert "ports" not in redis, "Redis is for the services on the compose network only"
 
 
 def test_compose_has_one_worker_per_gpu(compose):

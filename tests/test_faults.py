@@ -192,3 +192,57 @@ def test_serve_restarts_a_worker_that_dies(served):
     print(f"worker back {time.monotonic() - killed_at:.1f}s after it was killed")
     metrics = requests.get(f"{served.url}/metrics", headers=served.auth).text
     assert 'summarizer_worker_restarts_total{worker="worker-0"} 1.0' in metrics
+
+
+def running(process):
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def answers(client):
+    try:
+        return client.ping()
+    except (redis.ConnectionError, FileNotFoundError):
+        return False
+
+
+@pytest.fixture
+def lone_serve(tmp_path):
+    """`summarizer serve` of its own (data folder included), killed whatever the test did."""
+    server = start_serve(tmp_path / "state", FAST_RECOVERY)
+    yield server
+    if server.process.poll() is None:
+        stop_serve(server)
+
+
+def test_serve_restarts_its_redis_when_it_dies(lone_serve):
+    serve = psutil.Process(lone_serve.process.pid)
+    (redis_server,) = [p for p in serve.children() if "redis-server" in " ".join(p.cmdline())]
+    redis_server.kill()
+    killed_at = time.monotonic()
+    wait_for(lambda: answers(lone_serve.redis), 60, "serve to restart its Redis")
+    print(f"embedded Redis back {time.monotonic() - killed_at:.1f}s after SIGKILL")
+    done = requests.post(f"{lone_serve.url}/summarize?wait=true", headers=lone_serve.auth,
+                         json={"text": "The museum reopens its east wing on Friday.", "cache": False},
+                         timeout=300)
+    assert done.status_code == 200, done.text
+    assert requests.get(f"{lone_serve.url}/healthz", timeout=10).status_code == 200
+
+
+def test_children_die_with_serve_and_free_the_port_and_folder(lone_serve, tmp_path):
+    serve = psutil.Process(lone_serve.process.pid)
+    children = serve.children(recursive=True)
+    assert len(children) >= 4  # redis-server, gunicorn and its worker, our worker
+    serve.kill()  # SIGKILL: serve itself cannot stop anything
+    lone_serve.process.wait()
+    try:
+        wait_for(lambda: not any(running(child) for child in children), 60,
+                 "serve's children to exit after it was killed")
+    finally:
+        for child in children:
+            if running(child):
+                child.kill()
+    again = start_serve(tmp_path / "state")  # the data folder (and its lock) was let go
+    stop_serve(again)

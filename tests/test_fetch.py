@@ -130,6 +130,8 @@ def fake_dns(monkeypatch):
     "http://2130706433/",
     "http://[fe80::1]/",
     "http://[fc00::1]/",
+    "http://[fec0::1]/",
+    "http://[feff::1]/",
 ])
 def test_private_addresses_are_refused(url):
     with pytest.raises(errors.BadRequest) as caught:
@@ -192,6 +194,24 @@ def test_hostname_resolving_to_a_private_address_is_refused(fake_dns):
         assert caught.value.code == "url_not_allowed"
 
 
+def test_errors_do_not_tell_what_a_name_resolves_to(server, fake_dns):
+    fake_dns["intranet.example"] = ["10.1.2.3"]
+    with pytest.raises(errors.BadRequest) as caught:
+        fetch("http://intranet.example/", Settings.from_mapping({}))
+    assert "10.1.2.3" not in caught.value.message
+    fake_dns["wiki.corp.example"] = ["127.0.0.1"]
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: the connection is refused
+    try:
+        with pytest.raises(errors.UnprocessableDocument) as caught:
+            fetch(f"http://wiki.corp.example:{closed.getsockname()[1]}/",
+                  Settings.from_mapping({"fetch_allowlist": ".corp.example"}))
+    finally:
+        closed.close()
+    assert caught.value.code == "fetch_failed"
+    assert "127.0.0.1" not in caught.value.message and "wiki.corp.example" in caught.value.message
+
+
 def test_connects_to_the_checked_address_not_a_second_answer(server, fake_dns):
     answers = iter([["127.0.0.1"]] + [["10.9.9.9"]] * 10)  # a rebinding resolver
     fake_dns["svc.test"] = lambda: next(answers)
@@ -224,6 +244,59 @@ def test_total_time_is_capped(server):
         fetch(base(server) + "/slow", allowing_loopback(fetch_timeout=1))
     assert caught.value.code == "fetch_timeout"
     assert time.monotonic() - started < 2.9  # gave up before the server answered
+
+
+class DripServer:
+    """Answers one request a byte every half second for 30 s, in its headers or in its body, and
+    records whether the client went away before the last byte."""
+
+    def __init__(self, phase, interval=0.5, count=60):
+        self.phase, self.interval, self.count = phase, interval, count
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.abandoned = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/drip"
+
+    def _serve(self):
+        connection, _ = self.listener.accept()
+        with connection:
+            connection.recv(65536)
+            if self.phase == "headers":
+                head, drip = b"HTTP/1.1 200 OK\r\n", b"X"
+            else:
+                head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                        b"Content-Length: %d\r\n\r\n" % self.count)
+                drip = b"a"
+            try:
+                connection.sendall(head)
+                for _ in range(self.count):
+                    connection.sendall(drip)
+                    time.sleep(self.interval)
+            except OSError:
+                self.abandoned.set()
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.parametrize("phase", ["headers", "body"])
+def test_the_deadline_holds_against_a_server_that_drips(phase):
+    """fetch_timeout bounds the whole fetch, not each read: a byte every half second never times
+    out a 2 s read, and without a total deadline the fetch lasted as long as the server dripped."""
+    server = DripServer(phase)
+    try:
+        with pytest.raises(errors.UnprocessableDocument) as caught:
+            fetch(server.url, allowing_loopback(fetch_timeout=2))
+        assert caught.value.code == "fetch_timeout"
+        assert "2 s (fetch_timeout)" in caught.value.message
+        server.thread.join(timeout=10)
+        assert server.abandoned.is_set(), "the fetch waited for the whole drip"
+    finally:
+        server.close()
 
 
 def test_gzip_despite_identity_is_decoded(server):

@@ -5,12 +5,13 @@ The app is the real one on real Redis but with no worker: nothing here may get a
 queue, and a request that did would answer 503 and fail the test.
 """
 
+import io
 import json
-
 import pytest
 
 from summarizer import create_app
 from tests.conftest import TEST_SETTINGS
+from tests.hostile_files import ChildMemory, lying_docx
 
 MAX_BODY = 64 * 1024
 """A small max_content_length, so "oversized" costs the test little."""
@@ -197,3 +198,46 @@ def test_wrong_methods_are_405(hostile_client):
     for method, path in [("put", "/summarize"), ("get", "/summarize"), ("patch", "/jobs/x"),
                          ("post", "/healthz"), ("delete", "/extract")]:
         assert_json_error(getattr(hostile_client, method)(path), 405)
+
+
+@pytest.fixture(scope="module")
+def upload_client(redis_url):
+    """Uploads of any size, parse children capped at 256 MiB: what a crafted file may cost."""
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, **TEST_SETTINGS,
+                      "QUEUE": "hostile-no-worker", "PARSE_MEMORY_MB": 256})
+    return app.test_client()
+
+
+def test_zip_bomb_that_lies_about_its_sizes_is_refused_before_it_inflates(upload_client):
+    bomb = lying_docx(400 * 2**20)  # a ~400 kB file whose 10 kB document.xml inflates to 400 MiB
+    assert len(bomb) < MAX_BODY * 8
+    with ChildMemory() as memory:
+        response = upload_client.post("/extract", data={"file": (io.BytesIO(bomb), "bomb.docx")},
+                                      content_type="multipart/form-data")
+    assert assert_json_error(response, 422) == "zip_size_mismatch"
+    assert "declares" in response.get_json()["error"]["message"]
+    # Refused after inflating a few steps of 64 kB, not at the child's memory cap.
+    assert memory.peak < 128 * 2**20, memory.peak
+
+
+LONE_SURROGATES = {  # JSON text: the escapes reach the parser as written
+    "text": '{"text": "Bad \\ud800 surrogate in a sentence.", "cache": false}',
+    "option": '{"text": "Plain sentence.", "context": "x\\udfff", "cache": false}',
+    "option name": '{"text": "Plain.", "\\udfffy": 1}',
+}
+
+
+@pytest.mark.parametrize("path", ["/summarize", "/extract"])
+@pytest.mark.parametrize("where", sorted(LONE_SURROGATES))
+def test_lone_surrogates_are_replaced_not_a_500(client, worker, path, where):
+    """JSON may carry half a UTF-16 pair: no encoder accepts it (hashing the text for the cache,
+    storing it, answering with it), so it becomes U+FFFD on the way in. Needs a worker: the 500
+    came from queueing."""
+    response = client.post(path, data=LONE_SURROGATES[where].encode(), content_type="application/json")
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if where == "text" and path == "/extract":
+        assert response.get_json()["text"] == "Bad \ufffd surrogate in a sentence."
+    if where == "option name":
+        assert "\ufffdy" in response.get_json()["error"]["message"]
+    if response.status_code == 202:
+        client.delete(f"/jobs/{response.get_json()['job_id']}")

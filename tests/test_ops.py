@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 import redis
@@ -21,6 +22,7 @@ from rq.serializers import JSONSerializer
 
 from summarizer import cli, create_app
 from summarizer.queue import metrics
+from summarizer.queue.redis_embed import EmbeddedRedis
 
 TOKEN = "ops-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -83,10 +85,57 @@ def value(samples, name, **labels):
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def test_healthz_is_public_and_needs_no_redis(dead_redis_app):
+def test_healthz_is_public_and_a_redis_just_gone_is_no_reason_to_restart(dead_redis_app):
     response = dead_redis_app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "redis": "unreachable for 0 s"}
+
+
+def test_healthz_reports_a_redis_gone_longer_than_the_grace(tmp_path):
+    server = EmbeddedRedis(tmp_path / "redis", appendonly=False).start()
+    try:
+        app = create_app({"TESTING": True, "REDIS_URL": server.url, "REDIS_GRACE_SECONDS": 1})
+        client = app.test_client()
+        assert client.get("/healthz").get_json() == {"status": "ok"}
+        server.stop()
+        assert client.get("/healthz").status_code == 200  # gone, not yet for long
+        time.sleep(1.1)
+        response = client.get("/healthz")
+        assert response.status_code == 503, response.get_json()
+        assert response.get_json()["error"]["code"] == "redis_unavailable"
+        assert "redis_grace_seconds" in response.get_json()["error"]["message"]
+        server.start()
+        assert client.get("/healthz").get_json() == {"status": "ok"}
+    finally:
+        server.stop()
+
+
+def test_the_metrics_port_serves_metrics_without_a_token_and_nothing_else(ops_redis_url, connection):
+    app = create_app({"TESTING": True, "REDIS_URL": ops_redis_url, "API_TOKENS": TOKEN,
+                      "METRICS_PORT": 9464})
+    client = app.test_client()
+    scraped = client.get("/metrics", base_url="http://10.42.0.7:9464")  # a scraper, by pod IP
+    assert scraped.status_code == 200 and "summarizer_redis_up 1.0" in scraped.get_data(as_text=True)
+    assert client.get("/healthz", base_url="http://10.42.0.7:9464").status_code == 200
+    for path in ("/readyz", "/options", "/jobs/x"):
+        assert client.get(path, base_url="http://10.42.0.7:9464").status_code == 404, path
+    assert client.post("/extract", json={"text": "x"}, base_url="http://10.42.0.7:9464").status_code == 404
+    assert client.get("/metrics").status_code == 401  # the API port still wants the token
+    # ProxyFix takes the port from X-Forwarded-Port; the metrics port is the listener's own
+    proxied = create_app({"TESTING": True, "REDIS_URL": ops_redis_url, "API_TOKENS": TOKEN,
+                          "METRICS_PORT": 9464, "PROXY_HOPS": 1})
+    spoofed = proxied.test_client().get("/metrics", headers={"X-Forwarded-Port": "9464"})
+    assert spoofed.status_code == 401
+
+
+def test_serve_binds_the_metrics_port_when_one_is_set():
+    from summarizer.config import Settings
+    from summarizer.queue.supervisor import api_command
+
+    command = api_command(Settings.from_mapping({"port": 8000, "metrics_port": 9464}))
+    assert ["--bind", "127.0.0.1:8000"] == command[command.index("--bind"):][:2]
+    assert "127.0.0.1:9464" in command
+    assert "127.0.0.1:9464" not in api_command(Settings.from_mapping({"port": 8000}))
 
 
 @pytest.mark.parametrize("path", ["/readyz", "/metrics"])
@@ -96,10 +145,11 @@ def test_readyz_and_metrics_require_the_token(ops_client, path):
     assert response.get_json()["error"]["code"] == "bad_token"
 
 
-def test_readyz_without_redis_is_503(dead_redis_app):
+def test_readyz_without_redis_is_503_and_keeps_its_address_to_itself(dead_redis_app):
     response = dead_redis_app.test_client().get("/readyz", headers=AUTH)
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "redis_unavailable"
+    assert "nobody.sock" not in response.get_json()["error"]["message"]
 
 
 def test_readyz_without_worker_is_503(ops_client):

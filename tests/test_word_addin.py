@@ -11,6 +11,8 @@ import requests
 from flask import Flask
 from lxml import etree
 
+from summarizer import errors
+from summarizer.config import Settings
 from summarizer.web import addin
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,9 +30,12 @@ def manifest_schema():
     return etree.XMLSchema(etree.parse(str(xsd)))
 
 
-def addin_client():
-    """A bare Flask app with only the add-in blueprint: serving needs no Redis or model."""
+def addin_client(allowed_hosts="word.example, h"):
+    """A bare Flask app with only the add-in blueprint: serving needs no Redis or model. The
+    manifest is written for the names in `allowed_hosts` (and loopback ones) only."""
     app = Flask(__name__)
+    app.testing = True
+    app.config["SETTINGS"] = Settings.from_mapping({"allowed_hosts": allowed_hosts})
     app.register_blueprint(addin.bp)
     return app.test_client()
 
@@ -64,6 +69,13 @@ def test_served_manifest_points_at_the_serving_origin_and_stays_valid():
     assert urls and all(u.startswith("https://word.example:8443/addin/") for u in urls)
     if SCHEMAS.is_dir():
         assert manifest_schema().validate(etree.fromstring(response.data))
+
+
+@pytest.mark.parametrize("base_url", ["https://attacker.example", "https://word.example.attacker.example"])
+def test_the_manifest_is_not_written_for_any_host_a_request_names(base_url):
+    with pytest.raises(errors.BadRequest) as caught:
+        addin_client().get("/addin/manifest.xml", base_url=base_url)
+    assert caught.value.code == "host_not_allowed"
 
 
 def test_every_url_in_the_manifest_is_served():

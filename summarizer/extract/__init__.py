@@ -8,13 +8,14 @@ summarizer.extract.fetch.
 from summarizer.document import Document
 
 
-def extract(source, settings):
-    """Read `source` into a Document; raise a SummarizerError (4xx) when it cannot be read."""
+def extract(source, settings, slots=None):
+    """Read `source` into a Document; raise a SummarizerError (4xx) when it cannot be read.
+    `slots` (extract.sandbox.ParseSlots) bounds the parse children running at once."""
     # Imported on first use: the parse child imports this package too and needs none of the
     # HTML/fetch stack (trafilatura is slow to import and costs memory under the child's cap).
     from summarizer.extract.dispatch import extract as dispatch_extract
 
-    return dispatch_extract(source, settings)
+    return dispatch_extract(source, settings, slots)
 
 
 __all__ = ["extract", "Document"]

@@ -1,7 +1,7 @@
 """The parse child, started by sandbox.py (``python -m summarizer.extract.child`` works too).
 
 Reads one JSON header line ({"format", "password", "max_pages", "max_chars", "memory_mb",
-"cpu_seconds"}) and then the file's bytes on stdin; caps its own address space and CPU time before
+"cpu_seconds", "max_unzipped_bytes"}) and then the file's bytes on stdin; caps its own address space and CPU time before
 reading the file; writes {"document": {...}} or {"error": {"type", "code", "message"}} as one JSON
 object on stdout. A crafted file can exhaust this process and nothing else.
 """
@@ -33,6 +33,9 @@ def run(header, data):
         if fmt == "pdf":
             from summarizer.extract.pdf import parse
         elif fmt == "docx":
+            from summarizer.extract import zipguard
+
+            zipguard.check_inflated(data, max_unzipped_bytes=header["max_unzipped_bytes"])
             from summarizer.extract.word import parse
         else:
             raise errors.UnsupportedMediaType("unsupported_type", f"No parser for {fmt!r}.")

@@ -7,16 +7,17 @@ from summarizer.extract import sandbox, sniff, zipguard
 from summarizer.extract import text as text_format
 
 
-def extract(source, settings):
-    """Read `source` into a Document; raise a SummarizerError (4xx) when it cannot be read."""
+def extract(source, settings, slots=None):
+    """Read `source` into a Document; raise a SummarizerError (4xx) when it cannot be read.
+    `slots` (sandbox.ParseSlots) bounds the PDF/Word parse children running at once."""
     if source.kind == "text":
         document = text_format.extract(source.text or "")
     elif source.kind == "html":
         document = html_format.extract(source.html or "", url=source.url)
     elif source.kind == "url":
-        document = _from_url(source, settings)
+        document = _from_url(source, settings, slots)
     elif source.kind == "file":
-        document = from_bytes(source.data or b"", settings, password=source.password)
+        document = from_bytes(source.data or b"", settings, password=source.password, slots=slots)
         if source.filename:
             document.metadata.setdefault("filename", source.filename)
     else:
@@ -32,20 +33,20 @@ def extract(source, settings):
     return document
 
 
-def from_bytes(data, settings, password=None, url=None):
+def from_bytes(data, settings, password=None, url=None, slots=None):
     """Read a file by what its bytes are: PDF, Word, HTML or text; refuse anything else."""
     if not data:
         raise BadRequest("empty_input", "The uploaded file is empty.")
     kind, description = sniff.sniff(data)
     if kind == sniff.PDF:
-        return sandbox.parse_in_child("pdf", data, settings, password=password)
+        return sandbox.parse_in_child("pdf", data, settings, password=password, slots=slots)
     if kind == sniff.DOCX:
         zipguard.check_zip(
             data,
             max_unzipped_bytes=settings.max_unzipped_bytes,
             max_zip_ratio=settings.max_zip_ratio,
         )
-        return sandbox.parse_in_child("docx", data, settings)
+        return sandbox.parse_in_child("docx", data, settings, slots=slots)
     if kind == sniff.HTML:
         return html_format.extract(data, url=url)
     if kind == sniff.TEXT:
@@ -53,7 +54,7 @@ def from_bytes(data, settings, password=None, url=None):
     raise _refusal(description)
 
 
-def _from_url(source, settings):
+def _from_url(source, settings, slots):
     """Fetch the URL safely, then read the body by its content (and declared type for HTML)."""
     fetched = fetch.fetch(source.url or "", settings)
     kind, _ = sniff.sniff(fetched.data) if fetched.data else (None, "")
@@ -61,7 +62,8 @@ def _from_url(source, settings):
     if kind in (sniff.HTML, sniff.TEXT) and (kind == sniff.HTML or "html" in declared):
         document = html_format.extract(fetched.data, url=fetched.url)
     else:
-        document = from_bytes(fetched.data, settings, password=source.password, url=fetched.url)
+        document = from_bytes(fetched.data, settings, password=source.password, url=fetched.url,
+                              slots=slots)
     document.metadata["url"] = fetched.url
     return document
 

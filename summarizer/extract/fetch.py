@@ -5,11 +5,14 @@ multicast, reserved and IPv4-mapped/-embedding addresses (unless `fetch_allowlis
 network); then connect to exactly the address that was checked (the hostname is used only for the
 Host header, SNI and certificate checks), so a second DNS answer cannot rebind the request.
 Redirects are followed here, re-checked hop by hop, up to `fetch_max_redirects`. The body is capped
-at `fetch_max_bytes` and the whole fetch at `fetch_timeout` seconds. TLS is always verified.
+at `fetch_max_bytes` and the whole fetch at `fetch_timeout` seconds: connect, TLS, headers and body
+of every hop together (a socket timeout alone bounds each read, and a server dripping one byte a
+second never trips it). TLS is always verified.
 """
 
 import dataclasses
 import ipaddress
+import logging
 import socket
 import time
 import urllib.parse
@@ -17,9 +20,13 @@ import zlib
 
 import certifi
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, ReadTimeoutError, SSLError
+from urllib3.exceptions import (ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError,
+                                SSLError)
 
 from summarizer.errors import BadRequest, PayloadTooLarge, UnprocessableDocument
+from summarizer.extract.deadline import Deadline, watched
+
+log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 65536
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -70,6 +77,8 @@ class Allowlist:
 def refusal_reason(address):
     """Why an address is not public ("loopback", "private", ...), or None when it is."""
     if address.version == 6:
+        if address.is_site_local:  # fec0::/10: deprecated, still routed inside some networks
+            return "site-local"
         if address.ipv4_mapped is not None:
             return "IPv4-mapped IPv6"
         if address.teredo is not None:
@@ -106,12 +115,24 @@ def checked_addresses(host, port, allowlist):
     for address in addresses:
         reason = refusal_reason(address)
         if reason and not allowlist.allows_address(address):
+            # The address a name resolves to stays in the log: the answer would map the
+            # server's own network for whoever asks.
+            log.info("refused %s: it resolves to %s (%s)", host, address, reason)
+            what = f"a {reason} address" if _is_literal(host) else "not a public address"
             raise BadRequest(
                 "url_not_allowed",
-                f"{host} resolves to {address}, a {reason} address; the server only fetches public "
-                "addresses (an administrator can allow more with fetch_allowlist).",
+                f"{host} is {what}; the server only fetches public addresses (an administrator "
+                "can allow more with fetch_allowlist).",
             )
     return addresses
+
+
+def _is_literal(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def split_url(url):
@@ -137,7 +158,12 @@ def split_url(url):
 def fetch(url, settings):
     """GET `url` safely, following redirects; return Fetched or raise a 4xx SummarizerError."""
     allowlist = Allowlist.parse(settings.fetch_allowlist)
-    deadline = time.monotonic() + settings.fetch_timeout
+    with Deadline(settings.fetch_timeout) as deadline:
+        return _follow(url, allowlist, deadline, settings)
+
+
+def _follow(url, allowlist, deadline, settings):
+    """Hops until a non-redirect answer, within `deadline`."""
     for _ in range(settings.fetch_max_redirects + 1):
         response, data = _get_once(url, allowlist, deadline, settings)
         location = response.headers.get("Location")
@@ -163,7 +189,7 @@ def _get_once(url, allowlist, deadline, settings):
     error = None
     for address in addresses[:3]:
         remaining = _remaining(deadline, settings)
-        pool = _pool(scheme, str(address), port, host, remaining)
+        pool = _pool(scheme, str(address), port, host, remaining, deadline)
         try:
             response = pool.urlopen(
                 "GET", target, headers={"Host": host_header, "User-Agent": USER_AGENT,
@@ -175,28 +201,38 @@ def _get_once(url, allowlist, deadline, settings):
                 return response, _read_body(response, deadline, settings)
             finally:
                 response.release_conn()
+        except NewConnectionError as exc:  # refused: urllib3 files it under ConnectTimeoutError
+            error = exc
         except (ConnectTimeoutError, ReadTimeoutError):
             raise _timeout(settings) from None
-        except SSLError:
-            raise UnprocessableDocument(
-                "fetch_tls_error", f"The TLS certificate of {host} could not be verified."
-            ) from None
-        except HTTPError as exc:  # connection refused, reset, protocol errors: try the next address
-            error = exc
+        except (HTTPError, OSError) as exc:
+            if deadline.passed():  # the deadline shut the socket: whatever broke, time ran out
+                raise _timeout(settings) from None
+            if isinstance(exc, SSLError):
+                raise UnprocessableDocument(
+                    "fetch_tls_error", f"The TLS certificate of {host} could not be verified."
+                ) from None
+            error = exc  # connection refused, reset, protocol errors: try the next address
         finally:
             pool.close()
-    raise UnprocessableDocument("fetch_failed", f"Cannot fetch the URL: {error}.")
+    log.info("fetching %s failed: %s", url, error)  # names the address it tried: log only
+    raise UnprocessableDocument(
+        "fetch_failed", f"Cannot fetch the URL: {host} refused or dropped the connection."
+    )
 
 
-def _pool(scheme, address, port, host, timeout):
+def _pool(scheme, address, port, host, timeout, deadline):
     """A one-connection pool to the checked address; TLS verifies the certificate against `host`."""
     timeout = urllib3.Timeout(connect=timeout, read=timeout)
     if scheme == "https":
-        return urllib3.HTTPSConnectionPool(
+        pool = urllib3.HTTPSConnectionPool(
             address, port, timeout=timeout, maxsize=1, retries=False, cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(), server_hostname=host, assert_hostname=host,
         )
-    return urllib3.HTTPConnectionPool(address, port, timeout=timeout, maxsize=1, retries=False)
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, maxsize=1, retries=False)
+    pool.ConnectionCls = watched(pool.ConnectionCls, deadline)
+    return pool
 
 
 def _read_body(response, deadline, settings):
@@ -237,7 +273,7 @@ def _decode(data, headers, settings):
 
 def _remaining(deadline, settings):
     """Seconds left of the fetch, or the timeout error when none are."""
-    left = deadline - time.monotonic()
+    left = deadline.at - time.monotonic()
     if left <= 0:
         raise _timeout(settings)
     return left

@@ -5,12 +5,15 @@
 fragile. The child (child.py) is a fresh interpreter, so nothing of the parent leaks into it.
 """
 
+import contextlib
 import json
 import logging
+import math
 import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from summarizer import errors
@@ -41,13 +44,51 @@ _ERROR_TYPES = {
 }
 
 
-def parse_in_child(fmt, data, settings, password=None):
-    """Parse `data` as `fmt` ("pdf" or "docx") in a child; return a Document or raise 4xx."""
+class ParseSlots:
+    """How many parse children one process runs at once (`max_parse_children`).
+
+    Each child may grow to parse_memory_mb; without a bound, four crafted uploads at once took
+    3.35 GB in an API pod limited to 2 GiB. A request waits up to `parse_wait_seconds` for a slot,
+    then gets 503 `parse_busy` with a Retry-After. Under gunicorn's gevent worker the semaphore is
+    gevent's (threading is patched), so waiting requests are parked greenlets."""
+
+    def __init__(self, limit, wait_seconds):
+        self.limit, self.wait_seconds = limit, wait_seconds
+        self._semaphore = threading.BoundedSemaphore(limit)
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(settings.max_parse_children, settings.parse_wait_seconds)
+
+    @contextlib.contextmanager
+    def slot(self):
+        """Hold one slot while the block runs, or raise 503 when none frees in time."""
+        if not self._semaphore.acquire(timeout=self.wait_seconds):
+            raise errors.ServiceUnavailable(
+                "parse_busy",
+                f"{self.limit} documents are being read already (max_parse_children); retry shortly.",
+                headers={"Retry-After": str(max(1, math.ceil(self.wait_seconds)))},
+            )
+        try:
+            yield
+        finally:
+            self._semaphore.release()
+
+
+def parse_in_child(fmt, data, settings, password=None, slots=None):
+    """Parse `data` as `fmt` ("pdf" or "docx") in a child; return a Document or raise 4xx.
+    `slots` (ParseSlots) bounds the children running at once; None: no bound (CLI, bench)."""
+    with slots.slot() if slots else contextlib.nullcontext():
+        return _parse(fmt, data, settings, password)
+
+
+def _parse(fmt, data, settings, password):
     header = {
         "format": fmt,
         "password": password,
         "max_pages": settings.max_pages,
         "max_chars": settings.max_chars,
+        "max_unzipped_bytes": settings.max_unzipped_bytes,
         "memory_mb": settings.parse_memory_mb,
         "cpu_seconds": settings.parse_timeout + 1,  # a backstop; the wall clock below rules
     }

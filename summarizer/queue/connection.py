@@ -6,7 +6,7 @@ import os
 import redis
 
 from summarizer.errors import ServiceUnavailable
-from summarizer.queue.redis_embed import EmbeddedRedis
+from summarizer.queue.redis_embed import EmbeddedRedis, make_private
 
 HEALTH_CHECK_SECONDS = 10
 """Idle seconds after which redis-py pings a pooled connection before reusing it (Redis restarts)."""
@@ -34,7 +34,8 @@ def embedded_socket(settings):
 def connect(settings, start_embedded=False):
     """A Redis client for `settings`. With no REDIS_URL, use (or, if asked, start) the embedded one."""
     if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url, **CLIENT_OPTIONS)
+        password = {"password": settings.redis_password} if settings.redis_password else {}
+        return redis.Redis.from_url(settings.redis_url, **CLIENT_OPTIONS, **password)
     client = redis.Redis(unix_socket_path=embedded_socket(settings), **CLIENT_OPTIONS)
     try:
         client.ping()
@@ -46,6 +47,7 @@ def connect(settings, start_embedded=False):
                 "No Redis: set REDIS_URL, or start the service with `summarizer serve`, which "
                 "runs an embedded one.",
             ) from None
+    make_private(settings.resolved_data_dir)
     server = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
     atexit.register(server.stop)
     return redis.Redis(unix_socket_path=server.socket_path, **CLIENT_OPTIONS)

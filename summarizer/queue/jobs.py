@@ -30,6 +30,10 @@ MAX_POSITIONS_ANNOUNCED = 100
 
 DEAD_STATUSES = (JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED)
 
+LOCAL_OWNER = "local"
+"""The owner of jobs submitted without API tokens, and of jobs that name none (queued before
+owners were recorded): without tokens they stay visible, with tokens they belong to no token."""
+
 
 def queue_for(connection, settings):
     """The RQ queue of `settings` on `connection`, with JSON serialization."""
@@ -40,29 +44,35 @@ JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What a job ID looks like (uuid4 hex here; RQ's own IDs too); anything else is unknown."""
 
 
-def fetch_job(connection, job_id):
-    """The RQ job `job_id`, or NotFound."""
+def fetch_job(connection, job_id, owner=None):
+    """The RQ job `job_id`, or NotFound; with `owner`, another owner's job is NotFound too (the
+    same answer as an unknown job, so job IDs of other clients cannot be probed)."""
     if not JOB_ID.fullmatch(job_id):
         raise NotFound("unknown_job", "No such job: job IDs are letters, digits, '-' and '_'.")
     try:
-        return Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
     except NoSuchJobError:
-        raise NotFound("unknown_job", f"No job {job_id!r} (unknown, or expired).") from None
+        job = None
+    if job is None or (owner is not None and job.meta.get("owner", LOCAL_OWNER) != owner):
+        raise NotFound("unknown_job", f"No job {job_id!r} (unknown, or expired).")
+    return job
 
 
 def model_name(settings):
     return os.path.basename(settings.resolved_model_path).removesuffix(".gguf")
 
 
-def cache_key(document, options, settings):
-    """What makes two requests the same: the text the model sees, the options, the model."""
+def cache_key(document, options, settings, owner=None):
+    """What makes two requests the same: the text the model sees, the options, the model, and
+    who asks (one owner never attaches to, or learns of, another's job)."""
     material = json.dumps([document.title, document.text, {**options.to_dict(), "cache": None},
-                           model_name(settings)], ensure_ascii=False)
+                           model_name(settings), owner], ensure_ascii=False)
     return keys.cache(hashlib.sha256(material.encode()).hexdigest())
 
 
-def submit(connection, settings, document, options, plan, extract_ms, preview=None):
-    """Queue a summary (or attach to an identical one); returns (job_id, "miss"|"hit"|"attached").
+def submit(connection, settings, document, options, plan, extract_ms, preview=None, owner=None):
+    """Queue a summary (or attach to an identical one of the same `owner`); returns
+    (job_id, "miss"|"hit"|"attached").
 
     `plan()` gives the document's chunks and `preview()` the data of the stream's first event;
     both are called only when a job is queued (an identical job already has its preview, and
@@ -72,10 +82,16 @@ def submit(connection, settings, document, options, plan, extract_ms, preview=No
         raise ServiceUnavailable(
             "no_worker", "No worker is serving the queue: start one with `summarizer worker`."
         )
-    limits.check_queue(connection, queue.count, settings.max_queue)
     job_id = uuid.uuid4().hex
+    with limits.queue_place(connection, queue, settings.max_queue, job_id):
+        return _submit(connection, settings, queue, job_id, document, options, plan, extract_ms,
+                       preview, owner)
+
+
+def _submit(connection, settings, queue, job_id, document, options, plan, extract_ms, preview, owner):
+    """submit(), holding a place in the queue until the job is in it (or was found cached)."""
     if options.cache:
-        key = cache_key(document, options, settings)
+        key = cache_key(document, options, settings, owner)
         existing = _reusable_job(connection, key)
         if existing:
             return existing
@@ -93,7 +109,8 @@ def submit(connection, settings, document, options, plan, extract_ms, preview=No
     payload = {"document": document.to_dict(), "options": options.to_dict(),
                "extract_ms": extract_ms, "enqueued_at": time.time()}
     if len(chunks) == 1:
-        queue.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize", **common)
+        queue.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize",
+                      meta={"owner": owner}, **common)
     else:
         map_ids = [queue.enqueue(MAP_JOB, {
             "parent_id": job_id, "index": i, "total": len(chunks), "text": chunk.text,
@@ -102,7 +119,7 @@ def submit(connection, settings, document, options, plan, extract_ms, preview=No
             for i, chunk in enumerate(chunks)]
         queue.enqueue(REDUCE_JOB, dict(payload, map_ids=map_ids), job_id=job_id,
                       depends_on=Dependency(jobs=map_ids, allow_failure=True),
-                      meta={"map_jobs": map_ids}, description="reduce", **common)
+                      meta={"map_jobs": map_ids, "owner": owner}, description="reduce", **common)
     return job_id, "miss"
 
 
@@ -127,9 +144,9 @@ def _reusable_job(connection, key):
     return job.id, "hit" if job.get_status() == JobStatus.FINISHED else "attached"
 
 
-def describe(connection, job_id):
+def describe(connection, job_id, owner=None):
     """The public view of a job: {"job_id", "status", "progress", "result", "error"}."""
-    job = fetch_job(connection, job_id)
+    job = fetch_job(connection, job_id, owner)
     status = job.get_status(refresh=False)
     status = status.value if hasattr(status, "value") else str(status)
     progress = connection.get(keys.progress(job_id))
@@ -152,9 +169,9 @@ def describe(connection, job_id):
     }
 
 
-def cancel(connection, settings, job_id):
+def cancel(connection, settings, job_id, owner=None):
     """Cancel a queued or running job (with its map jobs); a finished one is left as is."""
-    job = fetch_job(connection, job_id)
+    job = fetch_job(connection, job_id, owner)
     status = job.get_status()
     if status in (JobStatus.FINISHED, *DEAD_STATUSES) or job.meta.get("canceled"):
         return describe(connection, job_id)

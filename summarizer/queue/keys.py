@@ -55,14 +55,21 @@ def maps_done(job_id):
 
 
 def cache(digest):
-    """String: the job that answers a request with this digest of (text, options, model), finished
-    or still running. Written by the API. TTL: result_ttl."""
+    """String: the job that answers a request with this digest of (text, options, model, owner),
+    finished or still running. Written by the API. TTL: result_ttl."""
     return f"{PREFIX}cache:{digest}"
 
 
 FINISHED = PREFIX + "finished"
 """Sorted set: recent request completions (member job ID, score time), for the queue's drain rate
 and Retry-After. Written by the workers; trimmed to the newest limits.DRAIN_SAMPLE. No TTL."""
+
+
+def admitting(queue_name):
+    """Sorted set: requests that passed the queue-depth check and are being queued now (member a
+    job ID, score when admitted), counted with the queue so concurrent requests cannot all take
+    the last place. Written by the API (limits.queue_place). TTL: limits.PLACE_SECONDS."""
+    return f"{PREFIX}admitting:{queue_name}"
 
 
 def rate(client_digest, window):

@@ -1,8 +1,10 @@
 """Backpressure and rate limits: refuse early with 429 and a useful Retry-After, rather than
 queue work nobody will wait for."""
 
+import contextlib
 import hashlib
 import math
+import statistics
 import time
 
 from summarizer.errors import TooManyRequests
@@ -28,12 +30,47 @@ def record_completion(connection, job_id):
 
 
 def drain_rate(connection):
-    """Requests finished per second over the recent sample, or None without enough data."""
-    entries = connection.zrange(keys.FINISHED, 0, -1, withscores=True)
-    if len(entries) < 2:
+    """Requests finished per second, from the median gap between recent completions, or None
+    without enough data. The median, not the span: an idle hour inside the sample made the span
+    say one request a minute, and a queue that drained in 13 s was given Retry-After: 167."""
+    times = [score for _, score in connection.zrange(keys.FINISHED, 0, -1, withscores=True)]
+    if len(times) < 2:
         return None
-    span = time.time() - entries[0][1]
-    return (len(entries) - 1) / span if span > 0 else None
+    gap = statistics.median(later - earlier for earlier, later in zip(times, times[1:]))
+    return 1 / gap if gap > 0 else None
+
+
+PLACE_SECONDS = 120
+"""A place in the queue held longer than this was left by an API process that died while queueing
+(planning chunks and the preview take seconds); it no longer counts."""
+
+_TAKE_PLACE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[3]))
+local waiting = redis.call('LLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2])
+if waiting >= tonumber(ARGV[1]) then
+    return {0, waiting}
+end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return {1, waiting}
+"""
+"""Count the queue and the requests being queued, and take a place if one is left: one step in
+Redis, so thirty requests at once cannot all see the same last free place."""
+
+
+@contextlib.contextmanager
+def queue_place(connection, queue, max_queue, ticket):
+    """Hold a place in `queue` (an RQ Queue) while the request `ticket` is being queued; 429 with
+    Retry-After when max_queue requests already wait or are being queued."""
+    admitting = keys.admitting(queue.name)
+    taken, waiting = connection.register_script(_TAKE_PLACE)(
+        keys=[queue.key, admitting], args=[max_queue, time.time(), PLACE_SECONDS, ticket])
+    if not taken:
+        check_queue(connection, waiting, max_queue)
+    try:
+        yield
+    finally:
+        connection.zrem(admitting, ticket)
 
 
 def check_queue(connection, queued, max_queue):

@@ -1,10 +1,14 @@
 """`summarizer serve`: one process that owns the embedded Redis, the API server and the workers.
 
-Workers that die are restarted with a back-off; the API server dying ends the service (a process
-manager above us, systemd or Kubernetes, restarts the whole thing).
+Workers and the embedded Redis that die are restarted with a back-off (Redis from its AOF); the API
+server dying ends the service (a process manager above us, systemd or Kubernetes, restarts the
+whole thing). Every child is told to stop when `serve` dies, even by SIGKILL, so none is left
+running and bound to the port or the data folder.
 """
 
+import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -25,6 +29,35 @@ STOP_GRACE_SECONDS = 30
 """How long children get to finish (a worker's current job) after SIGTERM before SIGKILL."""
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process gets when the thread that started it exits."""
+
+
+def die_with_parent(umask=None):
+    """A Popen preexec_fn (Linux): the child gets SIGTERM when this process dies, however it dies,
+    and starts with `umask` when given. The signal comes when the *thread* that started the child
+    ends, so start children from one that lives as long as they should (here: the main thread).
+    Without prctl (not Linux) a child outlives a killed parent; the data folder's lock still keeps
+    a second Redis off its folder."""
+    parent = os.getpid()
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: after fork, only call
+    except (OSError, AttributeError):
+        prctl = None
+    if prctl is None and umask is None:
+        return None
+
+    def preexec():
+        if umask is not None:
+            os.umask(umask)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+
+    return preexec
+
+
 class Child:
     """A supervised child process and its restart history."""
 
@@ -37,7 +70,10 @@ class Child:
         self.restarts = 0
 
     def start(self):
-        self.process = subprocess.Popen(self.command, env=self.env)
+        self.process = subprocess.Popen(self.command, env=self.env, preexec_fn=die_with_parent())
+        self._started()
+
+    def _started(self):
         self.started_at = time.monotonic()
         self.restart_at = None
         log.info("started %s (pid %d)", self.name, self.process.pid)
@@ -46,12 +82,34 @@ class Child:
         return self.process is not None and self.process.poll() is not None
 
 
-class Supervisor:
-    """Runs the API server and the workers until told to stop."""
+class RedisChild(Child):
+    """The embedded redis-server (redis_embed.EmbeddedRedis) as a supervised child: restarted on
+    the same socket from its AOF, so clients reconnect to it as if it had never gone."""
 
-    def __init__(self, api_command, worker_commands, env, on_restart=None):
+    def __init__(self, server):
+        super().__init__("redis", None, None)
+        self.server = server
+        self.process = server.process
+
+    def start(self):
+        try:
+            self.server.start()
+        finally:
+            self.process = self.server.process  # a failed start is a death, tended like one
+        self._started()
+
+    def exited(self):
+        return self.process is None or self.process.poll() is not None
+
+
+class Supervisor:
+    """Runs the API server and the workers (and tends an embedded Redis) until told to stop."""
+
+    def __init__(self, api_command, worker_commands, env, on_restart=None, redis_server=None):
         self.api = Child("api", api_command, env)
         self.workers = [Child(f"worker-{i}", cmd, env) for i, cmd in enumerate(worker_commands)]
+        # Started (and finally stopped) by the caller, around the others; restarted here.
+        self.redis = RedisChild(redis_server) if redis_server else None
         self.on_restart = on_restart
         self._stopping = False
 
@@ -63,6 +121,8 @@ class Supervisor:
             child.start()
         try:
             while not self._stopping and not self.api.exited():
+                if self.redis:
+                    self._tend(self.redis)
                 for worker in self.workers:
                     self._tend(worker)
                 time.sleep(POLL_SECONDS)
@@ -74,9 +134,14 @@ class Supervisor:
         now = time.monotonic()
         if worker.restart_at is not None:
             if now >= worker.restart_at:
-                worker.start()
+                try:
+                    worker.start()
+                except Exception:  # noqa: BLE001 - a child that cannot start is retried, later
+                    log.exception("%s did not start", worker.name)
+                    worker.started_at, worker.restart_at = now, None  # its back-off keeps growing
+                    return
                 worker.restarts += 1
-                if self.on_restart:
+                if self.on_restart and worker is not self.redis:
                     self.on_restart(worker)
             return
         if not worker.exited():
@@ -87,7 +152,7 @@ class Supervisor:
         worker.failures += 1
         worker.restart_at = now + delay
         log.warning("%s exited with %s; restarting in %ss", worker.name,
-                    worker.process.returncode, delay)
+                    worker.process.returncode if worker.process else "no process", delay)
 
     def _request_stop(self, signum, frame):
         self._stopping = True
@@ -113,6 +178,7 @@ def api_command(settings):
         sys.executable, "-m", "gunicorn", "--worker-class", "gevent",
         "--workers", str(settings.http_workers), "--worker-connections", "2000",
         "--bind", f"{settings.host}:{settings.port}", "--graceful-timeout", "10",
+        *(["--bind", f"{settings.host}:{settings.metrics_port}"] if settings.metrics_port else []),
         "--no-control-socket", "--access-logfile", "-",
     ]
     if settings.tls_cert:

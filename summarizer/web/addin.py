@@ -15,7 +15,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory
 
-from summarizer.web.auth import public
+from summarizer.errors import BadRequest
+from summarizer.web.auth import host_allowed, host_name, is_loopback_name, public
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,17 @@ def index():
 @bp.get("/manifest.xml")
 @public
 def manifest():
-    """The manifest with this server's origin in every URL, ready to sideload."""
+    """The manifest with this server's origin in every URL, ready to sideload. The origin comes
+    from the Host header, so only a loopback or allowed_hosts name is written into it: any other
+    would let whoever sets the header (or poisons a cache with it) point Word at their server."""
+    settings = current_app.config.get("SETTINGS")
+    name = host_name(request.host)
+    if not (is_loopback_name(name) or host_allowed(name, settings.allowed_host_list if settings else [])):
+        raise BadRequest(
+            "host_not_allowed",
+            f"The add-in manifest points at the server's own address, and {name[:100]!r} is not "
+            "one of its names: add it to SUMMARIZER_ALLOWED_HOSTS.",
+        )
     origin = request_origin()
     if not origin.startswith("https://"):
         # Office refuses http task panes; say so in the log rather than fail silently in Word.

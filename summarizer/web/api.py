@@ -10,7 +10,8 @@ from summarizer.queue import jobs, limits, metrics, state
 from summarizer.errors import BadRequest, SummarizerError
 from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
-from summarizer.web.intake import source_from_request
+from summarizer.web import auth
+from summarizer.web.intake import parse_slots, source_from_request
 from summarizer.options import parse_options
 from summarizer.engine.preview import preview
 from summarizer.longdocs.planning import plan_chunks
@@ -49,15 +50,14 @@ def _following(job_id):
 
 def _check_rate():
     """Per-client request rate: the API token identifies the client, else its address."""
-    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
-    limits.check_rate(_redis(), token or request.remote_addr or "-", _settings().rate_limit)
+    limits.check_rate(_redis(), auth.client_key(), _settings().rate_limit)
 
 
 def _extracted(source):
     """The document and the milliseconds extraction took."""
     began = time.perf_counter()
     try:
-        document = extract(source, _settings())
+        document = extract(source, _settings(), parse_slots(current_app))
     except SummarizerError as error:
         metrics.record_extraction_failure(_redis(), error.code)
         raise
@@ -79,7 +79,7 @@ def summarize():
     document, extract_ms = _extracted(source)
     job_id, cache_state = jobs.submit(_redis(), _settings(), document, options,
                                       lambda: plan_chunks(document, options, _settings()), extract_ms,
-                                      preview=lambda: preview(document, options))
+                                      preview=lambda: preview(document, options), owner=auth.owner())
     headers = {"X-Summarizer-Cache": cache_state}
     if options.cache:
         (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())
@@ -120,18 +120,18 @@ def summary_options():
 
 @bp.get("/jobs/<job_id>")
 def job_status(job_id):
-    return jsonify(jobs.describe(_redis(), job_id))
+    return jsonify(jobs.describe(_redis(), job_id, auth.owner()))
 
 
 @bp.delete("/jobs/<job_id>")
 def job_cancel(job_id):
-    return jsonify(jobs.cancel(_redis(), _settings(), job_id))
+    return jsonify(jobs.cancel(_redis(), _settings(), job_id, auth.owner()))
 
 
 @bp.get("/jobs/<job_id>/events")
 def job_events(job_id):
     """The job's events as SSE; `Last-Event-ID` resumes after the last event a client saw."""
-    jobs.fetch_job(_redis(), job_id)  # 404 for an unknown (or malformed) job ID
+    jobs.fetch_job(_redis(), job_id, auth.owner())  # 404: unknown, malformed, or another's
     events = _events(job_id)
     after = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or FIRST_ID
     if not valid_event_id(after):

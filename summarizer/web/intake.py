@@ -1,13 +1,28 @@
 """Turn an HTTP request into a `Source` and its raw options; the same for /summarize and /extract."""
 
+import re
+
 from summarizer.document import Source
 from summarizer.errors import BadRequest, UnsupportedMediaType
+from summarizer.extract.sandbox import ParseSlots
 
 INPUT_FIELDS = ("text", "html", "url")
 """JSON/form fields that carry the document itself; `url` may accompany `html` as its address."""
 
 SOURCE_FIELDS = frozenset(INPUT_FIELDS + ("password",))
 """Fields that are not summary options."""
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""JSON may escape half of a UTF-16 pair ("\\ud800"); Python keeps it as a code point that no
+encoder accepts, which failed later (a 500) when the text was hashed or stored. Forms and text
+bodies are decoded with replacement already; JSON strings get the same U+FFFD."""
+
+
+def parse_slots(app):
+    """The app's bound on parse children running at once, made on first use (one per process)."""
+    if "parse_slots" not in app.extensions:
+        app.extensions["parse_slots"] = ParseSlots.from_settings(app.config["SETTINGS"])
+    return app.extensions["parse_slots"]
 
 
 def source_from_request(request):
@@ -37,7 +52,21 @@ def _json_body(request):
         body = None
     if not isinstance(body, dict):
         raise BadRequest("bad_json", "The body must be a JSON object.")
-    return body
+    try:
+        return _without_lone_surrogates(body)
+    except RecursionError:  # parsed just under the stack's limit, one level too deep to walk
+        raise BadRequest("bad_json", "The JSON body is nested too deeply.") from None
+
+
+def _without_lone_surrogates(value):
+    """`value` (parsed JSON) with every lone surrogate in its strings, keys included, replaced."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
 
 
 def _from_fields(fields, upload):

@@ -1,4 +1,5 @@
-"""Operational endpoints: /healthz (process up), /readyz (Redis + a live worker), /metrics.
+"""Operational endpoints: /healthz (process up, and Redis not gone for long), /readyz (Redis + a
+live worker), /metrics.
 
 /metrics reads live state on every scrape (queue depth, jobs by RQ registry, workers alive) and the
 counters and histograms that API and worker processes record into Redis (summarizer.queue.metrics), so
@@ -9,9 +10,12 @@ The liveness check of a worker container, which has no HTTP port, is `summarizer
 """
 
 import logging
+import time
 
 import redis
 from flask import Blueprint, Response, current_app, jsonify
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -49,11 +53,58 @@ COUNTERS = {
 }
 
 
+class RedisWatch:
+    """How long Redis has failed this process's health checks (0 while it answers). Its own
+    client, with short timeouts and no retries, so a probe neither waits out the pool's 5 s on a
+    hung Redis nor redis-py's back-off on a dead one (4 s per ping of a missing socket)."""
+
+    PING_TIMEOUT_SECONDS = 1.0
+
+    def __init__(self, connection):
+        pool = connection.connection_pool
+        options = dict(pool.connection_kwargs, socket_timeout=self.PING_TIMEOUT_SECONDS,
+                       socket_connect_timeout=self.PING_TIMEOUT_SECONDS,
+                       retry=Retry(NoBackoff(), 0))
+        self.client = redis.Redis(connection_pool=redis.ConnectionPool(
+            connection_class=pool.connection_class, **options))
+        self.down_since = None
+
+    def gone_for(self):
+        try:
+            self.client.ping()
+        except (redis.RedisError, OSError):
+            now = time.monotonic()
+            self.down_since = self.down_since or now
+            return now - self.down_since
+        self.down_since = None
+        return 0.0
+
+
+def redis_watch(app):
+    """The app's RedisWatch, made on first use (one per process)."""
+    if "redis_watch" not in app.extensions:
+        app.extensions["redis_watch"] = RedisWatch(app.extensions["redis"])
+    return app.extensions["redis_watch"]
+
+
 @bp.get("/healthz")
 @public
 def healthz():
-    """The process is up and serving requests; deliberately no Redis call."""
-    return jsonify({"status": "ok"})
+    """The process is up; 503 once Redis has been unreachable for redis_grace_seconds (a Redis
+    that restarts, or a blip, does not get the API restarted)."""
+    grace = current_app.config["SETTINGS"].redis_grace_seconds
+    watch = redis_watch(current_app)
+    gone = watch.gone_for()
+    if gone >= grace:
+        raise ServiceUnavailable(
+            "redis_unavailable",
+            f"Redis has been unreachable for {gone:.0f} s (redis_grace_seconds={grace:g}).",
+            headers={"Retry-After": "5"},
+        )
+    body = {"status": "ok"}
+    if watch.down_since is not None:
+        body["redis"] = f"unreachable for {gone:.0f} s"
+    return jsonify(body)
 
 
 @bp.get("/readyz")
@@ -65,8 +116,9 @@ def readyz():
         connection.ping()
         workers = live_workers(connection, queue_name)
     except redis.RedisError as exc:
+        log.warning("readyz: Redis is unreachable: %s", exc)  # its address: for the log only
         raise ServiceUnavailable(
-            "redis_unavailable", f"Redis is unreachable ({exc}); check REDIS_URL and the Redis server."
+            "redis_unavailable", "Redis is unreachable; check REDIS_URL and the Redis server."
         ) from None
     if not workers:
         raise ServiceUnavailable(
