@@ -102,7 +102,7 @@ class Settings:
         "(256 is ~1 s on 2 CPU cores; raise it on a GPU).", minimum=8,
     )
     selection_tokens: int = _setting(
-        1536, "Most tokens of document text the model reads for one summary (depth=fast, and any "
+        1024, "Most tokens of document text the model reads for one summary (depth=fast, and any "
         "document that fits one call): its most salient sentences, in order; a document this short "
         "is read whole.", minimum=64,
     )

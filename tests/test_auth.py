@@ -70,6 +70,23 @@ def test_cors_only_for_configured_origins_and_never_with_credentials(secured):
     assert firefox.headers["Access-Control-Allow-Origin"] == "moz-extension://1234-5678"
 
 
+def test_a_preflight_to_a_wrong_path_is_answered_so_the_404_can_be_read(secured):
+    """A client pointed at http://host/api asks the browser, which preflights first: a 404 to the
+    preflight would block the request and look like a server that is down."""
+    client = secured[0].test_client()
+    origin = {"Origin": "chrome-extension://abcdef", "Access-Control-Request-Method": "GET",
+              "Access-Control-Request-Headers": "authorization"}
+    preflight = client.options("/api/options", headers=origin)
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "chrome-extension://abcdef"
+    actual = client.get("/api/options", headers={"Origin": "chrome-extension://abcdef",
+                                                 "Authorization": "Bearer env-token"})
+    assert actual.status_code == 404 and actual.get_json()["error"]["code"] == "not_found"
+    assert actual.headers["Access-Control-Allow-Origin"] == "chrome-extension://abcdef"
+    foreign = client.options("/api/options", headers={**origin, "Origin": "https://evil.example"})
+    assert foreign.status_code == 404 and "Access-Control-Allow-Origin" not in foreign.headers
+
+
 def test_origin_patterns():
     assert origin_allowed("chrome-extension://x/", ["chrome-extension://x"])
     assert not origin_allowed("chrome-extension://y", ["chrome-extension://x"])

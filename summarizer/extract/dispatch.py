@@ -60,12 +60,21 @@ def _from_url(source, settings, slots):
     kind, _ = sniff.sniff(fetched.data) if fetched.data else (None, "")
     declared = fetched.content_type.split(";", 1)[0].strip().lower()
     if kind in (sniff.HTML, sniff.TEXT) and (kind == sniff.HTML or "html" in declared):
-        document = html_format.extract(fetched.data, url=fetched.url)
+        document = html_format.extract(fetched.data, url=fetched.url, charset=_charset(fetched.content_type))
     else:
         document = from_bytes(fetched.data, settings, password=source.password, url=fetched.url,
                               slots=slots)
     document.metadata["url"] = fetched.url
     return document
+
+
+def _charset(content_type):
+    """The charset a Content-Type header declares ("text/html; charset=iso-8859-1"), or None."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"').lower()
+    return None
 
 
 def _refusal(description):

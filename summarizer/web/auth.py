@@ -42,8 +42,20 @@ cannot give one), and the port is not behind the Ingress."""
 def init_app(app):
     app.before_request(metrics_port_rules)
     app.before_request(require_local_browser_rules)
+    app.before_request(answer_preflight)
     app.before_request(require_token)
     app.after_request(add_cors_headers)
+
+
+def answer_preflight():
+    """A CORS preflight from an allowed origin gets 204 on any path, so a client pointed at a
+    wrong path sees the server's 404 (JSON, with its reason) instead of a blocked request that
+    looks like a server that is down."""
+    origin = request.headers.get("Origin")
+    if request.method == "OPTIONS" and origin and origin_allowed(
+            origin, current_app.config["SETTINGS"].cors_origin_list):
+        return current_app.response_class(status=204)
+    return None
 
 
 def on_metrics_port():
