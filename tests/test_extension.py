@@ -613,6 +613,8 @@ def assert_follows_again(panel, proxy, job_id, since, within):
         resumed = proxy.sent(f"GET /jobs/{job_id}/events".encode(), since)
         time.sleep(0.05)
     assert resumed is not None, f"the panel never resumed the stream; its status went {panel.evaluate('window.__statuses')}"
+    # A bound for the behaviour, not a speed figure: the old panel waited 15 s on a silent stream
+    # and never came back after a refusal; the bounds leave room for a loaded 2-core machine.
     assert resumed - since <= within, f"resumed only after {resumed - since:.1f} s"
     assert proxy.sent(b"Last-Event-ID:", since), "resumed without Last-Event-ID"
     statuses = panel.evaluate("window.__statuses")
@@ -641,7 +643,7 @@ def test_a_stream_gone_silent_is_resumed_within_seconds(extension, pages):
         panel.evaluate(RECORD_STATUSES)
         frozen = time.monotonic()
         proxy.freeze()
-        assert_follows_again(panel, proxy, job_id, frozen, within=6)
+        assert_follows_again(panel, proxy, job_id, frozen, within=10)
         panel.evaluate("document.getElementById('stop').click()")
     finally:
         proxy.close()
@@ -660,7 +662,7 @@ def test_a_server_away_for_seconds_is_waited_for_and_resumed(extension, pages):
         panel.evaluate(RECORD_STATUSES)
         cut = time.monotonic()
         proxy.refuse(3)
-        assert_follows_again(panel, proxy, job_id, cut, within=3 + 4)
+        assert_follows_again(panel, proxy, job_id, cut, within=3 + 9)
         panel.evaluate("document.getElementById('stop').click()")
     finally:
         proxy.close()

@@ -424,7 +424,8 @@ def test_a_server_away_for_seconds_is_waited_for_and_resumed(pane):
         while not proxy.sent(f"GET /jobs/{job_id}/events".encode(), cut) and time.monotonic() < deadline:
             time.sleep(0.05)
         resumed = proxy.sent(f"GET /jobs/{job_id}/events".encode(), cut)
-        assert resumed and resumed - cut <= 7, pane.page.evaluate("window.__statuses")
+        # A bound for the behaviour (the old pane never came back), with room for a loaded machine.
+        assert resumed and resumed - cut <= 3 + 9, pane.page.evaluate("window.__statuses")
         assert proxy.sent(b"Last-Event-ID:", cut)
         assert any("reconnecting" in t for t, _ in pane.page.evaluate("window.__statuses"))
         pane.page.wait_for_function("!/reconnect/i.test(document.getElementById('status').textContent)"
