@@ -5,9 +5,10 @@ final answer, for pages of about 1k and 10k tokens.
 
 Drives the real unpacked extension in Debian's chromium (tests/browser.py, the harness of the
 browser tests) against `summarizer serve` (bench/service.py) with one worker. Pages are served on
-localhost: a CNN/DailyMail article of the corpus (~1k tokens) and a QMSum transcript cut to ~10k
-tokens, as HTML paragraphs. Times are read from the panel itself (it stamps when the preview,
-the first token and the end arrived, counted from the click it took). Prints a Markdown table.
+localhost: a CNN/DailyMail article of the corpus (~1k tokens) and QMSum transcripts cut to ~10k
+tokens, as HTML paragraphs, another article and meeting for each run. Times are read from the
+panel itself (it stamps when the preview, the first token and the end arrived, counted from the
+click it took). Prints a Markdown table.
 """
 
 import argparse
@@ -29,27 +30,34 @@ from tests.test_extension import EXT_DIR, Extension  # noqa: E402
 CORPUS = REPO.parent / "shared" / "corpus" / "summarization"
 
 
-def pages():
-    """{path: HTML} of the benchmark pages."""
-    article = json.loads((CORPUS / "frank_cnndm_test.jsonl").read_text().splitlines()[0])["text"]
-    transcript = json.loads((CORPUS / "qmsum_val.jsonl").read_text().splitlines()[0])["text"]
-    lines = transcript.split("\n")[:1100]  # about 10k tokens of turns
+def pages(runs):
+    """{path: HTML} of the benchmark pages: `runs` news articles and `runs` meetings, each run
+    its own document. (The worker's llama.cpp context reuses the longest common prefix of the last
+    prompt, so the same text visited again would time a cache hit no newly opened page gets.)"""
+    articles = (CORPUS / "frank_cnndm_test.jsonl").read_text().splitlines()
+    meetings = (CORPUS / "qmsum_val.jsonl").read_text().splitlines()
 
     def page(title, paragraphs):
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p.strip())
         return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>" \
                f"<body><article><h1>{title}</h1>{body}</article></body></html>"
 
-    return {"/news.html": page("News article", article.split("\n")),
-            "/meeting.html": page("Meeting transcript", lines)}
+    documents = {}
+    for number in range(runs):
+        article = json.loads(articles[number * len(articles) // runs])["text"]
+        turns = [turn for row in meetings[number:] + meetings[:number] for turn in json.loads(row)["text"].split("\n")]
+        kept = []
+        while sum(map(len, kept)) < 40000:  # about 10k tokens of English turns
+            kept.append(turns[len(kept)])
+        documents[f"/news{number}.html"] = page("News article", article.split("\n"))
+        documents[f"/meeting{number}.html"] = page("Meeting transcript", kept)
+    return documents
 
 
 def serve(documents):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
-            # The query string makes each visit's text new, so no run is a cache hit.
-            path, _, visit = self.path.partition("?")
-            body = documents.get(path, "").replace("</article>", f"<p>Visit {html.escape(visit)}.</p></article>").encode()
+            body = documents.get(self.path, "").encode()
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -64,9 +72,9 @@ def serve(documents):
     return server, f"http://localhost:{server.server_address[1]}"
 
 
-def run(extension, url, number):
+def run(extension, url):
     """(preview s, first words s, done s) of one click, as the panel stamped them."""
-    extension.tab.goto(f"{url}?{number}")
+    extension.tab.goto(url)
     panel, _ = extension.click()
     panel.wait_for("document.body.dataset.outcome", 600)
     stamps = panel.evaluate("JSON.stringify({preview: document.body.dataset.previewMs, "
@@ -81,7 +89,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    documents = pages()
+    documents = pages(args.runs)
     server, base = serve(documents)
     rows = []
     with Service(workers=1, extra_env={"SUMMARIZER_CORS_ORIGINS": "chrome-extension://*"}) as service, \
@@ -90,9 +98,9 @@ def main(argv=None):
         extension.configure(serverUrl=service.base, token="",
                             options={"type": "key-points", "length": "short"},
                             outputLanguage="")
-        for path in documents:
-            times = [run(extension, base + path, number) for number in range(args.runs)]
-            rows.append((path, [t for t, outcome in times if outcome == "done"], len(times)))
+        for kind in ("news", "meeting"):
+            times = [run(extension, f"{base}/{kind}{number}.html") for number in range(args.runs)]
+            rows.append((f"/{kind}N.html", [t for t, outcome in times if outcome == "done"], len(times)))
     server.shutdown()
     print("| page | runs done | click to preview s: median (min-max) | to first words | to final answer |")
     print("|---|---|---|---|---|")
