@@ -49,7 +49,9 @@ def parse(data, *, max_chars, **_ignored):
             break
         blocks.append(turn)
     speakers = sorted({b.locator["speaker"] for b in blocks if "speaker" in b.locator})
-    metadata = {"format": "vtt" if text.lstrip().startswith("WEBVTT") else "srt",
+    # SRT writes milliseconds after a comma; a WebVTT file without its signature still says ".".
+    vtt = text.lstrip().startswith("WEBVTT") or not re.search(r"-->\s*[\d:]+,\d{3}", text)
+    metadata = {"format": "vtt" if vtt else "srt",
                 "cues": len(cues), "duration": blocks[-1].locator["end"]}
     if speakers:
         metadata["speakers"] = speakers
