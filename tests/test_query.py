@@ -122,3 +122,23 @@ def test_an_unanswered_question_says_so_without_asking_the_model(client, worker)
     assert "“budget”" in result["summary"] and result["citations"] == []
     assert result["usage"] == {"prompt_tokens": 0, "completion_tokens": 0}
     assert not [e for e in events if e.event == "token"], "nothing was invented"
+
+
+@pytest.mark.model
+def test_the_cli_asks_then_follows_up_by_document_id(live_server):
+    import re
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    command = [sys.executable, "-m", "summarizer.cli", "summarize", "--server", live_server.url,
+               "--token", live_server.token, "--type", "tldr"]
+    first = subprocess.run(command + ["-", "--query", "When does the parking garage open?"],
+                           input=GARAGE_TEXT, capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert first.returncode == 0, first.stderr
+    document_id = re.search(r"document_id ([0-9a-f]{32})", first.stderr).group(1)
+    again = subprocess.run(command + [document_id, "--document-id", "--query", "What is the budget of the party?"],
+                           capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert again.returncode == 0, again.stderr
+    assert "The document does not answer this question" in again.stderr + again.stdout
