@@ -106,11 +106,15 @@ def bench_quality(model, settings, rows, count):
         ours = fields["summary"] if fields["answered"] else ""
         words = len(ours.split()) or len(item["answer"].split())
         baseline = bm25_baseline(index, item["query"], words)
+        # The preview event of the same request: the question's sentences, no model, same length.
+        quick = answer.preview_event(document, options)["summary"] if fields["answered"] else ""
+        quick = " ".join(quick.split()[:words])
         records.append({
             "id": row["id"], "answered": fields["answered"], "seconds": seconds,
             "method": fields.get("method"), "words": words,
             "ours": {m: 100 * s.fmeasure for m, s in scorer.score(item["answer"], ours).items()},
             "bm25": {m: 100 * s.fmeasure for m, s in scorer.score(item["answer"], baseline).items()},
+            "preview": {m: 100 * s.fmeasure for m, s in scorer.score(item["answer"], quick).items()},
         })
         log.info("%s %s %.1fs R1 %.1f vs %.1f", row["id"], fields["answered"], seconds,
                  records[-1]["ours"]["rouge1"], records[-1]["bm25"]["rouge1"])
@@ -211,11 +215,19 @@ def render(quality, refused, timed, transcripts, model_name, settings):
              f"selection_tokens {settings.selection_tokens}, n_ctx {settings.n_ctx}; a shared 2-core "
              "machine). Means ± standard deviation over queries; ROUGE F1 x100 against QMSum's gold "
              "answer. The baseline is the transcript's top sentences by BM25 to the query, cut to the "
-             "same number of words as our answer.", "",
+             "same number of words as our answer, and so is the preview (the `preview` event "
+             "of the same request: the question's most relevant sentences).", "",
              f"Quality, {len(quality)} specific queries (answered by the engine: {len(answered_q)}):", "",
              "| system | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---|---|---|"]
-    for name, label in (("ours", "summarizer (`query`, tldr long)"), ("bm25", "BM25 top sentences")):
+    systems = (("ours", "summarizer answer (`query`, tldr long, the model)"),
+               ("preview", "summarizer preview (the question's sentences, no model)"),
+               ("bm25", "BM25 top sentences (baseline)"))
+    for name, label in systems:
         lines.append(f"| {label} | " + " | ".join(_mean_sd(r[name][m] for r in quality) for m in METRICS) + " |")
+    lines += ["", f"The same, over the {len(answered_q)} queries the engine answered (an unanswered one "
+              "scores 0 above):", "", "| system | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---|---|---|"]
+    for name, label in systems:
+        lines.append(f"| {label} | " + " | ".join(_mean_sd(r[name][m] for r in answered_q) for m in METRICS) + " |")
     wins = sum(r["ours"]["rouge1"] > r["bm25"]["rouge1"] for r in quality)
     diffs = [r["ours"]["rouge1"] - r["bm25"]["rouge1"] for r in quality]
     lines += ["", f"Paired ROUGE-1 difference (ours - baseline): {_mean_sd(diffs)}; ours higher on "
