@@ -173,7 +173,8 @@ def main(argv=None):
         html = bench_html(args.corpus / "extraction")
         files = {fmt: bench_files(args.corpus, fmt, settings) for fmt in FORMATS}
         sections.append((SECTION, render(html, files)))
-    new = {fmt: bench_files(args.corpus, fmt, settings) for fmt in NEW_FORMATS if (args.corpus / fmt).is_dir()}
+    new = {fmt: bench_files(args.corpus, fmt, settings)
+           for fmt in NEW_FORMATS if (args.corpus / fmt).is_dir()}
     sections.append((NEW_SECTION, render_new(new)))
     for heading, section in sections:
         print(section)

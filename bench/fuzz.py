@@ -3,12 +3,12 @@ subtitle transcripts.
 
     .venv/bin/python -m bench.fuzz [--cases 2500] [--seed 1] [--seconds 2700] [--parse-timeout 5]
 
-Each case takes one file of ../shared/corpus/{pdf,docx,pptx,transcripts} and damages it: a truncation, flipped bits,
-overwritten or deleted or repeated byte runs, "interesting" values (0, 0xff, huge numbers) written
-over digits, a splice of two files, or, for Word files, the same byte damage inside one zip member
-re-packed with a valid CRC (so the XML parser sees it, not only the zip reader); PowerPoint files
-likewise. Mutations spare the
-first bytes most of the time, so content sniffing still routes the file to its parser.
+Each case takes one file of ../shared/corpus/{pdf,docx,pptx,transcripts} and damages it: a
+truncation, flipped bits, overwritten or deleted or repeated byte runs, "interesting" values (0,
+0xff, huge numbers) written over digits, a splice of two files, or, for Word and PowerPoint files,
+the same byte damage inside one zip member re-packed with a valid CRC (so the XML parser sees it,
+not only the zip reader). Mutations spare the first bytes most of the time, so content sniffing
+still routes the file to its parser.
 
 The app is the real one (create_app on an embedded redis-server) called in this process through
 Flask's test client, so "the API process" here is this process; parsing runs in the sandboxed child
