@@ -91,7 +91,7 @@ function resetView() {
   els.citeNote.hidden = true;
   els.meta.textContent = "";
   els.copy.disabled = true;
-  for (const key of ["firstTokenMs", "previewMs", "jobId", "tokens", "outcome", "phases", "asked", "answered"]) {
+  for (const key of ["firstTokenMs", "previewMs", "doneMs", "jobId", "tokens", "outcome", "phases", "asked", "answered"]) {
     delete document.body.dataset[key];
   }
 }
@@ -227,6 +227,7 @@ function handleEvent(event) {
 
 /** Shows the finished result: final text, citations, label, model and timings; remembers it. */
 function finish(result) {
+  mark("doneMs");
   show(result);
   const seconds = ((performance.now() - state.startedAt) / 1000).toFixed(1);
   const preview = state.previewMs === null ? "" : ` · preview after ${(state.previewMs / 1000).toFixed(1)} s`;
