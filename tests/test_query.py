@@ -142,3 +142,13 @@ def test_the_cli_asks_then_follows_up_by_document_id(live_server):
                            capture_output=True, text=True, timeout=180, cwd=REPO)
     assert again.returncode == 0, again.stderr
     assert "The document does not answer this question" in again.stderr + again.stdout
+
+
+def test_a_type_added_to_the_table_can_answer_questions_too(monkeypatch):
+    from summarizer import shapes
+    from test_shapes import OUTLINE
+
+    monkeypatch.setitem(shapes.TYPES, "outline", OUTLINE)
+    options = parse_options({"type": "outline", "query": "What about the garage?"})
+    assert answer.task(options).startswith("an outline of the document as a Markdown bullet list")
+    assert answer.task(options).endswith("with only what answers the question")

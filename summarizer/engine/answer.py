@@ -35,7 +35,10 @@ def not_answered_text(focus):
 
 
 def task(options):
-    """What to write, as QUERY_TASKS words it for the type, shaped by shapes.py."""
+    """What to write, as QUERY_TASKS words it for the type, shaped by shapes.py; a type added to
+    shapes.TYPES without a wording here asks for its own task, limited to the question."""
+    if options.type not in QUERY_TASKS:
+        return f"{shapes.task(options)}, with only what answers the question"
     rules = shapes.of(options)
     bullets = "a Markdown bullet list, each line starting with '- '" if options.format == "markdown" \
         else "a list, each point on its own line starting with '- '"
