@@ -152,3 +152,15 @@ def test_a_type_added_to_the_table_can_answer_questions_too(monkeypatch):
     options = parse_options({"type": "outline", "query": "What about the garage?"})
     assert answer.task(options).startswith("an outline of the document as a Markdown bullet list")
     assert answer.task(options).endswith("with only what answers the question")
+
+
+def test_an_answer_from_a_transcript_is_located_by_the_cue_timestamps():
+    """Issue 16.3: the locators of a transcript's citations are timestamps (and the speaker), the
+    cue that answers, not the first one; the preview is what the panel shows before the model."""
+    from tests.test_extract_formats import VTT, read
+
+    options = parse_options({"query": "When will Ben send the figures?", "type": "tldr"})
+    event = answer.preview_event(read(VTT.encode()), options)
+    assert event["answered"] is True and "Friday" in event["summary"]
+    sources = [s["locator"] for c in event["citations"] for s in c["sources"]]
+    assert sources[0] == {"start": "00:01:10.000", "end": "00:01:15.000", "speaker": "Ben"}, sources
