@@ -5,6 +5,7 @@ files, some malformed) and skip, saying so, when it is absent."""
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -201,32 +202,54 @@ def manifest(folder):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def slide_words(data):
+    """The words of a deck's slides and notes, read from its XML (every <a:t> run, table cells
+    included) and not by python-pptx, to decide whether the deck has text at all: the manifest's
+    text_chars counts text frames only, so it cannot tell. Fields (<a:fld>: the slide number, the
+    date) are left out, as a reader of the text would leave them."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    parts = [name for name in archive.namelist()
+             if re.fullmatch(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml", name)]
+    words = []
+    for name in parts:
+        xml = re.sub(rb"<a:fld\b.*?</a:fld>", b"", archive.read(name), flags=re.S)
+        for run in re.findall(rb"<a:t>([^<]*)</a:t>", xml):
+            words += run.decode("utf-8").split()
+    return words
+
+
 @pytest.mark.skipif(not (CORPUS / "pptx").is_dir(), reason=NO_CORPUS)
 @pytest.mark.parametrize("entry", manifest("pptx"), ids=lambda e: e["file"])
 def test_corpus_pptx_reads_its_words_or_gets_a_clean_4xx(extract_client, entry):
-    response = post_file(extract_client, entry["file"], (CORPUS / "pptx" / entry["file"]).read_bytes())
+    data = (CORPUS / "pptx" / entry["file"]).read_bytes()
+    response = post_file(extract_client, entry["file"], data)
     body = response.get_json()
     if entry["status"] != "ok":  # python-pptx itself cannot open it
-        assert response.status_code == 422, body
-    elif entry["text_chars"] == 0:  # the manifest counts text frames only: tables may have text
-        assert response.status_code == 200 or body["error"]["code"] == "pptx_no_text", body
-    else:
-        assert response.status_code == 200, body
-        words = body["text"].split()
-        assert all(word in words for word in entry["sample_words"]), (entry["sample_words"], words[:40])
-        assert all(isinstance(b["locator"]["slide"], int) for b in body["blocks"])
+        assert response.status_code == 422 and body["error"]["code"] == "pptx_damaged", body
+        return
+    expected = slide_words(data)
+    if not expected:
+        assert response.status_code == 422 and body["error"]["code"] == "pptx_no_text", body
+        return
+    assert response.status_code == 200, body
+    words = body["text"].split()
+    assert all(word in words for word in entry.get("sample_words", [])), (entry["sample_words"], words[:40])
+    assert all(isinstance(b["locator"]["slide"], int) for b in body["blocks"])
 
 
 @pytest.mark.skipif(not (CORPUS / "transcripts").is_dir(), reason=NO_CORPUS)
 @pytest.mark.parametrize("entry", manifest("transcripts"), ids=lambda e: e["file"])
-def test_corpus_transcripts_keep_speakers_and_timestamps_or_get_a_clean_4xx(extract_client, entry):
+def test_corpus_transcripts_read_keeping_speakers_and_timestamps(extract_client, entry):
     data = (CORPUS / "transcripts" / entry["file"]).read_bytes()
     response = post_file(extract_client, entry["file"], data)
     body = response.get_json()
-    assert response.status_code in (200, 422), body
+    # Every file here reads: webvtt-py's invalid and malformed test files still carry their
+    # caption lines ("Caption text #1", "some text"), and a damaged cue is skipped, not fatal.
+    assert response.status_code == 200, body
     if entry["status"] == "ok":
-        assert response.status_code == 200, body
         assert all("start" in b["locator"] for b in body["blocks"])
+    else:
+        assert "text" in body["text"].split(), body["text"][:200]
     if entry["file"].startswith("qmsum__"):  # every turn is "Speaker: text", one cue each
         cues = data.decode("utf-8").count(" --> ")
         assert body["metadata"]["cues"] == cues
