@@ -1,12 +1,15 @@
-"""Extraction benchmark: HTML main-text quality against human gold, and PDF/Word throughput.
+"""Extraction benchmark: HTML main-text quality against human gold, and file throughput (PDF, Word,
+PowerPoint, meeting transcripts).
 
     .venv/bin/python bench/extraction.py [--corpus ../shared/corpus] [--no-write]
 
 HTML: over `extraction/pages/*.html` + `gold.jsonl` (scrapinghub's article-extraction-benchmark),
 token-level precision/recall/F1 on bags of whitespace tokens (the benchmark's own method), of our
 HTML reader beside trafilatura's plain `extract()` with its defaults, in the same run; P, R and F1
-are means over pages. PDF/Word: every corpus file through the full `extract()` path (content sniffing,
-zip checks, the sandboxed child), files/s and outcome counts. The table is printed and written under
+are means over pages. Files: every corpus file of `pdf/`, `docx/`, `pptx/` and `transcripts/`
+(.vtt, .srt and the subtitle test suite's .sbv) through the full `extract()` path (content sniffing,
+zip checks, the sandboxed child), files/s, the units read (PDF pages, slides, subtitle cues) and
+outcome counts. The table is printed and written under
 "## Extraction" in bench/README.md.
 """
 
@@ -32,6 +35,17 @@ from summarizer.extract import html as html_format  # noqa: E402
 
 log = logging.getLogger("bench.extraction")
 SECTION = "## Extraction"
+
+FORMATS = ("pdf", "docx")
+"""Corpus folders read as uploads, in the "## Extraction" section."""
+
+NEW_FORMATS = ("pptx", "transcripts")
+"""Corpus folders of issue 16's formats, in their own section (NEW_SECTION)."""
+
+NEW_SECTION = "## Extraction: slides and transcripts"
+
+UNITS = ("pages", "slides", "cues")
+"""What a format's metadata counts: PDF pages, slides of a deck, cues of a subtitle file."""
 
 
 def token_prf(predicted, gold):
@@ -74,6 +88,7 @@ def bench_files(corpus, fmt, settings):
     """Files/s, MB/s and outcome counts of extract() over one format's corpus."""
     files = [p for p in sorted((corpus / fmt).iterdir()) if p.is_file() and p.suffix != ".jsonl"]
     outcomes, total_bytes, pages = collections.Counter(), 0, 0
+    chars = 0
     started = time.perf_counter()
     for path in files:
         data = path.read_bytes()
@@ -83,11 +98,14 @@ def bench_files(corpus, fmt, settings):
         except SummarizerError as error:
             outcomes[f"{error.status} {error.code}"] += 1
         else:
-            outcomes["text"] += 1
-            pages += document.metadata.get("pages", 0)
+            # Transcripts: which reader took each (a broken .srt or an .sbv is read as plain text).
+            read_as = document.metadata.get("format") or "plain text"
+            outcomes["text" if fmt != "transcripts" else f"text ({read_as})"] += 1
+            chars += len(document.text)
+            pages += sum(document.metadata.get(unit, 0) for unit in UNITS)
     elapsed = time.perf_counter() - started
     return {"files": len(files), "files_per_s": len(files) / elapsed, "mb_per_s": total_bytes / 1e6 / elapsed,
-            "pages": pages, "seconds": elapsed, "outcomes": dict(outcomes)}
+            "pages": pages, "seconds": elapsed, "outcomes": dict(outcomes), "chars": chars}
 
 
 def _mean(values):
@@ -102,7 +120,7 @@ def render(html, files):
         f"`.venv/bin/python bench/extraction.py` over `../shared/corpus` ({time.strftime('%Y-%m-%d')}; "
         "a shared 2-core machine, so rates are indicative). Our HTML reader also extracts metadata "
         "(title, author, date), which trafilatura's plain `extract()` skips: that is its lower "
-        "pages/s. PDF/Word times include starting the sandboxed parse child for every file.", "",
+        "pages/s. File times include starting the sandboxed parse child for every file.", "",
         f"HTML main text vs human gold ({html['ours']['pages']} pages; bag-of-whitespace-tokens, "
         "means over pages):", "",
         "| extractor | precision | recall | F1 | pages/s |", "|---|---|---|---|---|",
@@ -121,20 +139,47 @@ def render(html, files):
     return "\n".join(lines) + "\n"
 
 
+def render_new(files):
+    """The Markdown section of the slides and transcripts (issue 16): throughput and outcomes."""
+    lines = [
+        NEW_SECTION, "",
+        f"`.venv/bin/python bench/extraction.py --only-new` over `../shared/corpus/pptx` (python-pptx's "
+        "and Apache POI's test files, some malformed) and `../shared/corpus/transcripts` (webvtt-py's "
+        "test subtitles, malformed ones among them, and the QMSum meetings as .vtt/.srt), "
+        f"{time.strftime('%Y-%m-%d')}, a shared 2-core machine (rates are indicative). Every file "
+        "goes through the full `extract()` path: sniffing, zip checks, the sandboxed parse child. "
+        "Units: slides of the decks read, cues of the subtitle files read.", "",
+        "| format | files | files/s | MB/s | units read | text chars | outcomes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for fmt, row in files.items():
+        outcomes = ", ".join(f"{code}: {n}" for code, n in sorted(row["outcomes"].items()))
+        lines.append(f"| {fmt} | {row['files']} | {row['files_per_s']:.2f} | {row['mb_per_s']:.2f} | "
+                     f"{row['pages'] or '-'} | {row['chars']} | {outcomes} |")
+    return "\n".join(lines) + "\n"
+
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/README.md")
+    parser.add_argument("--only-new", action="store_true", help="only the slides and transcripts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     settings = Settings.from_env()
-    html = bench_html(args.corpus / "extraction")
-    files = {fmt: bench_files(args.corpus, fmt, settings) for fmt in ("pdf", "docx")}
-    section = render(html, files)
-    print(section)
-    if not args.no_write:
-        readme.write_section(SECTION, section)
+    sections = []
+    if not args.only_new:
+        html = bench_html(args.corpus / "extraction")
+        files = {fmt: bench_files(args.corpus, fmt, settings) for fmt in FORMATS}
+        sections.append((SECTION, render(html, files)))
+    new = {fmt: bench_files(args.corpus, fmt, settings)
+           for fmt in NEW_FORMATS if (args.corpus / fmt).is_dir()}
+    sections.append((NEW_SECTION, render_new(new)))
+    for heading, section in sections:
+        print(section)
+        if not args.no_write:
+            readme.write_section(heading, section)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""Seeded mutation fuzzing of POST /extract with the corpus PDFs and Word files.
+"""Seeded mutation fuzzing of POST /extract with the corpus PDFs, Word and PowerPoint files and
+subtitle transcripts.
 
     .venv/bin/python -m bench.fuzz [--cases 2500] [--seed 1] [--seconds 2700] [--parse-timeout 5]
 
-Each case takes one file of ../shared/corpus/{pdf,docx} and damages it: a truncation, flipped bits,
-overwritten or deleted or repeated byte runs, "interesting" values (0, 0xff, huge numbers) written
-over digits, a splice of two files, or, for Word files, the same byte damage inside one zip member
-re-packed with a valid CRC (so the XML parser sees it, not only the zip reader). Mutations spare the
-first bytes most of the time, so content sniffing still routes the file to its parser.
+Each case takes one file of ../shared/corpus/{pdf,docx,pptx,transcripts} and damages it: a
+truncation, flipped bits, overwritten or deleted or repeated byte runs, "interesting" values (0,
+0xff, huge numbers) written over digits, a splice of two files, or, for Word and PowerPoint files,
+the same byte damage inside one zip member re-packed with a valid CRC (so the XML parser sees it,
+not only the zip reader). Mutations spare the first bytes most of the time, so content sniffing
+still routes the file to its parser.
 
 The app is the real one (create_app on an embedded redis-server) called in this process through
 Flask's test client, so "the API process" here is this process; parsing runs in the sandboxed child
@@ -32,7 +34,11 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
-FORMATS = {"pdf": "*.pdf", "docx": "*.docx"}
+FORMATS = {"pdf": "*.pdf", "docx": "*.docx", "pptx": "*.pptx", "transcripts": "*.[sv][rt]t"}
+"""Corpus folders and the files of each that are fuzzed (.vtt and .srt among the transcripts)."""
+
+ZIPPED = ("docx", "pptx")
+"""Formats whose cases may damage one zip member instead of the raw bytes."""
 
 HEADER_BYTES = 8
 """Bytes (magic numbers) most mutations leave alone, so the case still reaches its parser."""
@@ -51,7 +57,7 @@ log = logging.getLogger("bench.fuzz")
 
 
 def corpus_files(corpus=CORPUS, max_bytes=None):
-    """Sorted (format, path) of the corpus PDFs and Word files, optionally only the small ones."""
+    """Sorted (format, path) of the corpus files to fuzz (FORMATS), optionally only the small ones."""
     files = []
     for fmt, pattern in FORMATS.items():
         for path in sorted((corpus / fmt).glob(pattern)):
@@ -124,7 +130,7 @@ def make_case(index, seed, files, blobs):
     fmt, path = files[rng.randrange(len(files))]
     data = blobs[path]
     other = blobs[files[rng.randrange(len(files))][1]]
-    if fmt == "docx" and rng.random() < 0.5:
+    if fmt in ZIPPED and rng.random() < 0.5:
         kind, damaged = mutate_zip_member(data, rng, other)
     else:
         kind, damaged = mutate_bytes(data, rng, other)
@@ -260,7 +266,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.ERROR)  # parsers log every damaged file; keep the report
     files = corpus_files(args.corpus)
     if not files:
-        parser.exit(1, f"no PDF or Word files under {args.corpus}\n")
+        parser.exit(1, f"no corpus files to fuzz under {args.corpus}\n")
     with tempfile.TemporaryDirectory() as data_dir:
         app, server = build_app(data_dir, args.parse_timeout)
         try:

@@ -151,13 +151,22 @@ def worker_alive():
 @click.option("--length", default="short", help="short, medium or long.")
 @click.option("--format", "fmt", default="markdown", help="markdown or plain-text.")
 @click.option("--language", default=None, help="Output language.")
-def summarize(source, server, token, kind, length, fmt, language):
+@click.option("--query", "-q", default=None,
+              help="A question: the summary answers it from the document (or says it does not).")
+@click.option("--document-id", is_flag=True,
+              help="SOURCE is the document_id of an earlier result (kept by the server for "
+                   "SUMMARIZER_DOCUMENT_TTL): ask again without sending the document.")
+def summarize(source, server, token, kind, length, fmt, language, query, document_id):
     """Summarize SOURCE (a file, a URL, or - for stdin) through the API, streaming the result."""
     from summarizer.client import stream_summary
 
     options = {"type": kind, "length": length, "format": fmt}
     if language:
         options["output_language"] = language
+    if query:
+        options["query"] = query
+    if document_id:
+        options["document_id"] = source
     try:
         code = stream_summary(server, token, source, options, out=sys.stdout, err=sys.stderr)
     except OSError as error:

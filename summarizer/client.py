@@ -39,7 +39,10 @@ def parse_sse(lines):
 
 
 def _request_body(source, options):
-    """(kwargs for requests.post) for a file path, a URL, or '-' for stdin."""
+    """(kwargs for requests.post) for a file path, a URL, '-' for stdin, or a kept document
+    (options["document_id"])."""
+    if options.get("document_id"):
+        return {"json": options}
     if source == "-":
         return {"json": dict(options, text=sys.stdin.read())}
     if source.startswith(("http://", "https://")):
@@ -70,12 +73,22 @@ def stream_summary(server, token, source, options, out, err):
                 err.flush()
             elif event.event == "done":
                 out.write("\n")
+                _describe_result(event.data, err)
                 return 0
             elif event.event == "error":
                 err.write(f"\nerror {event.data.get('code')}: {event.data.get('message')}\n")
                 return 1
     err.write("\nerror: the stream ended before the summary was done\n")
     return 1
+
+
+def _describe_result(result, err):
+    """What the streamed tokens do not say: an unanswered question, and how to ask again."""
+    if result.get("answered") is False:
+        err.write(f"{result.get('summary')}\n")
+    if result.get("document_id"):
+        err.write(f"document_id {result['document_id']} (ask again: summarizer summarize "
+                  f"--document-id {result['document_id']} --query '...')\n")
 
 
 def _error_of(response):

@@ -147,6 +147,11 @@ class Settings:
         10, "Seconds between a worker's sweeps for jobs abandoned by dead workers.", minimum=1
     )
     result_ttl: int = _setting(86400, "Seconds results and event streams are kept.", minimum=60)
+    document_ttl: int = _setting(
+        3600, "Seconds an extracted document is kept after its last use, so that a follow-up "
+        "request can name its `document_id` instead of sending it again (404 `document_expired` "
+        "after that).", minimum=60,
+    )
     wait_timeout: int = _setting(600, "Seconds `?wait=true` holds the request open.", minimum=1)
     heartbeat_seconds: float = _setting(
         1.0, "Idle seconds before an SSE comment: it keeps proxies from closing the stream, and "

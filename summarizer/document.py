@@ -6,9 +6,10 @@ import dataclasses
 
 @dataclasses.dataclass
 class Source:
-    """One input as the client sent it. Exactly one of text / html / url / data is set."""
+    """One input as the client sent it. Exactly one of text / html / url / data / document_id is
+    set."""
 
-    kind: str  # "text" | "html" | "url" | "file"
+    kind: str  # "text" | "html" | "url" | "file" | "document" (a kept one, by its document_id)
     text: str | None = None
     html: str | None = None
     url: str | None = None
@@ -16,6 +17,7 @@ class Source:
     filename: str | None = None
     content_type: str | None = None
     password: str | None = None
+    document_id: str | None = None
 
 
 @dataclasses.dataclass

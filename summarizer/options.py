@@ -12,6 +12,9 @@ MAX_CONTEXT_CHARS = 2000
 MAX_LANGUAGE_CHARS = 35
 """Longest `output_language`: a BCP 47 tag or a language name, never a paragraph."""
 
+MAX_QUERY_CHARS = 1000
+"""Longest `query`: a question or an instruction of a few sentences; it goes into the prompt."""
+
 
 @dataclasses.dataclass(frozen=True)
 class SummaryOptions:
@@ -25,6 +28,7 @@ class SummaryOptions:
     cache: bool = True
     strict: bool = False  # drop summary items the source does not support
     depth: str = "fast"  # fast: one call over the salient sentences; thorough: map-reduce over all
+    query: str = ""  # a question the summary answers from the document (engine/answer.py)
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -51,6 +55,8 @@ def parse_options(raw, depth="fast"):
         values["output_language"] = _string(raw, "output_language", MAX_LANGUAGE_CHARS).strip()
     if raw.get("context") is not None:
         values["context"] = _string(raw, "context", MAX_CONTEXT_CHARS).strip()
+    if raw.get("query") is not None:
+        values["query"] = " ".join(_string(raw, "query", MAX_QUERY_CHARS).split())
     if raw.get("depth") is not None:
         values["depth"] = _choice("depth", _string(raw, "depth", 20).strip().lower(), DEPTHS)
     for flag in ("cache", "strict"):

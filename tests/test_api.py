@@ -71,7 +71,7 @@ def test_accepted_then_polled_to_finished(client, worker):
     response = client.post("/summarize", json={"text": TEXT, "type": "headline"})
     assert response.status_code == 202
     body = response.get_json()
-    assert set(body) == {"job_id", "status_url", "events_url"}
+    assert set(body) == {"job_id", "document_id", "status_url", "events_url"}
     assert response.headers["Location"] == body["status_url"]
     deadline = time.monotonic() + 60
     while (status := client.get(body["status_url"]).get_json())["status"] not in ("finished", "failed"):

@@ -128,5 +128,6 @@ def test_char_limit_applies_to_every_kind():
 def test_sniff_ignores_names_and_finds_formats():
     assert sniff.sniff(b"junk\n%PDF-1.7\n")[0] == sniff.PDF  # leading junk is legal
     assert sniff.sniff(b"  <!-- c --><!DOCTYPE html><p>x")[0] == sniff.HTML
-    assert sniff.sniff("# Title\n\ntext".encode())[0] == sniff.TEXT
+    assert sniff.sniff("# Title\n\ntext".encode())[0] == sniff.MARKDOWN  # read by extract/markdown.py
+    assert sniff.sniff("Title\n\ntext".encode())[0] == sniff.TEXT
     assert sniff.sniff(b"PK\x03\x04 truncated")[0] == sniff.DOCX  # reported later as damaged

@@ -1,6 +1,7 @@
-"""A small seeded slice of bench/fuzz.py: damaged corpus PDFs and Word files through POST /extract
-of the real app. Every answer is 200 or a 4xx JSON error, no request outlives the parse limit, and
-neither the API process nor a parse child grows past its bound. `make fuzz` runs thousands."""
+"""A small seeded slice of bench/fuzz.py: damaged corpus PDFs, Word, PowerPoint and subtitle files
+through POST /extract of the real app. Every answer is 200 or a 4xx JSON error, no request
+outlives the parse limit, and neither the API process nor a parse child grows past its bound.
+`make fuzz` runs thousands."""
 
 import io
 import time
@@ -83,6 +84,7 @@ def test_damaged_corpus_files_get_clean_answers(fuzz_client):
     assert "ok" in codes
     assert any(code.startswith("pdf_") for code in codes)
     assert any(code.startswith("docx_") for code in codes)
+    assert any(code.startswith(("pptx_", "transcript_")) for code in codes)
 
 
 def test_damaged_deflate_stream_in_content_types_is_a_422(fuzz_client):

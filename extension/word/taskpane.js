@@ -3,7 +3,7 @@
 // document.body.dataset.state tells the user's assistive tech (and the tests) where a run is:
 // loading -> idle -> reading -> running -> done | error | stopped.
 
-import { ApiError, cancelJob, jobEvents, startSummary } from "./lib/api.js";
+import { ApiError, cancelJob, jobEvents, startQuestion, startSummary } from "./lib/api.js";
 import { parseSummary } from "./lib/markdown.js";
 import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "./lib/options.js";
 import { describeEvent, SummaryView } from "./lib/view.js";
@@ -22,8 +22,11 @@ const $ = (id) => document.getElementById(id);
 /** Where the user changes the server URL and token, for error hints. */
 const SETTINGS_PLACE = "Settings (below)";
 
-/** One run at a time: what Stop needs to reach, and the last finished summary for Insert. */
-const run = { controller: null, jobId: null, stopped: false, settings: null, model: null };
+/**
+ * One run at a time: what Stop needs to reach, the last finished summary for Insert, and what a
+ * question is asked of (the server's copy of the last document, or that document again).
+ */
+const run = { controller: null, jobId: null, stopped: false, settings: null, model: null, documentId: null, source: null };
 const view = new SummaryView({ body: $("summary"), note: $("summary-note"), noun: "document" });
 
 /** Move the pane to a state and enable exactly the buttons that make sense there. */
@@ -33,6 +36,7 @@ function setState(state) {
   $("summarize-document").disabled = busy || state === "loading";
   $("summarize-selection").disabled = busy || state === "loading";
   $("stop").disabled = !busy;
+  $("ask-run").disabled = busy || state === "loading";
   if (!busy) $("progress").hidden = true;
   $("insert-actions").hidden = !(state === "done" && run.model?.items.length && canInsert());
 }
@@ -61,9 +65,11 @@ function showError(err, hint = "") {
 }
 
 /** Clear what the previous run left. */
-function resetOutput() {
+function resetOutput(question = "") {
   $("error").hidden = true;
   view.clear();
+  $("question").textContent = question ? `Question: ${question}` : "";
+  $("question").hidden = !question;
   setStatus("");
   delete document.body.dataset.jobId;
   run.model = null;
@@ -119,23 +125,53 @@ function onEvent(event) {
     view.token(data.text);
   } else if (type === "done") {
     view.done(data);
-    run.model = parseSummary(view.text, data.type || currentOptions().type);
+    run.model = data.answered === false ? null : parseSummary(view.text, data.type || currentOptions().type);
+    run.documentId = data.document_id ?? run.documentId;
+    $("ask-form").hidden = false;
+    if ("answered" in data) document.body.dataset.answered = String(data.answered);
     setStatus("Done.");
   }
 }
 
 /** Summarize the document or the selection, streaming into the pane. */
-async function summarize(source) {
-  resetOutput();
+function summarize(source) {
+  Object.assign(run, { source, documentId: null });
+  return follow(async (controller) => {
+    const payload = await buildPayload(source, currentOptions());
+    if (run.stopped) return null;
+    setState("running");
+    setStatus("Sending…", null);
+    return startSummary(run.settings, payload, controller.signal);
+  });
+}
+
+/**
+ * Ask about the document (or selection) just summarized: by the server's document_id, so Word
+ * need not hand it over again; if the server no longer keeps it, it is read and sent again.
+ */
+function askQuestion(question) {
+  return follow(async (controller) => {
+    setState("running");
+    setStatus("Asking…", null);
+    const resend = () => buildPayload(run.source ?? "document", currentOptions());
+    const { response, resent } = await startQuestion(run.settings,
+      { documentId: run.documentId, question, options: currentOptions() }, resend, controller.signal);
+    document.body.dataset.asked = resent ? "resent" : "document_id";
+    return response;
+  }, question);
+}
+
+/** Start a request with `start(controller)` and stream its events into the pane. */
+async function follow(start, question = "") {
+  resetOutput(question);
+  delete document.body.dataset.asked;
+  delete document.body.dataset.answered;
   const controller = new AbortController();
   Object.assign(run, { controller, jobId: null, stopped: false });
   setState("reading");
   try {
-    const payload = await buildPayload(source, currentOptions());
-    if (run.stopped) return;
-    setState("running");
-    setStatus("Sending…", null);
-    const response = await startSummary(run.settings, payload, controller.signal);
+    const response = await start(controller);
+    if (!response || run.stopped) return;
     const onJob = (jobId) => {
       run.jobId = document.body.dataset.jobId = jobId;
     };
@@ -233,6 +269,11 @@ async function start() {
   $("summarize-selection").addEventListener("click", () => summarize("selection"));
   $("stop").addEventListener("click", stop);
   $("insert").addEventListener("click", insert);
+  $("ask-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const question = $("ask").value.trim();
+    if (question) askQuestion(question);
+  });
   $("settings-form").addEventListener("submit", onSaveSettings);
   $("option-selects").addEventListener("change", onOptionsChange);
   $("language").addEventListener("change", onOptionsChange);

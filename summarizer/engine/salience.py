@@ -158,14 +158,16 @@ def _cosine(a, b):
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
-def excerpt(index, budget, count_tokens):
+def excerpt(index, budget, count_tokens, ranked=None):
     """The document's most salient sentences that fit `budget` tokens, in document order, as text
     for the model (planted instructions left out): sentences of one run stay together, a gap
-    between runs is a blank line. A document that fits is read whole."""
+    between runs is a blank line. A document that fits is read whole. `ranked` (as `rank` gives,
+    or scored otherwise, e.g. for a query: engine/query.py) replaces the salience ranking."""
     every = [s for s in sentences_of(index) if s.text not in index.planted]
     if sum(count_tokens(s.text) + 1 for s in every) <= budget:
         return "\n\n".join(_runs(every))
-    picked = pick(rank(index), index, budget=budget, cost=lambda s: count_tokens(s.text) + 1)
+    ranked = rank(index) if ranked is None else ranked
+    picked = pick(ranked, index, budget=budget, cost=lambda s: count_tokens(s.text) + 1)
     return "\n\n".join(_runs(picked))
 
 

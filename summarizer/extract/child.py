@@ -15,6 +15,10 @@ from summarizer import errors
 
 log = logging.getLogger("summarizer.extract.child")
 
+FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "subtitles": "subtitle",
+                "markdown": "Markdown"}
+"""How messages name each format the child reads."""
+
 
 def limit_resources(memory_mb, cpu_seconds):
     """Cap address space (RLIMIT_AS) and CPU time; no core dumps of hostile input."""
@@ -32,11 +36,18 @@ def run(header, data):
         # Imported here, under the caps, and only the parser this file needs.
         if fmt == "pdf":
             from summarizer.extract.pdf import parse
-        elif fmt == "docx":
+        elif fmt in ("docx", "pptx"):
             from summarizer.extract import zipguard
 
-            zipguard.check_inflated(data, max_unzipped_bytes=header["max_unzipped_bytes"])
-            from summarizer.extract.word import parse
+            zipguard.check_inflated(data, max_unzipped_bytes=header["max_unzipped_bytes"], kind=fmt)
+            if fmt == "docx":
+                from summarizer.extract.word import parse
+            else:
+                from summarizer.extract.slides import parse
+        elif fmt == "subtitles":
+            from summarizer.extract.subtitles import parse
+        elif fmt == "markdown":
+            from summarizer.extract.markdown import parse
         else:
             raise errors.UnsupportedMediaType("unsupported_type", f"No parser for {fmt!r}.")
         document = parse(
@@ -60,7 +71,7 @@ def run(header, data):
         return {"error": {
             "type": "UnprocessableDocument",
             "code": f"{fmt}_damaged",
-            "message": f"This {fmt.upper()} file is damaged or malformed and cannot be read.",
+            "message": f"This {FORMAT_NAMES.get(fmt, fmt.upper())} file is damaged or malformed and cannot be read.",
         }}
 
 

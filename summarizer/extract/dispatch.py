@@ -34,19 +34,23 @@ def extract(source, settings, slots=None):
 
 
 def from_bytes(data, settings, password=None, url=None, slots=None):
-    """Read a file by what its bytes are: PDF, Word, HTML or text; refuse anything else."""
+    """Read a file by what its bytes are: PDF, Word, PowerPoint, HTML, subtitles, Markdown or text;
+    refuse anything else. Every file format but HTML and plain text is parsed in the sandbox."""
     if not data:
         raise BadRequest("empty_input", "The uploaded file is empty.")
     kind, description = sniff.sniff(data)
     if kind == sniff.PDF:
         return sandbox.parse_in_child("pdf", data, settings, password=password, slots=slots)
-    if kind == sniff.DOCX:
+    if kind in (sniff.DOCX, sniff.PPTX):
         zipguard.check_zip(
             data,
             max_unzipped_bytes=settings.max_unzipped_bytes,
             max_zip_ratio=settings.max_zip_ratio,
+            kind=kind,
         )
-        return sandbox.parse_in_child("docx", data, settings, slots=slots)
+        return sandbox.parse_in_child(kind, data, settings, slots=slots)
+    if kind in (sniff.SUBTITLES, sniff.MARKDOWN):
+        return sandbox.parse_in_child(kind, data, settings, slots=slots)
     if kind == sniff.HTML:
         return html_format.extract(data, url=url)
     if kind == sniff.TEXT:
@@ -92,6 +96,7 @@ def _refusal(description):
     hint = " (images are not read: there is no OCR here)" if "image" in description else ""
     return UnsupportedMediaType(
         "unsupported_type",
-        f"This looks like {description}{hint}. Supported: PDF, Word (.docx/.docm/.dotx), HTML, "
-        "plain text and Markdown.",
+        f"This looks like {description}{hint}. Supported: PDF, Word (.docx/.docm/.dotx), "
+        "PowerPoint (.pptx), HTML, WebVTT (.vtt) and SubRip (.srt) transcripts, plain text and "
+        "Markdown.",
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from summarizer import errors
 from summarizer.document import Document
+from summarizer.extract.child import FORMAT_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class ParseSlots:
 
 
 def parse_in_child(fmt, data, settings, password=None, slots=None):
-    """Parse `data` as `fmt` ("pdf" or "docx") in a child; return a Document or raise 4xx.
+    """Parse `data` as `fmt` (a key of child.FORMAT_NAMES) in a child; return a Document or raise 4xx.
     `slots` (ParseSlots) bounds the children running at once; None: no bound (CLI, bench)."""
     with slots.slot() if slots else contextlib.nullcontext():
         return _parse(fmt, data, settings, password)
@@ -105,7 +106,7 @@ def _parse(fmt, data, settings, password):
     except subprocess.TimeoutExpired:
         raise errors.UnprocessableDocument(
             "parse_timeout",
-            f"Reading this {fmt.upper()} took longer than {settings.parse_timeout:g} s "
+            f"Reading this {FORMAT_NAMES.get(fmt, fmt)} took longer than {settings.parse_timeout:g} s "
             "(parse_timeout); it is too complex or malformed.",
         ) from None
     return _reply(fmt, completed, settings)
@@ -138,14 +139,14 @@ def _died(fmt, completed, settings):
     if code in (-signal.SIGXCPU, -signal.SIGKILL):
         return errors.UnprocessableDocument(
             "parse_timeout",
-            f"Reading this {fmt.upper()} used up its time (parse_timeout={settings.parse_timeout:g} s).",
+            f"Reading this {FORMAT_NAMES.get(fmt, fmt)} used up its time (parse_timeout={settings.parse_timeout:g} s).",
         )
     if code in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS) or b"MemoryError" in completed.stderr:
         return errors.PayloadTooLarge(
             "parse_memory_exceeded",
-            f"Reading this {fmt.upper()} needs more than {settings.parse_memory_mb} MiB "
+            f"Reading this {FORMAT_NAMES.get(fmt, fmt)} needs more than {settings.parse_memory_mb} MiB "
             "(parse_memory_mb), or it crashed the parser.",
         )
     return errors.UnprocessableDocument(
-        "parse_failed", f"The {fmt.upper()} parser could not read this file."
+        "parse_failed", f"The {FORMAT_NAMES.get(fmt, fmt)} parser could not read this file."
     )

@@ -8,6 +8,9 @@ import zlib
 
 PDF = "pdf"
 DOCX = "docx"
+PPTX = "pptx"
+SUBTITLES = "subtitles"
+MARKDOWN = "markdown"
 HTML = "html"
 TEXT = "text"
 
@@ -33,6 +36,16 @@ WORD_MAIN_TYPES = (
     "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
 )
 
+#: Main-part content types of the PowerPoint flavours (.pptx, .pptm, .ppsx, .potx and macro ones).
+PPTX_MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml",
+    "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",
+    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",
+    "application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml",
+    "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
+)
+
 #: Other binary formats people upload, named so the 415 says what we saw.
 _BINARY_MAGICS = (
     (b"\x89PNG", "a PNG image"),
@@ -50,7 +63,8 @@ _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body
 
 
 def sniff(data):
-    """Return (kind, description): kind is PDF, DOCX, HTML, TEXT or None (unsupported)."""
+    """Return (kind, description): kind is PDF, DOCX, PPTX, HTML, SUBTITLES, MARKDOWN, TEXT or
+    None (unsupported)."""
     head = data[:PDF_MAGIC_WINDOW]
     if b"%PDF-" in head:
         return PDF, "a PDF document"
@@ -65,8 +79,21 @@ def sniff(data):
         start = data[:HTML_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf")
         if _HTML_START.match(start):
             return HTML, "an HTML page"
-        return TEXT, "plain text"
+        return _sniff_text(data[:TEXT_SNIFF_BYTES])
     return None, "binary data of an unknown type"
+
+
+def _sniff_text(sample):
+    """Subtitles (WEBVTT, or SRT's numbered timing lines), Markdown, or plain text."""
+    from summarizer.extract import markdown, subtitles
+    from summarizer.extract.text import decode
+
+    text = decode(sample)
+    if subtitles.looks_like(text):
+        return SUBTITLES, "a subtitle file"
+    if markdown.looks_like(text):
+        return MARKDOWN, "a Markdown file"
+    return TEXT, "plain text"
 
 
 def describe_cfb(data):
@@ -81,11 +108,14 @@ def describe_cfb(data):
 
 
 def _sniff_zip(data):
-    """A zip is a Word document when its content types declare a Word main part."""
+    """A zip is a Word document (or a presentation) when its content types declare a Word (or a
+    PowerPoint) main part."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             if "[Content_Types].xml" not in names:
+                if "ppt/presentation.xml" in names:
+                    return PPTX, "a damaged PowerPoint file"  # the PPTX path says it is damaged
                 return None, _zip_flavour(names)
             info = archive.getinfo("[Content_Types].xml")
             if info.file_size > 1024 * 1024:  # content types are a few KB; refuse to inflate more
@@ -94,9 +124,15 @@ def _sniff_zip(data):
     # zlib.error: a member whose deflate stream is damaged (found by bench/fuzz.py).
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError,
             zlib.error):
-        return DOCX, "a damaged Office (zip) file"  # let the DOCX path report it as damaged
+        # Let the parser say it is damaged; the member names in the local headers (plain bytes,
+        # readable without the central directory) tell a slide deck from a Word file.
+        if b"ppt/" in data and b"word/" not in data:
+            return PPTX, "a damaged PowerPoint file"
+        return DOCX, "a damaged Office (zip) file"
     if any(t in types for t in WORD_MAIN_TYPES):
         return DOCX, "a Word document"
+    if any(t in types for t in PPTX_MAIN_TYPES):
+        return PPTX, "a PowerPoint presentation"
     return None, _zip_flavour(names)
 
 

@@ -19,13 +19,13 @@ RATIO_GRACE_BYTES = 100 * 1024
 MAX_MEMBERS = 10_000
 
 
-def check_zip(data, *, max_unzipped_bytes, max_zip_ratio):
+def check_zip(data, *, max_unzipped_bytes, max_zip_ratio, kind="docx"):
     """Raise 413/422 naming the limit when the archive would inflate too far; else return None."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
-        raise _damaged() from None
+        raise _damaged(kind) from None
     if len(members) > MAX_MEMBERS:
         raise UnprocessableDocument(
             "zip_too_many_members", f"The archive has {len(members)} members (limit {MAX_MEMBERS})."
@@ -56,7 +56,7 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")
 directory) the lengths of the file name and the extra field that precede the member's data."""
 
 
-def check_inflated(data, *, max_unzipped_bytes):
+def check_inflated(data, *, max_unzipped_bytes, kind="docx"):
     """Inflate every member with a running count, refusing the archive as soon as a member gives
     more bytes than its header declares or the total passes `max_unzipped_bytes`.
 
@@ -68,10 +68,10 @@ def check_inflated(data, *, max_unzipped_bytes):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
-        raise _damaged() from None
+        raise _damaged(kind) from None
     total = 0
     for member in members:
-        size = _inflated_size(data, member, member.file_size + 1)
+        size = _inflated_size(data, member, member.file_size + 1, kind)
         if size > member.file_size:
             raise UnprocessableDocument(
                 "zip_size_mismatch",
@@ -79,7 +79,7 @@ def check_inflated(data, *, max_unzipped_bytes):
                 "header declares. This looks like a zip bomb.",
             )
         if size < member.file_size:
-            raise _damaged()
+            raise _damaged(kind)
         total += size
         if total > max_unzipped_bytes:
             raise PayloadTooLarge(
@@ -89,13 +89,13 @@ def check_inflated(data, *, max_unzipped_bytes):
             )
 
 
-def _inflated_size(data, member, stop_after):
+def _inflated_size(data, member, stop_after, kind):
     """Bytes the member's data really inflates to, counting no further than `stop_after`."""
-    raw = _raw_member(data, member)
+    raw = _raw_member(data, member, kind)
     if member.compress_type == zipfile.ZIP_STORED:
         return len(raw)
     if member.compress_type != zipfile.ZIP_DEFLATED:
-        raise _damaged()  # Word writes deflate or stored members; anything else is not a Word file
+        raise _damaged(kind)  # Office writes deflate or stored members; anything else is not an Office file
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     size = 0
     try:
@@ -106,25 +106,30 @@ def _inflated_size(data, member, stop_after):
         if size < stop_after and not inflater.eof:
             size += len(inflater.flush())
     except zlib.error:
-        raise _damaged() from None
+        raise _damaged(kind) from None
     return size
 
 
-def _raw_member(data, member):
+def _raw_member(data, member, kind):
     """The member's compressed bytes, located through its local header."""
     start = member.header_offset
     try:
         signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
     except struct.error:
-        raise _damaged() from None
+        raise _damaged(kind) from None
     if signature != b"PK\x03\x04":
-        raise _damaged()
+        raise _damaged(kind)
     begin = start + _LOCAL_HEADER.size + name_length + extra_length
     return memoryview(data)[begin:begin + member.compress_size]
 
 
-def _damaged():
+_NAMES = {"docx": "a Word", "pptx": "a PowerPoint"}
+
+
+def _damaged(kind="docx"):
+    """The 422 for a damaged archive of `kind` ("docx" or "pptx"), coded like the parser's own."""
     return UnprocessableDocument(
-        "docx_damaged",
-        "This file looks like a Word (zip) document but its archive is damaged or truncated.",
+        f"{kind}_damaged",
+        f"This file looks like {_NAMES.get(kind, 'an Office')} (zip) document but its archive is "
+        "damaged or truncated.",
     )

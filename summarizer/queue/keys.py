@@ -60,6 +60,14 @@ def cache(digest):
     return f"{PREFIX}cache:{digest}"
 
 
+def document(document_id):
+    """String (JSON {"owner", "document"}): an extracted document kept so that a follow-up request
+    can name it by `document_id` instead of sending it again (queue/documents.py). Written by the
+    API on every request that sends a document; each use renews it. TTL: document_ttl (1 hour by
+    default) after its last use."""
+    return f"{PREFIX}document:{document_id}"
+
+
 FINISHED = PREFIX + "finished"
 """Sorted set: recent request completions (member job ID, score time), for the queue's drain rate
 and Retry-After. Written by the workers; trimmed to the newest limits.DRAIN_SAMPLE. No TTL."""

@@ -13,7 +13,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from summarizer.document import Document
-from summarizer.engine import pipeline
+from summarizer.engine import answer, pipeline
 from summarizer.errors import JobCanceled, JobFailed, SummarizerError
 from summarizer.longdocs import mapreduce
 from summarizer.options import SummaryOptions
@@ -35,7 +35,8 @@ def summarize_job(runtime, payload):
         options = SummaryOptions(**payload["options"])
         usage = {"prompt_tokens": 0, "completion_tokens": 0}
         began = time.perf_counter()
-        fields = pipeline.summarize(context, Document.from_dict(payload["document"]), options, usage)
+        summarize = answer.answer if options.query else pipeline.summarize
+        fields = summarize(context, Document.from_dict(payload["document"]), options, usage)
         return result(context, options, payload, started, began, usage, fields)
 
     return finish_client_job(context, work)
@@ -104,6 +105,7 @@ def result(context, options, payload, started, began, usage, fields, **extra):
     return {
         **fields, **extra, "type": options.type, "length": options.length,
         "format": options.format, "model": context.model.name, "usage": usage,
+        **({"document_id": payload["document_id"]} if payload.get("document_id") else {}),
         "timings": {"queued_ms": round((started - payload["enqueued_at"]) * 1000),
                     "extract_ms": payload.get("extract_ms", 0),
                     "generate_ms": round((time.perf_counter() - began) * 1000)},

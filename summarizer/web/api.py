@@ -6,13 +6,14 @@ import time
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from summarizer import __version__, shapes
-from summarizer.queue import jobs, limits, metrics, state
+from summarizer.queue import documents, jobs, limits, metrics, state
 from summarizer.errors import BadRequest, SummarizerError
 from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
 from summarizer.web import auth
 from summarizer.web.intake import parse_slots, source_from_request
 from summarizer.options import parse_options
+from summarizer.engine.answer import preview_event as query_preview
 from summarizer.engine.preview import preview
 from summarizer.longdocs.planning import plan_chunks
 from summarizer.web.streaming import sse_response, wait_for_result
@@ -54,7 +55,10 @@ def _check_rate():
 
 
 def _extracted(source):
-    """The document and the milliseconds extraction took."""
+    """The document and the milliseconds extraction took; a kept document (named by its
+    document_id) is not extracted again."""
+    if source.kind == "document":
+        return documents.load(_redis(), _settings(), source.document_id, auth.owner()), 0
     began = time.perf_counter()
     try:
         document = extract(source, _settings(), parse_slots(current_app))
@@ -77,10 +81,15 @@ def summarize():
     source, raw_options = source_from_request(request)
     options = parse_options(raw_options, _settings().depth)
     document, extract_ms = _extracted(source)
-    job_id, cache_state = jobs.submit(_redis(), _settings(), document, options,
-                                      lambda: plan_chunks(document, options, _settings()), extract_ms,
-                                      preview=lambda: preview(document, options), owner=auth.owner())
-    headers = {"X-Summarizer-Cache": cache_state}
+    document_id = documents.keep(_redis(), _settings(), document, auth.owner())
+    if options.query:  # one call over the sentences that answer it, whatever the depth
+        plan, first = (lambda: [document]), (lambda: query_preview(document, options))
+    else:
+        plan, first = (lambda: plan_chunks(document, options, _settings())), (lambda: preview(document, options))
+    job_id, cache_state = jobs.submit(_redis(), _settings(), document, options, plan, extract_ms,
+                                      preview=lambda: {**first(), "document_id": document_id},
+                                      owner=auth.owner(), document_id=document_id)
+    headers = {"X-Summarizer-Cache": cache_state, "X-Document-Id": document_id}
     if options.cache:
         (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())
     if _wants_event_stream():
@@ -93,7 +102,7 @@ def summarize():
                                  _following(job_id))
         return jsonify(result), 200, headers
     body = {
-        "job_id": job_id,
+        "job_id": job_id, "document_id": document_id,
         "status_url": url_for("api.job_status", job_id=job_id),
         "events_url": url_for("api.job_events", job_id=job_id),
     }
@@ -107,7 +116,8 @@ def extract_document():
     source, raw_options = source_from_request(request)
     parse_options(raw_options)  # the same inputs as /summarize are accepted, and checked
     document, extract_ms = _extracted(source)
-    return jsonify(dict(document.to_dict(), extract_ms=extract_ms))
+    document_id = documents.keep(_redis(), _settings(), document, auth.owner())
+    return jsonify(dict(document.to_dict(), extract_ms=extract_ms, document_id=document_id))
 
 
 @bp.get("/options")

@@ -23,7 +23,7 @@ from summarizer.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from summarizer.queue.jobs import LOCAL_OWNER
 
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, Last-Event-ID, Accept"
-CORS_EXPOSE_HEADERS = "X-Job-Id, X-Summarizer-Cache, X-Heartbeat-Seconds, Location, Retry-After"
+CORS_EXPOSE_HEADERS = "X-Job-Id, X-Summarizer-Cache, X-Document-Id, X-Heartbeat-Seconds, Location, Retry-After"
 CORS_MAX_AGE_SECONDS = "600"
 """How long a browser may cache a preflight answer."""
 

@@ -6,8 +6,9 @@ from summarizer.document import Source
 from summarizer.errors import BadRequest, UnsupportedMediaType
 from summarizer.extract.sandbox import ParseSlots
 
-INPUT_FIELDS = ("text", "html", "url")
-"""JSON/form fields that carry the document itself; `url` may accompany `html` as its address."""
+INPUT_FIELDS = ("text", "html", "url", "document_id")
+"""JSON/form fields that carry the document itself (or name one kept from an earlier request);
+`url` may accompany `html` as its address."""
 
 SOURCE_FIELDS = frozenset(INPUT_FIELDS + ("password",))
 """Fields that are not summary options."""
@@ -72,7 +73,7 @@ def _without_lone_surrogates(value):
 def _from_fields(fields, upload):
     options = {k: v for k, v in fields.items() if k not in SOURCE_FIELDS}
     password = _optional_string(fields, "password")
-    given = [name for name in ("text", "html") if fields.get(name) not in (None, "")]
+    given = [name for name in ("text", "html", "document_id") if fields.get(name) not in (None, "")]
     if upload is not None:
         given.append("file")
     elif fields.get("url") not in (None, "") and "html" not in given:
@@ -80,7 +81,8 @@ def _from_fields(fields, upload):
     if len(given) != 1:
         raise BadRequest(
             "bad_input",
-            "Send exactly one of `text`, `html` (optionally with its `url`), `url` or a `file`"
+            "Send exactly one of `text`, `html` (optionally with its `url`), `url`, a `file`, or the "
+            "`document_id` of a document sent before"
             + (f"; got {', '.join(given)}." if given else "."),
         )
     kind = given[0]
@@ -90,6 +92,8 @@ def _from_fields(fields, upload):
             raise BadRequest("empty_input", "The uploaded file is empty.")
         source = Source(kind="file", data=data, filename=upload.filename,
                         content_type=upload.mimetype, password=password)
+    elif kind == "document_id":
+        source = Source(kind="document", document_id=_optional_string(fields, "document_id"))
     else:
         source = Source(kind=kind, url=_optional_string(fields, "url"), password=password,
                         **({kind: _optional_string(fields, kind)} if kind != "url" else {}))

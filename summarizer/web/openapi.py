@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify
 from summarizer import __version__
 from summarizer.web.auth import public
 from summarizer import shapes
-from summarizer.options import MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS
+from summarizer.options import MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS, MAX_QUERY_CHARS
 from summarizer.shapes import DEPTHS, FORMATS, LENGTHS, TYPE_ALIASES
 
 bp = Blueprint("openapi", __name__)
@@ -22,7 +22,8 @@ BOOLEAN_STRINGS = ("1", "true", "yes", "on", "0", "false", "no", "off")
 ERROR_STATUSES = {
     "400": "Bad request: malformed JSON or multipart, unknown or invalid option, empty input.",
     "401": "No valid API token (`Authorization: Bearer <token>`) while tokens are configured.",
-    "404": "Unknown job (or expired).",
+    "404": "Unknown job (or expired); `document_expired`: the `document_id` is no longer kept "
+           "(SUMMARIZER_DOCUMENT_TTL after its last use), or was sent with another token.",
     "409": "The job was canceled while this request waited for it.",
     "413": "Too large: the request body (max_content_length), the extracted text (max_chars) or "
            "the memory a document needs to parse (parse_memory_mb).",
@@ -64,6 +65,11 @@ def option_properties(form=False):
         "cache": dict(cache, description="Reuse an identical earlier or running job (default true)."),
         "strict": dict(cache, description="Drop summary items the source does not support instead "
                                           "of replacing them with the source's own sentence (default false)."),
+        "query": {"type": "string", "maxLength": MAX_QUERY_CHARS,
+                  "description": "A question: the summary of the requested type answers it from "
+                                 "the document, cited like any summary; the result says "
+                                 "`answered: false` (and why, in `summary`) when the document "
+                                 "does not answer it."},
         "depth": {"type": "string", "enum": list(DEPTHS),
                   "description": "fast (default): one model call over the most salient sentences; "
                                  "thorough: a long document is summarized part by part, then combined."},
@@ -80,20 +86,25 @@ def _input_properties(form=False):
         "url": {"type": "string", "description": "http(s) URL the server fetches (public addresses "
                                                  "only), or the address of `html`."},
         "password": {"type": "string", "description": "Password of an encrypted PDF."},
+        "document_id": {"type": "string", "description": "Instead of the document: the "
+                        "`document_id` of a result, while the server keeps that document "
+                        "(SUMMARIZER_DOCUMENT_TTL after its last use); it is not extracted again."},
     }
     if form:
         return dict(fields, file={"type": "string", "format": "binary",
-                                  "description": "PDF, Word (.docx/.docm/.dotx), HTML or text."})
+                                  "description": "PDF, Word (.docx/.docm/.dotx), PowerPoint (.pptx), "
+                                                 "WebVTT/SubRip transcripts, HTML, Markdown or text."})
     return {name: _nullable(schema) for name, schema in fields.items()}
 
 
 def request_body():
     """JSON, multipart or plain-text input, shared by /summarize and /extract."""
-    exactly_one = "Send exactly one of `text`, `html` (optionally with its `url`), `url` or `file`."
+    exactly_one = ("Send exactly one of `text`, `html` (optionally with its `url`), `url`, `file` "
+                   "or `document_id`.")
     json_body = {
         "type": "object", "additionalProperties": False, "description": exactly_one,
         "properties": {**_input_properties(), **option_properties()},
-        "anyOf": [{"required": [name]} for name in ("text", "html", "url")],
+        "anyOf": [{"required": [name]} for name in ("text", "html", "url", "document_id")],
     }
     form_body = {
         "type": "object", "additionalProperties": False, "description": exactly_one,
@@ -125,15 +136,22 @@ def schemas():
         "timings": _object({"queued_ms": integer, "extract_ms": integer, "generate_ms": integer},
                            extra=True),
     }, extra=True)  # other features add fields (citations, recovery...)
+    result["properties"].update({
+        "document_id": dict(string, description="Send it instead of the document to ask again."),
+        "query": dict(string, description="The question asked (with `query`)."),
+        "answered": {"type": "boolean", "description": "With `query`: false when the document "
+                                                       "does not answer it (`summary` says so)."},
+    })
     return {
         "Error": _object({"error": error_body}),
         "Result": result,
-        "Accepted": _object({"job_id": string, "status_url": string, "events_url": string}),
+        "Accepted": _object({"job_id": string, "document_id": string, "status_url": string,
+                             "events_url": string}),
         "Document": _object({
             "title": string, "text": string,
             "blocks": {"type": "array", "items": _object(
                 {"text": string, "locator": {"type": "object"}})},
-            "metadata": {"type": "object"}, "extract_ms": integer,
+            "metadata": {"type": "object"}, "extract_ms": integer, "document_id": string,
         }),
         "Job": _object({
             "job_id": string,
@@ -189,7 +207,7 @@ def _event_stream(description):
 def paths():
     """Every public route (the Word add-in's static files under /addin/ are left out)."""
     body = request_body()
-    input_errors = ("400", "401", "413", "415", "422", "429", "503")
+    input_errors = ("400", "401", "404", "413", "415", "422", "429", "503")
     summarize_ok = _event_stream(
         "`Accept: text/event-stream`: the job's events (status, progress, token, done, error). "
         "`?wait=true`: the finished result as JSON.")

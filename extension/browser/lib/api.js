@@ -363,3 +363,28 @@ async function atOrigin(settings) {
     "listens on, without a path.";
   return error;
 }
+
+/**
+ * Asks `question` about a document the server already has: POSTs its `documentId` (the
+ * `document_id` of the summary's result) with the question and `options`, so the document is
+ * neither sent nor read again. When the server no longer keeps it (404 `document_expired`, after
+ * SUMMARIZER_DOCUMENT_TTL), `resend()` builds the full request body (the page or file again) and
+ * the question is asked with that. Returns {response, resent}.
+ */
+export async function startQuestion(settings, { documentId, question, options }, resend, signal) {
+  const withQuestion = (body) => {
+    if (body instanceof FormData) {
+      body.set("query", question);
+      return body;
+    }
+    return { ...body, ...options, query: question };
+  };
+  if (documentId) {
+    try {
+      return { response: await startSummary(settings, { document_id: documentId, ...options, query: question }, signal), resent: false };
+    } catch (error) {
+      if (error.code !== "document_expired") throw error;
+    }
+  }
+  return { response: await startSummary(settings, withQuestion(await resend()), signal), resent: true };
+}

@@ -121,7 +121,11 @@ export class SummaryView {
 
   /** "Machine-written ... 2 of 3 points checked against the page; 1 not verified." */
   label(result, extractive) {
-    const made = extractive ? "Machine-picked sentences from the " + this.noun : "Machine-written summary";
+    if (result.answered === false) {
+      return `Not answered: nothing in the ${this.noun} is about this question, so no answer was made up.`;
+    }
+    const what = result.query ? "answer" : "summary";
+    const made = extractive ? "Machine-picked sentences from the " + this.noun : `Machine-written ${what}`;
     const by = result.model ? ` (${result.model})` : "";
     const counts = this.counts;
     const parts = [];

@@ -2,6 +2,7 @@
 // the server is this service (GET /options says so) and that it accepts the token.
 import { checkConnection } from "../lib/api.js";
 import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "../lib/options.js";
+import { deletePreset, loadPresets, presetLabel, savePreset } from "../lib/presets.js";
 import { ext, loadSettings, normalizeServerUrl, saveSettings } from "../lib/settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -81,6 +82,41 @@ async function save(event) {
   setTimeout(() => { $("saved").textContent = ""; }, 2000);
 }
 
+/** The saved presets, each with a Delete button. */
+function showPresets(presets) {
+  $("preset-list").replaceChildren(...presets.map((preset) => {
+    const item = document.createElement("li");
+    item.dataset.id = preset.id;
+    const kind = Object.values(preset.options ?? {}).join(", ");
+    item.textContent = `${presetLabel(preset)}${kind ? ` (${kind})` : ""}`;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Delete";
+    remove.addEventListener("click", async () => showPresets(await deletePreset(ext.storage.local, preset.id)));
+    item.append(remove);
+    return item;
+  }));
+}
+
+/** "Save as preset": the default summary chosen above, with the name, background and question. */
+async function addPreset() {
+  $("preset-error").hidden = true;
+  try {
+    const presets = await savePreset(ext.storage.local, {
+      name: $("preset-name").value,
+      options: chosenOptions($("option-selects")),
+      outputLanguage: $("outputLanguage").value.trim(),
+      context: $("preset-context").value.trim(),
+      query: $("preset-query").value.trim(),
+    });
+    showPresets(presets);
+    for (const id of ["preset-name", "preset-context", "preset-query"]) $(id).value = "";
+  } catch (error) {
+    $("preset-error").textContent = error.message;
+    $("preset-error").hidden = false;
+  }
+}
+
 async function init() {
   const settings = await loadSettings();
   for (const name of ["serverUrl", "token", "outputLanguage"]) $(name).value = settings[name];
@@ -89,6 +125,8 @@ async function init() {
   $("form").addEventListener("submit", save);
   $("test").addEventListener("click", testConnection);
   $("grant").addEventListener("click", grantAccess);
+  $("preset-add").addEventListener("click", addPreset);
+  showPresets(await loadPresets(ext.storage.local));
   const { options, fallback } = await loadCatalogue(settings);
   showOptions(options, fallback, settings.options);
   document.body.dataset.ready = "true";

@@ -1,7 +1,10 @@
 // The side panel: runs a request from the background, streams the summary into the panel,
-// and offers Stop, Copy, re-run with other options, and click-to-source on key points.
-import { ApiError, cancelJob, jobEvents, startSummary } from "../lib/api.js";
+// and offers Stop, Copy, re-run with other options, click-to-source on key points, questions
+// about the page (asked of the document the server keeps), and the page's earlier summaries.
+import { ApiError, cancelJob, jobEvents, startQuestion, startSummary } from "../lib/api.js";
+import { entryOf, loadHistory, remember } from "../lib/history.js";
 import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "../lib/options.js";
+import { loadPresets, presetOptions } from "../lib/presets.js";
 import { ext, loadSettings } from "../lib/settings.js";
 import { describeEvent, SummaryView } from "../lib/view.js";
 import { buildPayload } from "./capture.js";
@@ -13,13 +16,15 @@ const REQUEST_MAX_AGE_MS = 60_000;
 const $ = (id) => document.getElementById(id);
 const els = Object.fromEntries(
   ["option-selects", "language", "run", "page", "stop", "copy", "source", "status-text", "progress",
-    "error", "error-message", "error-hint", "open-options", "summary", "summary-note", "cite-hint", "cite-note", "meta"]
+    "error", "error-message", "error-hint", "open-options", "summary", "summary-note", "cite-hint", "cite-note", "meta",
+    "question", "ask-form", "ask", "ask-run", "history", "history-count", "history-list"]
     .map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]),
 );
 const view = new SummaryView({ body: els.summary, note: els.summaryNote, noun: "page", onPick: showPassage });
 const state = {
   settings: null, windowId: null, port: null, request: null, payload: null,
   controller: null, jobId: null, tokens: 0, startedAt: 0, firstTokenMs: null, previewMs: null,
+  documentId: null, pageUrl: null, question: "", history: [],
 };
 
 /** The summary options chosen in the panel, named as the API names them. */
@@ -53,6 +58,8 @@ function showError(error) {
 function setBusy(busy) {
   els.stop.hidden = !busy;
   els.run.disabled = busy;
+  els.askRun.disabled = busy;
+  els.historyList.querySelectorAll("button").forEach((button) => { button.disabled = busy; });
   els.summary.setAttribute("aria-busy", String(busy));
   document.body.dataset.state = busy ? "running" : "idle";
 }
@@ -84,25 +91,56 @@ function resetView() {
   els.citeNote.hidden = true;
   els.meta.textContent = "";
   els.copy.disabled = true;
-  for (const key of ["firstTokenMs", "previewMs", "doneMs", "jobId", "tokens", "outcome", "phases"]) delete document.body.dataset[key];
+  for (const key of ["firstTokenMs", "previewMs", "doneMs", "jobId", "tokens", "outcome", "phases", "asked", "answered"]) {
+    delete document.body.dataset[key];
+  }
 }
 
-/** Runs a request (page, selection or link) and streams its summary into the panel. */
+/** Shows what was asked above its answer ("" for a summary). */
+function showQuestion(question) {
+  state.question = question ?? "";
+  els.question.textContent = state.question ? `Question: ${state.question}` : "";
+  els.question.hidden = !state.question;
+}
+
+/** The options of a run: the panel's choices, a preset's over them, and the question if any. */
+async function optionsFor(request) {
+  const chosen = options();
+  if (request.presetId) {
+    const preset = (await loadPresets(ext.storage.local)).find((p) => p.id === request.presetId);
+    if (!preset) throw new ApiError("preset_gone", "That preset no longer exists.", "Choose another one in the context menu, or make it again in the extension's options.");
+    Object.assign(chosen, presetOptions(preset));
+  }
+  if (request.query) chosen.query = request.query;
+  return chosen;
+}
+
+/** The page a run is about, for its history: the link, or the tab's address. */
+async function pageUrlOf(request, payload) {
+  if (request.kind === "link") return request.url;
+  const tab = await ext.tabs.get(payload.tabId ?? request.tabId).catch(() => null);
+  return tab?.url ?? payload.url ?? payload.body?.url ?? null;
+}
+
+/**
+ * Runs a request (page, selection or link, optionally with a preset or a question; or "ask", a
+ * question about the document of the last run) and streams its summary or answer into the panel.
+ */
 async function run(request) {
   await stop({ quiet: true });
   const controller = (state.controller = new AbortController());
-  state.request = request;
+  const asking = request.kind === "ask";
+  if (!asking) Object.assign(state, { request, documentId: null });
   state.startedAt = performance.now();
   resetView();
+  showQuestion(request.query);
   document.body.dataset.request = request.nonce ?? "";
   setBusy(true);
   try {
     state.settings = await loadSettings(); // the options may have changed since the panel opened
-    setStatus("Reading the page…", null);
-    const payload = (state.payload = await buildPayload(request, options()));
-    els.source.textContent = payload.label;
-    setStatus("Sending to the server…", null);
-    const response = await startSummary(state.settings, payload.body, controller.signal);
+    const chosen = await optionsFor(request);
+    if (chosen.query) showQuestion(chosen.query);
+    const response = asking ? await ask(request, controller) : await send(request, chosen, controller);
     const onJob = (jobId) => {
       state.jobId = document.body.dataset.jobId = jobId;
       reportJob();
@@ -121,6 +159,35 @@ async function run(request) {
       setBusy(false);
     }
   }
+}
+
+/** Reads and sends the page, selection or link; returns the streaming response. */
+async function send(request, chosen, controller) {
+  setStatus("Reading the page…", null);
+  const payload = (state.payload = await buildPayload(request, chosen));
+  els.source.textContent = payload.label;
+  state.pageUrl = await pageUrlOf(request, payload);
+  showHistory(await loadHistory(ext.storage.local, state.pageUrl));
+  setStatus("Sending to the server…", null);
+  return startSummary(state.settings, payload.body, controller.signal);
+}
+
+/**
+ * Asks a question about the document of the last run: by its document_id, so the page is not
+ * read or sent again; if the server no longer keeps it, the page is read and sent with the question.
+ */
+async function ask(request, controller) {
+  setStatus("Asking the server…", null);
+  const base = state.request ?? { kind: "page", tabId: (await activeTab()).id };
+  const resend = async () => {
+    setStatus("The server no longer has the page: sending it again…", null);
+    state.payload = await buildPayload(base, options());
+    return state.payload.body;
+  };
+  const { response, resent } = await startQuestion(state.settings,
+    { documentId: state.documentId, question: request.query, options: options() }, resend, controller.signal);
+  document.body.dataset.asked = resent ? "resent" : "document_id";
+  return response;
 }
 
 /** Milliseconds since the click, recorded on the body for the tests and the screenshots' captions. */
@@ -158,17 +225,63 @@ function handleEvent(event) {
   if (phase && !phases.endsWith(phase)) document.body.dataset.phases = `${phases} ${phase}`.trim();
 }
 
-/** Shows the finished result: final text, citations, label, model and timings. */
+/** Shows the finished result: final text, citations, label, model and timings; remembers it. */
 function finish(result) {
   mark("doneMs");
-  view.done(result, state.payload.format);
-  els.copy.disabled = !view.text;
-  els.citeHint.hidden = !Number(els.summary.dataset.cited);
+  show(result);
   const seconds = ((performance.now() - state.startedAt) / 1000).toFixed(1);
   const preview = state.previewMs === null ? "" : ` · preview after ${(state.previewMs / 1000).toFixed(1)} s`;
   const first = state.firstTokenMs === null ? "" : ` · first words after ${(state.firstTokenMs / 1000).toFixed(1)} s`;
   els.meta.textContent = `${result.model ?? "model"}${preview}${first} · done in ${seconds} s`;
   document.body.dataset.outcome = "done";
+  setStatus("");
+  if (state.pageUrl) {
+    const entry = entryOf(result, { label: els.source.textContent, query: state.question });
+    remember(ext.storage.local, state.pageUrl, entry).then(showHistory).catch((error) => console.warn("history", error));
+  }
+}
+
+/** Draws a finished result (a new one, or one from the history) and offers a question about it. */
+function show(result) {
+  view.done(result, result.format);
+  els.copy.disabled = !view.text;
+  els.citeHint.hidden = !Number(els.summary.dataset.cited);
+  state.documentId = result.document_id ?? state.documentId;
+  els.askForm.hidden = false;
+  if ("answered" in result) document.body.dataset.answered = String(result.answered);
+}
+
+/** The page's earlier summaries and answers, newest first, each shown again on a click. */
+function showHistory(entries) {
+  state.history = entries ?? [];
+  els.historyCount.textContent = String(state.history.length);
+  els.history.hidden = state.history.length === 0;
+  els.historyList.replaceChildren(...state.history.map((entry, index) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.index = String(index);
+    button.disabled = Boolean(state.controller);
+    const time = document.createElement("time");
+    time.dateTime = new Date(entry.at).toISOString();
+    time.textContent = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const kind = entry.result.type ?? "summary";
+    button.append(time, entry.query ? `Q: ${entry.query}` : `Summary (${kind}, ${entry.result.length ?? ""})`.replace(", )", ")"));
+    button.addEventListener("click", () => reopen(entry));
+    item.append(button);
+    return item;
+  }));
+}
+
+/** Shows a summary or answer from the history again, without asking the server. */
+function reopen(entry) {
+  if (state.controller) return;
+  resetView();
+  showQuestion(entry.query);
+  els.source.textContent = entry.label ?? "";
+  show(entry.result);
+  els.meta.textContent = `${entry.result.model ?? "model"} · from ${new Date(entry.at).toLocaleString()}`;
+  document.body.dataset.outcome = "reopened";
   setStatus("");
 }
 
@@ -247,10 +360,20 @@ async function init() {
     setStatus("Copied.");
   });
   els.openOptions.addEventListener("click", () => ext.runtime.openOptionsPage());
+  els.askForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = els.ask.value.trim();
+    if (query) run({ kind: "ask", query, nonce: crypto.randomUUID() });
+  });
 
   ext.storage.onChanged.addListener((changes, area) => {
     if (area === "session" && changes.request?.newValue) take(changes.request.newValue);
   });
+  const tab = await activeTab().catch(() => null);
+  if (tab?.url) { // readable when the user's click granted this tab: show what it had before
+    state.pageUrl = tab.url;
+    showHistory(await loadHistory(ext.storage.local, tab.url));
+  }
   const { request } = await ext.storage.session.get("request");
   // The server's option lists first (a fast local call, or the fallback once it fails), so a
   // run uses the user's saved choice of an option only the server knows.

@@ -1,0 +1,130 @@
+"""PowerPoint (.pptx/.pptm/.ppsx/.potx) with python-pptx: per slide its title, its text (text
+boxes, placeholders, tables, groups, in the slide's shape order) and its speaker notes. Runs inside
+the parse child (see sandbox.py), after zipguard has refused zip bombs, like Word.
+
+Every block is located by its slide number ({"slide": 3}, notes {"slide": 3, "notes": true}), so a
+citation says which slide an item comes from.
+"""
+
+import io
+import zipfile
+
+import pptx  # noqa: F401 - importing the package registers its part types
+from lxml import etree
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.exc import PackageNotFoundError
+from pptx.opc.constants import CONTENT_TYPE as CT
+from pptx.opc.package import PartFactory
+from pptx.package import Package
+from pptx.parts.presentation import PresentationPart
+
+from summarizer.document import Block, Document
+from summarizer.errors import UnprocessableDocument
+
+MAIN_TYPES = (
+    CT.PML_PRESENTATION_MAIN,
+    CT.PML_PRES_MACRO_MAIN,
+    CT.PML_SLIDESHOW_MAIN,
+    CT.PML_TEMPLATE_MAIN,
+    "application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml",
+    "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
+)
+"""Main-part content types of the PowerPoint flavours: the same schema, all read alike."""
+
+MAX_GROUP_DEPTH = 20
+"""Groups nest; a crafted file can nest them deeper than any deck does, to exhaust the stack."""
+
+
+def parse(data, *, max_chars, **_ignored):
+    """Read a presentation into a Document, or raise a SummarizerError saying why not."""
+    try:
+        presentation = _open(data)
+        blocks, budget = [], [max_chars]
+        for number, slide in enumerate(presentation.slides, start=1):
+            blocks += _slide_blocks(slide, number, budget)
+            if budget[0] <= 0:
+                break
+        metadata = _metadata(presentation)
+    except (PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError, IndexError,
+            etree.LxmlError, zipfile.BadZipFile, EOFError, NotImplementedError, RecursionError):
+        raise UnprocessableDocument(
+            "pptx_damaged", "This PowerPoint file is damaged and cannot be read; try re-saving it."
+        ) from None
+    if not blocks:
+        raise UnprocessableDocument("pptx_no_text", "This presentation contains no text.")
+    metadata["slides"] = len(presentation.slides)
+    title = metadata.pop("title", "") or next(
+        (b.text for b in blocks if b.locator.get("title")), "")
+    return Document(title=title, blocks=blocks, metadata=metadata)
+
+
+def _open(data):
+    """The Presentation; .pptm/.ppsx/.potx main parts are read like a .pptx's."""
+    for content_type in MAIN_TYPES:
+        # python-pptx maps only some of these to PresentationPart; the schema is the same. This
+        # runs in the throwaway parse child, so registering here touches nothing else.
+        PartFactory.part_type_for.setdefault(content_type, PresentationPart)
+    part = Package.open(io.BytesIO(data)).main_document_part
+    if not isinstance(part, PresentationPart):
+        raise ValueError("main part is not a presentation")
+    return part.presentation
+
+
+def _slide_blocks(slide, number, budget):
+    """The slide's title, text and notes as blocks; `budget` ([chars left]) is spent as read."""
+    blocks = []
+    title_shape = slide.shapes.title
+    title = _clean(title_shape.text_frame.text) if title_shape is not None and title_shape.has_text_frame else ""
+    if title:
+        blocks.append(Block(title, {"slide": number, "title": True}))
+    for text in _texts(slide.shapes, 0):
+        if text and text != title:
+            blocks.append(Block(text, {"slide": number}))
+    if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+        notes = _clean(slide.notes_slide.notes_text_frame.text)
+        if notes:
+            blocks.append(Block(notes, {"slide": number, "notes": True}))
+    kept = []
+    for block in blocks:
+        budget[0] -= len(block.text)
+        if budget[0] < 0:
+            break
+        kept.append(block)
+    return kept
+
+
+def _texts(shapes, depth):
+    """Texts of `shapes` in order: a text frame's paragraphs, a table's rows, a group's shapes."""
+    if depth > MAX_GROUP_DEPTH:
+        return
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from _texts(shape.shapes, depth + 1)
+        elif getattr(shape, "has_table", False) and shape.has_table:
+            for row in shape.table.rows:
+                cells = [_clean(cell.text) for cell in row.cells]
+                if any(cells):
+                    yield " | ".join(cell for cell in cells if cell)
+        elif shape.has_text_frame:
+            yield _clean(shape.text_frame.text)
+
+
+def _clean(text):
+    """Paragraphs one per line, vertical tabs (soft breaks) as spaces, no empty lines."""
+    lines = (" ".join(line.replace("\x0b", " ").split()) for line in (text or "").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _metadata(presentation):
+    """Title, author, date and language from the core properties, where set."""
+    metadata = {"format": "pptx"}
+    try:
+        props = presentation.core_properties
+        fields = {"title": props.title, "author": props.author, "language": props.language}
+        created = props.created
+    except (KeyError, ValueError, TypeError, AttributeError, etree.LxmlError):
+        return metadata
+    metadata.update({key: value.strip() for key, value in fields.items() if value and value.strip()})
+    if created is not None:
+        metadata["date"] = created.isoformat()
+    return metadata

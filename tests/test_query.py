@@ -1,0 +1,166 @@
+"""Questions (`query`): the model reads the sentences that answer them, the answer is cited like
+any summary, and a document that does not answer says so (`answered: false`) without an invented
+answer. The engine parts run without the model; the HTTP ones on the real worker and model."""
+
+import pytest
+
+from summarizer.engine import answer, grounding, query, salience
+from summarizer.errors import BadRequest
+from summarizer.extract import text as text_format
+from summarizer.options import MAX_QUERY_CHARS, parse_options
+
+TOPICS = [
+    "Anna: The new website goes live in May after the design review.",
+    "Ben: The support team answered twice as many tickets this quarter.",
+    "Carla: Our office in Porto moves to a larger floor next year.",
+    "Dev: The mobile app crashed less often after the last release.",
+    "Anna: Hiring for the data team is slower than we planned.",
+]
+PARKING = [
+    "Ben: About the parking garage, the council approved the permit on Monday.",
+    "Carla: So the parking garage opens in October with two hundred spaces for staff.",
+    "Dev: And the garage spaces cost staff thirty euros a month.",
+]
+
+
+SUBJECTS = "website support office app hiring invoices laptops training newsletter survey".split()
+VERBS = "reviewed delayed finished discussed planned".split()
+
+
+def transcript(repeats=30):
+    """A long meeting: its general topics in many variants, the parking garage once, midway."""
+    lines = list(TOPICS)
+    for round_ in range(repeats):
+        subject, verb = SUBJECTS[round_ % len(SUBJECTS)], VERBS[round_ % len(VERBS)]
+        lines += [f"{name}: The {subject} team {verb} the {subject} work for week {round_} with the "
+                  f"{SUBJECTS[(round_ + 3) % len(SUBJECTS)]} people." for name in ("Anna", "Ben")]
+        if round_ == repeats // 2:
+            lines += PARKING
+    return text_format.extract("\n".join(lines))
+
+
+def index_of(document):
+    return grounding.SourceIndex(document.blocks, document.title)
+
+
+def words(text):
+    return len(text.split())
+
+
+def test_the_excerpt_for_a_question_reads_the_part_that_answers_it():
+    index = index_of(transcript())
+    asked = query.focus(index, "What did they decide about the parking garage?")
+    assert asked.answerable and asked.coverage == 1.0
+    focused = salience.excerpt(index, 120, words, ranked=asked.ranked)
+    general = salience.excerpt(index, 120, words)
+    assert all(line.split(": ", 1)[1] in focused for line in PARKING), focused
+    assert "parking" not in general  # what the model read before: the salient, not the asked
+
+
+def test_a_question_the_document_does_not_answer_is_recognised():
+    index = index_of(transcript())
+    asked = query.focus(index, "What did they decide about the budget for the Christmas party?")
+    assert not asked.answerable and asked.missing == ["budget", "Christmas", "party"]
+    assert answer.not_answered_text(asked) == (
+        "The document does not answer this question: it never mentions “budget”, “Christmas”, “party”.")
+
+
+def test_asking_words_alone_ask_for_the_whole():
+    asked = query.focus(index_of(transcript(3)), "Summarize the discussion of the meeting, please.")
+    assert asked.answerable and query.topic_words("Summarize the discussion of the meeting") == []
+
+
+def test_neighbouring_turns_share_relevance():
+    scores = query.spread({10: 1.0}, 20)
+    assert scores[10] == 1.0 and scores[11] == scores[9] == 0.5 and scores[12] == 0.25 and 13 not in scores
+
+
+def test_query_option_is_checked_and_tidied():
+    assert parse_options({"query": "  What   about\nthe garage? "}).query == "What about the garage?"
+    assert parse_options({}).query == ""
+    with pytest.raises(BadRequest):
+        parse_options({"query": "x" * (MAX_QUERY_CHARS + 1)})
+    with pytest.raises(BadRequest):
+        parse_options({"query": 3})
+
+
+def test_the_prompt_asks_the_question_after_the_document():
+    options = parse_options({"query": "When does the garage open?", "type": "tldr"})
+    system, user = answer.messages_for("Carla: It opens in October.", options, "Staff meeting")
+    assert "answer a question" in system["content"] and "When does" not in system["content"]
+    assert user["content"].index("</document>") < user["content"].index("The reader's question: When does")
+
+
+GARAGE_TEXT = " ".join(line.split(": ", 1)[1] for line in TOPICS[:3] + PARKING + TOPICS[3:])
+
+
+@pytest.mark.model
+def test_an_answered_question_is_cited_like_a_summary(client, worker):
+    response = client.post("/summarize?wait=true", json={
+        "text": GARAGE_TEXT, "query": "When does the parking garage open?", "cache": False})
+    assert response.status_code == 200, response.get_json()
+    result = response.get_json()
+    assert result["answered"] is True and result["query"] == "When does the parking garage open?"
+    assert result["summary"].strip() and result["citations"]
+    assert all(c["status"] in ("supported", "replaced", "extracted", "unverified") for c in result["citations"])
+    assert result["usage"]["prompt_tokens"] > 0
+    assert len(result["document_id"]) == 32
+
+
+@pytest.mark.model
+def test_an_unanswered_question_says_so_without_asking_the_model(client, worker):
+    response = client.post("/summarize", json={
+        "text": GARAGE_TEXT, "query": "What is the budget of the Christmas party?", "cache": False},
+        headers={"Accept": "text/event-stream"}, buffered=False)
+    from tests.sse import events_of
+
+    events = events_of(response)
+    preview, result = events[0].data, events[-1].data
+    assert events[0].event == "preview" and preview["answered"] is False
+    assert events[-1].event == "done" and result["answered"] is False
+    assert result["summary"].startswith("The document does not answer this question")
+    assert "“budget”" in result["summary"] and result["citations"] == []
+    assert result["usage"] == {"prompt_tokens": 0, "completion_tokens": 0}
+    assert not [e for e in events if e.event == "token"], "nothing was invented"
+
+
+@pytest.mark.model
+def test_the_cli_asks_then_follows_up_by_document_id(live_server):
+    import re
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    command = [sys.executable, "-m", "summarizer.cli", "summarize", "--server", live_server.url,
+               "--token", live_server.token, "--type", "tldr"]
+    first = subprocess.run(command + ["-", "--query", "When does the parking garage open?"],
+                           input=GARAGE_TEXT, capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert first.returncode == 0, first.stderr
+    document_id = re.search(r"document_id ([0-9a-f]{32})", first.stderr).group(1)
+    again = subprocess.run(command + [document_id, "--document-id", "--query", "What is the budget of the party?"],
+                           capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert again.returncode == 0, again.stderr
+    assert "The document does not answer this question" in again.stderr + again.stdout
+
+
+def test_a_type_added_to_the_table_can_answer_questions_too(monkeypatch):
+    from summarizer import shapes
+    from test_shapes import OUTLINE
+
+    monkeypatch.setitem(shapes.TYPES, "outline", OUTLINE)
+    options = parse_options({"type": "outline", "query": "What about the garage?"})
+    assert answer.task(options).startswith("an outline of the document as a Markdown bullet list")
+    assert answer.task(options).endswith("with only what answers the question")
+
+
+def test_an_answer_from_a_transcript_is_located_by_the_cue_timestamps():
+    """Issue 16.3: the locators of a transcript's citations are timestamps (and the speaker), the
+    cue that answers, not the first one; the preview is what the panel shows before the model."""
+    from tests.test_extract_formats import VTT, read
+
+    options = parse_options({"query": "When will Ben send the figures?", "type": "tldr"})
+    event = answer.preview_event(read(VTT.encode()), options)
+    assert event["answered"] is True and "Friday" in event["summary"]
+    sources = [s["locator"] for c in event["citations"] for s in c["sources"]]
+    assert sources[0] == {"start": "00:01:10.000", "end": "00:01:15.000", "speaker": "Ben"}, sources
