@@ -8,6 +8,12 @@ extension point): jobs never read the environment, so nothing a job does can loa
 A SimpleWorker sends no heartbeats while a job runs, so a killed worker would hold its job for the
 whole job timeout; this one beats from a thread every `worker_heartbeat` seconds, which lets any
 other worker's maintenance sweep find an abandoned job within seconds and queue it again.
+
+With backend openai the model is a client of an inference server that batches requests, and one
+process may run several jobs at once (the map jobs of a long document above all): besides the RQ
+worker on the main thread (which owns the signals: SIGTERM lets every job finish), it runs
+`model.concurrency - 1` more on threads, named `<name>.2`, `<name>.3`... They share the one
+client; their job timeout comes from a timer, since SIGALRM reaches only the main thread.
 """
 
 import dataclasses
@@ -21,8 +27,10 @@ import redis
 from rq import SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
+from rq.timeouts import TimerDeathPenalty
 
-from summarizer.engine.llm import load_model
+from summarizer.engine.llm import load_backend
+from summarizer.errors import UpstreamError
 from summarizer.queue import jobs
 from summarizer.queue.connection import connect
 
@@ -30,6 +38,9 @@ log = logging.getLogger(__name__)
 
 MISSED_HEARTBEATS = 3
 """Heartbeats a busy worker may miss before its job counts as abandoned."""
+
+IDLE_ROUND_SECONDS = 2
+"""How long a job slot on a thread waits for a job before it looks whether it should stop."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +100,43 @@ class SummarizerWorker(SimpleWorker):
                 log.warning("heartbeat failed: %s", exc)
 
 
+class ThreadWorker(SummarizerWorker):
+    """One more job slot of a worker process, on a thread: no signal handlers (the main thread's
+    worker has them and stops this one), and a job timeout by timer instead of SIGALRM."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        pass
+
+    def stop_after_current_job(self):
+        """Leave the work loop once the current job (if any) is done, or within IDLE_ROUND_SECONDS
+        when idle."""
+        self._stop_requested = True
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """RQ's wait for a job, in short rounds: its own loop never looks at a stop request while
+        the queue is empty, and no signal can break a thread out of it."""
+        if timeout is None:  # burst: one look, no wait
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        while True:
+            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=IDLE_ROUND_SECONDS)
+            if result is not None or self._stop_requested:
+                return result
+
+
+def job_slots(model, settings):
+    """Jobs this process runs at once: the model's concurrency (1 for a GGUF in process), or the
+    setting alone when the upstream cannot be asked now (it may be starting too)."""
+    try:
+        return model.concurrency
+    except UpstreamError as error:
+        slots = settings.upstream_concurrency or 1
+        log.warning("cannot ask the upstream for its slots (%s); running %d job(s) at once",
+                    error.message, slots)
+        return slots
+
+
 def metrics_label(settings, gpu):
     """A name for this worker that survives restarts (RQ's own name is unique per process)."""
     return settings.metrics_label or f"{socket.gethostname()}-gpu{gpu if gpu is not None else 'cpu'}"
@@ -99,15 +147,36 @@ def run_worker(settings, gpu=None, burst=False, name=None):
     if gpu is not None:
         # Must be set before llama.cpp initialises CUDA, i.e. before the model loads.
         os.environ["CUDA_VISIBLE_DEVICES"] = str(gpu)
-    runtime = Runtime(settings, load_model(settings.model), metrics_label(settings, gpu))
+    runtime = Runtime(settings, load_backend(settings), metrics_label(settings, gpu))
     connection = connect(settings)
     queue = jobs.queue_for(connection, settings)
-    worker = SummarizerWorker(
-        [queue], connection=connection, serializer=JSONSerializer, runtime=runtime,
-        name=name or f"{socket.gethostname()}.{os.getpid()}",
-    )
-    log.info("worker %s serving queue %r with %s", worker.name, settings.queue, runtime.model.name)
-    return worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    name = name or f"{socket.gethostname()}.{os.getpid()}"
+    options = dict(connection=connection, serializer=JSONSerializer, runtime=runtime)
+    extra = [ThreadWorker([queue], name=f"{name}.{slot}", **options)
+             for slot in range(2, job_slots(runtime.model, settings) + 1)]
+    threads = [threading.Thread(target=w.work, kwargs=dict(burst=burst, logging_level="WARNING"),
+                                name=w.name, daemon=True) for w in extra]
+    for thread in threads:
+        thread.start()
+    worker = SummarizerWorker([queue], name=name, **options)
+    log.info("worker %s serving queue %r with %s, %d job(s) at once", worker.name, settings.queue,
+             _model_name(runtime.model), 1 + len(extra))
+    # A cold shutdown (SystemExit) leaves at once: the threads are daemons and their jobs are
+    # found abandoned by the heartbeat sweep, like those of a killed worker.
+    worked = worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    for other in extra:
+        other.stop_after_current_job()
+    for thread in threads:
+        thread.join()
+    return worked
+
+
+def _model_name(model):
+    """The model's name for the log; an upstream that is down now is named by its address."""
+    try:
+        return model.name
+    except UpstreamError:
+        return model.upstream.where
 
 
 def worker_alive(connection, queue_name, hostname):
