@@ -11,7 +11,6 @@ which errs high. The context is the smaller of the server's own (where it says) 
 import functools
 import logging
 import threading
-import time
 
 from summarizer.engine import estimate
 from summarizer.engine.stream import RemoteGeneration
@@ -47,17 +46,21 @@ class UpstreamModel:
         self.count_tokens = functools.lru_cache(maxsize=COUNT_CACHE_SIZE)(self._count)
 
     # --- what the server is ------------------------------------------------------------------
-    def server(self, wait=time.sleep):
-        """The probe's findings, learned on first use and kept."""
+    def server(self, retries=None):
+        """The probe's findings, learned on first use and kept (asked again after a failure)."""
         with self._lock:
             if self._server is None:
-                self._server = self.upstream.probe(self.retries, wait)
+                self._server = self.upstream.probe(self.retries if retries is None else retries)
                 log.info("upstream %s: %s, model %s, context %s, slots %s", self.upstream.where,
                          self._server.kind, self._server.model, self._server.n_ctx, self._server.slots)
                 if self._server.n_ctx and self._server.n_ctx < self.settings.n_ctx:
                     log.warning("the upstream's context (%d) is smaller than n_ctx (%d): using %d",
                                 self._server.n_ctx, self.settings.n_ctx, self._server.n_ctx)
             return self._server
+
+    @property
+    def probed(self):
+        return self._server is not None
 
     @property
     def name(self):
@@ -70,8 +73,9 @@ class UpstreamModel:
 
     @property
     def concurrency(self):
-        """Jobs one worker runs at once: the setting, else the server's slots, else 1."""
-        return self.settings.concurrency or self.server().slots or 1
+        """Jobs one worker runs at once: the setting, else the server's slots, else 1. Asked once
+        at a worker's start: a server that is down then is not waited for."""
+        return self.settings.concurrency or self.server(retries=0).slots or 1
 
     @property
     def grammar_support(self):

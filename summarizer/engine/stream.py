@@ -52,7 +52,7 @@ class RemoteGeneration:
                 return
             except Retry as failure:
                 if number == self.model.retries:
-                    raise
+                    raise failure.gave_up(number) from None
                 pause = BACKOFF_SECONDS[min(number, len(BACKOFF_SECONDS) - 1)]
                 log.warning("%s; again in %g s", failure.message.rstrip("."), pause)
                 self._wait(pause)

@@ -100,9 +100,15 @@ class Upstream:
     def send(self, method, path, body=None, *, stream=False, timeout=CALL_TIMEOUT_SECONDS):
         """One request, no retry: the response when it is 2xx, else the mapped error (`Retry`
         when asking again may help)."""
+        headers = self.headers()
+        if stream:
+            # A stream's connection is never reused: one the server cut (a restart, a failed
+            # stream, which uvicorn resets) would otherwise go back to the pool and fail the next
+            # request; a long answer gains nothing from keep-alive.
+            headers["Connection"] = "close"
         try:
             response = self.session().request(
-                method, self.root + path, json=body, headers=self.headers(), stream=stream,
+                method, self.root + path, json=body, headers=headers, stream=stream,
                 timeout=(CONNECT_TIMEOUT_SECONDS, timeout))
         except requests.Timeout:
             raise Retry(f"the inference server at {self.where} did not answer {path} within "
@@ -115,10 +121,10 @@ class Upstream:
             raise error
         return response
 
-    def call(self, method, path, body=None, *, retries=None, wait=time.sleep, timeout=CALL_TIMEOUT_SECONDS):
+    def call(self, method, path, body=None, *, retries=None, timeout=CALL_TIMEOUT_SECONDS):
         """`send` with the retries and back-off of a passing failure; the JSON answer."""
         response = retrying(lambda: self.send(method, path, body, timeout=timeout),
-                            self.settings.retries if retries is None else retries, wait)
+                            self.settings.retries if retries is None else retries)
         try:
             return response.json()
         except ValueError:
@@ -158,9 +164,9 @@ class Upstream:
         return text.replace(key, "***") if key else text
 
     # --- what the server is ------------------------------------------------------------------
-    def probe(self, retries=None, wait=time.sleep):
+    def probe(self, retries=None):
         """Which server this is, its model, context and slots (see the module's table)."""
-        models = self.call("GET", "/v1/models", retries=retries, wait=wait).get("data") or []
+        models = self.call("GET", "/v1/models", retries=retries).get("data") or []
         listed = [m.get("id") for m in models if isinstance(m, dict)]
         model = self.settings.model or (listed[0] if listed else "")
         if not model:
@@ -209,6 +215,17 @@ class Retry(UpstreamUnavailable):
         super().__init__("upstream_unavailable", message[0].upper() + message[1:] + ".",
                          details={"status": status} if status else None)
 
+    def gave_up(self, retries):
+        """This failure as the last of `retries` + 1 attempts, saying so."""
+        if retries:
+            self.message += f" (asked {retries + 1} times in all, over about {waited(retries):g} s)"
+        return self
+
+
+def waited(retries):
+    """Seconds of back-off before giving up after `retries` retries."""
+    return sum(BACKOFF_SECONDS[min(n, len(BACKOFF_SECONDS) - 1)] for n in range(retries))
+
 
 def retrying(attempt, retries, wait=time.sleep):
     """`attempt()`, asked again after BACKOFF_SECONDS while it raises Retry, `retries` times at
@@ -218,8 +235,7 @@ def retrying(attempt, retries, wait=time.sleep):
             return attempt()
         except Retry as failure:
             if number == retries:
-                failure.message += f" (asked {retries + 1} times in all)" if retries else ""
-                raise
+                raise failure.gave_up(retries) from None
             pause = BACKOFF_SECONDS[min(number, len(BACKOFF_SECONDS) - 1)]
             log.warning("%s; again in %g s", failure.message.rstrip("."), pause)
             wait(pause)

@@ -172,11 +172,8 @@ def run_worker(settings, gpu=None, burst=False, name=None):
 
 
 def _model_name(model):
-    """The model's name for the log; an upstream that is down now is named by its address."""
-    try:
-        return model.name
-    except UpstreamError:
-        return model.upstream.where
+    """The model's name for the log; an upstream not reached yet is named by its address."""
+    return model.upstream.where if getattr(model, "probed", True) is False else model.name
 
 
 def worker_alive(connection, queue_name, hostname):
