@@ -10,7 +10,7 @@ from rq.serializers import JSONSerializer
 
 from summarizer import create_app
 from summarizer.config import Settings, default_model_path
-from summarizer.engine import prompts
+from summarizer.engine import grammars, prompts
 from summarizer.engine.llm import load_tokenizer
 from summarizer.engine.remote import UpstreamModel
 from summarizer.options import SummaryOptions
@@ -19,7 +19,7 @@ from tests.sse import events_of
 from tests.test_api import TEXT
 from tests.test_faults import SLOW_TEXT
 from tests.test_mapreduce import long_text
-from tests.upstream_server import LlamaServer, wait_for_line
+from tests.upstream_server import LlamaCppServer, LlamaServer
 
 SSE = {"Accept": "text/event-stream"}
 
@@ -162,3 +162,27 @@ def test_counts_are_the_servers_and_prompts_never_exceed_the_template(llama_serv
     assert remote.server().kind == "llama-cpp-python" and default_model_path()
     cut = remote.truncate(SLOW_TEXT, 40)
     assert SLOW_TEXT.startswith(cut) and 30 <= remote.count_tokens(cut) <= 40
+
+
+def test_llama_server_tells_its_slots_context_and_counts(tmp_path):
+    """llama.cpp's llama-server, where one is installed: the probe reads its slots and per-slot
+    context from /props, counts are the model's own, a chat prompt's length is exact (its
+    /v1/chat/completions/input_tokens), and it samples under the grammar sent."""
+    server = LlamaCppServer(tmp_path / "llama-server.log", n_ctx=4096, slots=4).start()
+    try:
+        settings = Settings.from_mapping({"backend": "openai", "upstream_url": server.url,
+                                          "n_ctx": 4096})
+        remote = UpstreamModel(settings.upstream)
+        local = load_tokenizer(Settings.from_mapping({"n_ctx": 1024}).model)
+        assert (remote.server().kind, remote.concurrency, remote.n_ctx) == ("llama-server", 4, 1024)
+        messages = prompts.messages_for(TEXT, SummaryOptions(), "A title")
+        assert remote.count_tokens(TEXT) == local.count_tokens(TEXT)
+        assert remote.prompt_length(messages) == local.prompt_length(messages)
+        generation = remote.generate(messages, max_tokens=60, temperature=0.2, seed=1,
+                                     grammar=grammars.headline(5))
+        answer = "".join(generation)
+        assert len(answer.split()) <= 5 and "\n" not in answer, answer
+        assert generation.prompt_tokens == local.prompt_length(messages), "the server's usage"
+        assert remote.grammar_support == "upstream"
+    finally:
+        server.stop()

@@ -4,6 +4,7 @@ small HTTP front of our own that fails on purpose before passing requests on to 
 
 import http.server
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,6 +66,34 @@ class LlamaServer:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def llama_server_binary():
+    """llama.cpp's own llama-server, where this machine has one (SUMMARIZER_TEST_LLAMA_SERVER or
+    on PATH): built from the llama.cpp that llama-cpp-python vendors, it is not a pip package."""
+    return os.environ.get("SUMMARIZER_TEST_LLAMA_SERVER") or shutil.which("llama-server")
+
+
+class LlamaCppServer(LlamaServer):
+    """llama.cpp's llama-server with `slots` parallel sequences sharing `n_ctx` (-c is split)."""
+
+    def __init__(self, log_path, n_ctx=4096, slots=4, threads=2, port=None):
+        super().__init__(log_path, n_ctx=n_ctx, port=port)
+        self.slots, self.threads = slots, threads
+
+    def start(self):
+        binary = llama_server_binary()
+        if not binary:
+            pytest.skip("no llama-server here (set SUMMARIZER_TEST_LLAMA_SERVER)")
+        log = open(self.log_path, "a")
+        self.process = subprocess.Popen(
+            [binary, "-m", default_model_path(), "--host", "127.0.0.1", "--port", str(self.port),
+             "-c", str(self.n_ctx), "-np", str(self.slots), "-t", str(self.threads)],
+            stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_for(lambda: self.ready() or self.process.poll() is not None, 120, "llama-server")
+        assert self.process.poll() is None, self.log()
+        return self
 
 
 class FailingFront:
