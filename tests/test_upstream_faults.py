@@ -83,7 +83,10 @@ def test_upstream_killed_mid_answer_and_back_finishes_the_job(servers, service):
     assert "restarted" not in [e.data.get("status") for e in events if e.event == "status"]
 
 
-def test_upstream_killed_and_gone_fails_the_job_clearly_and_readyz_says_why(servers, service):
+def test_upstream_gone_fails_the_running_job_clearly_and_holds_the_queued_ones(servers, service):
+    """The job streaming when the server dies ends with upstream_unavailable after its retries; a
+    job accepted while it is down waits in the queue (its worker takes none) and is summarized
+    once the server is back. /readyz says why meanwhile."""
     server = servers()
     app = service(server.url, max_tokens=400, upstream_retries=2)
     client = app.test_client()
@@ -97,9 +100,15 @@ def test_upstream_killed_and_gone_fails_the_job_clearly_and_readyz_says_why(serv
     wait_for(lambda: client.get(f"/jobs/{job_id}").get_json()["status"] == "failed", 30, "failed")
     ready = client.get("/readyz")
     assert ready.status_code == 503 and ready.get_json()["error"]["code"] == "upstream_unavailable"
+    waiting = client.post("/summarize", json={"text": TEXT, "cache": False}).get_json()["job_id"]
+    # longer than the job's own retries (1.5 s): a job that had been taken would have failed
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        assert client.get(f"/jobs/{waiting}").get_json()["status"] == "queued"
+        time.sleep(0.5)
     servers(port=server.port)
+    assert final_events(client, waiting)[-1].event == "done"
     assert client.get("/readyz").status_code == 200
-    assert client.post("/summarize?wait=true", json={"text": TEXT, "cache": False}).status_code == 200
 
 
 def test_passing_500s_are_retried_with_back_off(servers, service):
@@ -114,22 +123,29 @@ def test_passing_500s_are_retried_with_back_off(servers, service):
         front.close()
 
 
-def test_an_upstream_that_only_answers_500_fails_the_job_with_the_status(service):
-    front = FailingFront(None, status=500)
+def test_an_upstream_whose_answers_are_all_500_fails_the_job_with_the_status(servers, service):
+    server = servers()
+    front = FailingFront(server.url, status=500)  # lists its model, then fails every completion
     try:
-        app = service(front.url, upstream_retries=2)
-        client = app.test_client()
-        asked_at_start = front.seen["/v1/models"]
+        client = service(front.url, upstream_retries=2).test_client()
         response = client.post("/summarize", json={"text": TEXT, "cache": False}, headers=SSE,
                                buffered=False)
         events = events_of(response)
         error = events[-1].data
         assert events[-1].event == "error" and error["code"] == "upstream_unavailable", error
         assert error["details"]["status"] == 500 and "out of memory (on purpose)" in error["message"]
-        assert front.seen["/v1/models"] - asked_at_start == 3, "asked once and retried twice"
-        ready = client.get("/readyz")
+        assert front.seen["/v1/chat/completions"] == 3, "asked once and retried twice"
+    finally:
+        front.close()
+
+
+def test_readyz_reports_an_upstream_answering_500(service):
+    front = FailingFront(None, status=500)
+    try:
+        ready = service(front.url).test_client().get("/readyz")
         assert ready.status_code == 503
-        assert ready.get_json()["error"]["code"] == "upstream_unavailable"
+        body = ready.get_json()["error"]
+        assert body["code"] == "upstream_unavailable" and body["details"]["status"] == 500
     finally:
         front.close()
 

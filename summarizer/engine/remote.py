@@ -9,12 +9,13 @@ which errs high. The context is the smaller of the server's own (where it says) 
 """
 
 import functools
+import itertools
 import logging
 import threading
 
 from summarizer.engine import estimate
 from summarizer.engine.stream import RemoteGeneration
-from summarizer.engine.upstream import Upstream, UpstreamError
+from summarizer.engine.upstream import Upstream, UpstreamError, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,12 @@ class UpstreamModel:
                     log.warning("the upstream's context (%d) is smaller than n_ctx (%d): using %d",
                                 self._server.n_ctx, self.settings.n_ctx, self._server.n_ctx)
             return self._server
+
+    def unavailable(self):
+        """The UpstreamUnavailable error while the server cannot be reached now, else None (one
+        quick request; a server that answers but refuses, say a wrong key, counts as reachable)."""
+        error = self.upstream.health()
+        return error if isinstance(error, UpstreamUnavailable) else None
 
     @property
     def probed(self):
@@ -170,11 +177,21 @@ def _grammar_body(server, grammar):
     """The request fields that carry a GBNF grammar to `server`."""
     if server.kind != "vllm":
         return {"grammar": grammar}
-    major_minor = tuple(int(p) for p in (server.version.split(".") + ["0", "0"])[:2] if p.isdigit())
-    # vLLM 0.12 removed guided_grammar for structured_outputs (its structured-outputs docs)
-    if len(major_minor) == 2 and major_minor < (0, 12):
+    # vLLM 0.12 replaced guided_grammar by structured_outputs (its structured-outputs docs)
+    if _version(server.version) < (0, 12):
         return {"guided_grammar": grammar}
     return {"structured_outputs": {"grammar": grammar}}
+
+
+def _version(text):
+    """(major, minor) of a version string like "0.11.2"; an unknown one counts as the newest."""
+    numbers = []
+    for part in text.split(".")[:2]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers) if len(numbers) == 2 else (999, 0)
 
 
 @functools.lru_cache(maxsize=2)
@@ -183,4 +200,3 @@ def load_upstream(settings):
     return UpstreamModel(settings)
 
 
-__all__ = ["UpstreamModel", "UpstreamError", "load_upstream"]

@@ -31,6 +31,9 @@ pipeline checks for a cancel there and reports `reading` progress."""
 READ_BYTES = 8192
 """Largest read; read1 returns what has arrived, so pieces are passed on as they come."""
 
+GRAMMAR_KEYS = ("grammar", "guided_grammar", "structured_outputs")
+"""Request fields that carry a grammar (engine/remote.py's _grammar_body)."""
+
 
 class RemoteGeneration:
     """A streamed completion; iterate it once (engine/llm.py's Generation interface)."""
@@ -75,12 +78,13 @@ class RemoteGeneration:
             return upstream.send("POST", "/v1/chat/completions", self.body, stream=True,
                                  timeout=self.model.settings.timeout)
         except UpstreamError as error:
-            if isinstance(error, UpstreamUnavailable) or error.details.get("status") != 400:
+            details = error.details or {}
+            if (isinstance(error, UpstreamUnavailable) or details.get("status") != 400
+                    or "context" in details.get("kind", "")):
                 raise
-            if any(k in self.body for k in ("grammar", "guided_grammar", "structured_outputs")):
+            if any(k in self.body for k in GRAMMAR_KEYS):  # a 400 for the grammar: go on without
                 self.model.grammar_refused(error)
-                self.body = {k: v for k, v in self.body.items()
-                             if k not in ("grammar", "guided_grammar", "structured_outputs")}
+                self.body = {k: v for k, v in self.body.items() if k not in GRAMMAR_KEYS}
                 return self._open()
             raise
 

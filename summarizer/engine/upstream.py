@@ -150,7 +150,8 @@ class Upstream:
                        f"size (llama-server -c, vLLM --max-model-len, Ollama num_ctx). It said: {said}")
         else:
             message = f"The inference server at {self.where} refused the request ({status}): {said}"
-        return UpstreamError("upstream_error", message, details={"status": status})
+        details = {"status": status, **({"kind": kind.strip()} if kind.strip() else {})}
+        return UpstreamError("upstream_error", message, details=details)
 
     def garbage(self, path, status, text):
         return UpstreamError(

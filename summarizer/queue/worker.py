@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 import redis
 from rq import SimpleWorker
@@ -40,7 +41,11 @@ MISSED_HEARTBEATS = 3
 """Heartbeats a busy worker may miss before its job counts as abandoned."""
 
 IDLE_ROUND_SECONDS = 2
-"""How long a job slot on a thread waits for a job before it looks whether it should stop."""
+"""How long an idle worker of backend openai (or a job slot on a thread) waits for a job before it
+looks again at the upstream (or at a stop request)."""
+
+UPSTREAM_WAIT_SECONDS = 2
+"""How often a worker whose inference server is unreachable looks again before taking a job."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +73,7 @@ class SummarizerWorker(SimpleWorker):
     every job its runtime."""
 
     job_class = RuntimeJob
+    idle_rounds = False
 
     def __init__(self, *args, runtime, **kwargs):
         settings = runtime.settings
@@ -78,6 +84,35 @@ class SummarizerWorker(SimpleWorker):
 
     def get_heartbeat_ttl(self, job):
         return self.job_monitoring_interval * MISSED_HEARTBEATS
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """RQ's wait for a job. With an inference server (backend openai), a job is taken only
+        while the server can be reached: during an outage jobs stay queued, each finished once it
+        is back, instead of each failing after its retries (/readyz says why meanwhile); a server
+        that answers but refuses (a wrong key) holds nothing back, its jobs fail saying so. The wait
+        goes in short rounds, so an outage is seen within seconds, and a job slot on a thread,
+        which no signal reaches (RQ's own wait never looks at a stop request), can stop."""
+        unavailable = getattr(self.runtime.model, "unavailable", None)
+        if timeout is None or not (unavailable or self.idle_rounds):  # burst, or the GGUF here
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        waiting = False
+        while not self._stop_requested:
+            error = unavailable() if unavailable else None
+            if error is not None:
+                if not waiting:
+                    log.warning("%s: no job taken until the upstream answers: %s", self.name,
+                                error.message)
+                waiting = True
+                self.heartbeat()  # alive, only waiting: not a dead worker whose jobs to re-run
+                time.sleep(UPSTREAM_WAIT_SECONDS)
+                continue
+            if waiting:
+                log.warning("%s: the upstream answers again", self.name)
+                waiting = False
+            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=IDLE_ROUND_SECONDS)
+            if result is not None:
+                return result
+        return None
 
     def execute_job(self, job, queue):
         job.runtime = self.runtime
@@ -109,20 +144,12 @@ class ThreadWorker(SummarizerWorker):
     def _install_signal_handlers(self):
         pass
 
+    idle_rounds = True
+
     def stop_after_current_job(self):
         """Leave the work loop once the current job (if any) is done, or within IDLE_ROUND_SECONDS
         when idle."""
         self._stop_requested = True
-
-    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
-        """RQ's wait for a job, in short rounds: its own loop never looks at a stop request while
-        the queue is empty, and no signal can break a thread out of it."""
-        if timeout is None:  # burst: one look, no wait
-            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
-        while True:
-            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=IDLE_ROUND_SECONDS)
-            if result is not None or self._stop_requested:
-                return result
 
 
 def job_slots(model, settings):
