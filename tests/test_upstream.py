@@ -162,6 +162,11 @@ def test_counts_are_the_servers_and_prompts_never_exceed_the_template(llama_serv
     assert remote.server().kind == "llama-cpp-python" and default_model_path()
     cut = remote.truncate(SLOW_TEXT, 40)
     assert SLOW_TEXT.startswith(cut) and 30 <= remote.count_tokens(cut) <= 40
+    # the grammar is sent and the server samples under it: two words, where free text runs on
+    messages = prompts.messages_for(SLOW_TEXT, SummaryOptions(type="headline"), "A title")
+    answer = "".join(remote.generate(messages, max_tokens=30, temperature=0.2, seed=1,
+                                     grammar=grammars.headline(2)))
+    assert 1 <= len(answer.split()) <= 2 and remote.grammar_support == "upstream", answer
 
 
 def test_llama_server_tells_its_slots_context_and_counts(tmp_path):
