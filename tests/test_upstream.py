@@ -132,6 +132,8 @@ def test_cancel_closes_the_upstream_stream(long_answers, llama_server):
     job_id = client.post("/summarize", json={"text": TEXT, "type": "tldr", "length": "long",
                                              "cache": False}).get_json()["job_id"]
     events_of(client.get(f"/jobs/{job_id}/events", buffered=False), until=("token",))
+    # busy is not down: llama-cpp-python's server answers nothing else while it generates
+    assert client.get("/readyz").status_code == 200
     canceled_at = time.monotonic()
     assert client.delete(f"/jobs/{job_id}").status_code == 200
     # the server sees the stream closed, mid-answer, and stops generating; a stream read to its

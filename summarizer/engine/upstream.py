@@ -6,13 +6,14 @@ connection, 5xx, 429) with back-off, and turns everything else into the service'
 when it answered something no retry will change. `probe()` learns, once, which server it is and
 what it offers, since the OpenAI API itself says nothing about tokenizers, context or grammars:
 
-| server            | found by                       | tokens                       | context                 | grammar                    |
-|-------------------|--------------------------------|------------------------------|-------------------------|----------------------------|
-| llama-server      | GET /props                     | /tokenize, /v1/chat/completions/input_tokens | /props n_ctx | `grammar` (GBNF)           |
-| vLLM              | /v1/models owned_by "vllm"     | /tokenize (text or messages) | max_model_len           | `structured_outputs`/`guided_grammar` |
-| llama-cpp-python  | POST /extras/tokenize/count    | /extras/tokenize/count       | (setting)               | `grammar` (GBNF)           |
-| Ollama            | GET /api/version               | (local GGUF or estimate)     | (setting)               | none: the guard alone      |
-| anything else     |                                | (local GGUF or estimate)     | (setting)               | none: the guard alone      |
+- llama-server: found by GET /props, which gives its slots and per-slot context; counts by
+  /tokenize and /v1/chat/completions/input_tokens (exact, template included); grammar `grammar`.
+- vLLM: /v1/models says owned_by "vllm" and max_model_len; counts by /tokenize (text or chat
+  messages); grammar `structured_outputs` (`guided_grammar` before 0.12).
+- llama-cpp-python's server: POST /extras/tokenize/count answers; grammar `grammar`; its
+  context is not told (n_ctx setting).
+- Ollama (GET /api/version answers) and any other: no counts (a local GGUF or the estimate), no
+  context (n_ctx setting), no grammar: the guard alone.
 
 The API key is sent as a bearer token and nowhere else: messages carry the server's address
 without credentials, and any text quoted from the server has the key blanked out.
@@ -39,7 +40,8 @@ CALL_TIMEOUT_SECONDS = 30.0
 busy reading a long prompt on the same thread (llama-cpp-python's server)."""
 
 HEALTH_TIMEOUT_SECONDS = 2.0
-"""/readyz's look at the server: short, so a hung server cannot hold a probe."""
+"""A look at whether the server answers (/readyz; an idle worker before it takes a job): short, so
+a hung server cannot hold either."""
 
 BACKOFF_SECONDS = (0.5, 1, 2, 4, 8)
 """Waits before retry 1, 2, 3...; the last repeats. Five retries span about 15 s: long enough for
@@ -110,9 +112,12 @@ class Upstream:
             response = self.session().request(
                 method, self.root + path, json=body, headers=headers, stream=stream,
                 timeout=(CONNECT_TIMEOUT_SECONDS, timeout))
+        except requests.ReadTimeout:  # connected: it is up, only busy
+            raise Busy(f"the inference server at {self.where} did not answer {path} within "
+                       f"{timeout:g} s") from None
         except requests.Timeout:
-            raise Retry(f"the inference server at {self.where} did not answer {path} within "
-                        f"{timeout:g} s") from None
+            raise Retry(f"the inference server at {self.where} could not be connected to within "
+                        f"{CONNECT_TIMEOUT_SECONDS:g} s") from None
         except requests.RequestException as exc:
             raise Retry(f"cannot reach the inference server at {self.where}: {_reason(exc)}") from None
         if response.status_code >= 400:
@@ -201,9 +206,13 @@ class Upstream:
             return None
 
     def health(self):
-        """None when the server answers its model list now, else the error saying why not."""
+        """None when the server answers its model list now, or is busy answering others (it took
+        the connection: llama-cpp-python's server answers nothing while it generates); else the
+        error saying why not."""
         try:
             self.send("GET", "/v1/models", timeout=HEALTH_TIMEOUT_SECONDS).close()
+        except Busy:
+            return None
         except UpstreamError as error:
             return error
         return None
@@ -221,6 +230,10 @@ class Retry(UpstreamUnavailable):
         if retries:
             self.message += f" (asked {retries + 1} times in all, over about {waited(retries):g} s)"
         return self
+
+
+class Busy(Retry):
+    """The server took the connection but did not answer in time: up, and busy."""
 
 
 def waited(retries):
