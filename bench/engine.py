@@ -4,8 +4,9 @@
 
 Each combination (n_batch/n_ubatch, flash attention, KV cache type) loads the bundled model in a
 fresh child process (as a worker would: one model per process), reads one prompt of about --tokens
-tokens from a corpus transcript from an empty cache, then generates 64 tokens; --runs repeats
-give each figure's median and range. Prints a Markdown table; the defaults in summarizer/config.py
+tokens from a corpus transcript from an empty cache, then generates 64 tokens; --runs rounds (each
+round runs every combination once, so a change of the machine's load falls on all alike) give
+each figure's median and range. Prints a Markdown table; the defaults in summarizer/config.py
 were chosen from it (bench/README.md, "Engine settings").
 """
 
@@ -72,15 +73,20 @@ def main(argv=None):
     print("| n_batch | n_ubatch | flash_attn | KV cache | prompt tok/s median (min-max) "
           "| generate tok/s median (min-max) | RSS MiB |")
     print("|---|---|---|---|---|---|---|")
+    # Round-robin, so a change in the machine's load falls on every combination alike.
+    results = {combination: [] for combination in COMBINATIONS}
+    for _ in range(args.runs):
+        for combination in COMBINATIONS:
+            results[combination].append(measure(combination, prompt_text, args.tokens))
     for combination in COMBINATIONS:
-        results = [measure(combination, prompt_text, args.tokens) for _ in range(args.runs)]
+        runs = results[combination]
 
         def figure(key):
-            values = [r[key] for r in results]
+            values = [r[key] for r in runs]
             return f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})"
 
         print(f"| {' | '.join(str(c) for c in combination)} | {figure('prompt_tps')} | "
-              f"{figure('generate_tps')} | {max(r['rss_mib'] for r in results):.0f} |", flush=True)
+              f"{figure('generate_tps')} | {max(r['rss_mib'] for r in runs):.0f} |", flush=True)
 
 
 if __name__ == "__main__":

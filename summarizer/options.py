@@ -4,9 +4,7 @@ import dataclasses
 
 from summarizer.errors import BadRequest
 from summarizer.shapes import DEPTHS, FORMATS, LENGTHS, TYPE_ALIASES
-from summarizer.shapes import TYPES as SUMMARY_TYPES
-
-TYPES = tuple(SUMMARY_TYPES)
+from summarizer import shapes
 
 MAX_CONTEXT_CHARS = 2000
 """Longest `context` (user background/instructions) accepted; it goes into every prompt."""
@@ -44,7 +42,7 @@ def parse_options(raw, depth="fast"):
     values = {"depth": depth}
     if raw.get("type") is not None:
         kind = _string(raw, "type", 20).strip().lower()
-        values["type"] = _choice("type", TYPE_ALIASES.get(kind, kind), TYPES)
+        values["type"] = _choice("type", TYPE_ALIASES.get(kind, kind), tuple(shapes.TYPES))
     if raw.get("length") is not None:
         values["length"] = _choice("length", _string(raw, "length", 20).strip().lower(), LENGTHS)
     if raw.get("format") is not None:

@@ -16,6 +16,7 @@ from summarizer import create_app
 from summarizer.queue.jobs import queue_for
 from summarizer.config import Settings
 from summarizer.queue.redis_embed import EmbeddedRedis
+from tests.ci_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 - hooks
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -91,7 +91,7 @@ def test_headline_is_one_line_within_the_word_limit(length):
     assert "\n" not in checked.text
     assert 1 <= len(checked.text.split()) <= rules.HEADLINE_WORDS[length]
     assert not checked.text.lower().startswith("headline") and '"' not in checked.text
-    assert checked.text.split()[-1].lower() not in guard.lexicon.STOPWORDS
+    assert checked.text.split()[-1].lower() not in rules.FUNCTION_WORDS
 
 
 @pytest.mark.parametrize("raw", [
@@ -251,7 +251,28 @@ MESSY = [
 def test_enforced_output_always_conforms(raw, kind, length, fmt):
     opts = options(type=kind, length=length, format=fmt)
     checked = guard.enforce(raw, opts, source=SOURCE)
-    assert guard.violations(checked.text, opts) == ([] if checked.items else ["empty"])
+    assert rules.breaks(checked.text, kind, length, fmt) == ([] if checked.items else ["empty"]), \
+        checked.text
+
+
+@pytest.mark.parametrize("text, kind, length, fmt, broken", [
+    ("- One.\n- Two.\n- Three.\n- Four.", "key-points", "short", "markdown", "too_many_items"),
+    ("- One.\n* Two.", "key-points", "short", "markdown", "not_a_bullet"),
+    ("- One.\n\n- Two.", "key-points", "short", "markdown", "not_a_bullet"),
+    ("• One.\n• **Two**.", "key-points", "short", "plain-text", "markdown_in_plain_text"),
+    ("• See [the plan](http://x.example).", "key-points", "short", "plain-text", "markdown_in_plain_text"),
+    ("1. One.", "tldr", "short", "plain-text", "markdown_in_plain_text"),
+    ("Trams come. Buses stay.", "tldr", "short", "markdown", "too_many_sentences"),
+    ("One. Two! Three? Four", "teaser", "medium", "plain-text", "too_many_sentences"),
+    ("One.\nTwo.", "teaser", "long", "markdown", "not_one_line"),
+    ("## Council approves the budget", "headline", "short", "markdown", "not_a_paragraph"),
+    (" ".join(["word"] * 13), "headline", "short", "plain-text", "too_many_words"),
+    ("Council approves the budget of the", "headline", "short", "markdown", "cut_off_headline"),
+    ("<document>The council met.</document>", "tldr", "short", "markdown", "markup_tag"),
+])
+def test_the_independent_rule_check_sees_broken_output(text, kind, length, fmt, broken):
+    assert broken in rules.breaks(text, kind, length, fmt)
+    assert rules.breaks("Trams come in March.", "tldr", length, "plain-text") == []
 
 
 def test_violations_sees_broken_output():

@@ -8,8 +8,11 @@ queue, and a request that did would answer 503 and fail the test.
 import io
 import json
 import pytest
+from rq import Queue
+from rq.serializers import JSONSerializer
 
 from summarizer import create_app
+from summarizer.queue import tasks
 from tests.conftest import TEST_SETTINGS
 from tests.hostile_files import ChildMemory, lying_docx
 
@@ -187,11 +190,30 @@ def test_a_long_query_string_does_not_matter(hostile_client):
     assert "plain text" in response.get_json()["text"]
 
 
-@pytest.mark.parametrize("event_id", ["x" * 100_000, "1-", "-1", "1-2-3", "\u00e9-1"])
-def test_bad_last_event_ids_are_4xx(hostile_client, event_id):
-    response = hostile_client.get("/jobs/0123456789abcdef/events",
-                                  headers={"Last-Event-ID": event_id.encode().decode("latin-1")})
-    assert_json_error(response)  # an unknown job: 404 before the ID is even looked at
+@pytest.fixture(scope="module")
+def queued_job(redis_client):
+    """A real job, queued where no worker takes it: the events route gets past its 404 to the ID."""
+    queue = Queue("hostile-no-worker", connection=redis_client, serializer=JSONSerializer)
+    job = queue.enqueue(tasks.SINGLE_JOB, {"never": "run"})
+    yield job.id
+    job.delete()
+
+
+# An ID the check lets through reaches XREAD after the 200 is sent: the stream then breaks on
+# Redis's "Invalid stream ID" instead of answering 400 ("²" is a digit to str.isdigit()).
+@pytest.mark.parametrize("event_id", [
+    "x" * 100_000, "1-", "-1", "1-2-3", "\u00e9-1".encode().decode("latin-1"), " 1-1", "1-1 ",
+    "\u00b2-1", "99999999999999999999999-0", "18446744073709551616-0",
+])
+def test_bad_last_event_ids_are_400(hostile_client, queued_job, event_id):
+    assert hostile_client.get(f"/jobs/{queued_job}").get_json()["status"] == "queued"
+    response = hostile_client.get(f"/jobs/{queued_job}/events", headers={"Last-Event-ID": event_id})
+    try:
+        # the status first: a 200 here is an endless event stream, which reading would wait on
+        assert response.status_code == 400, response.status_code
+        assert assert_json_error(response, 400) == "bad_event_id"
+    finally:
+        response.close()
 
 
 def test_wrong_methods_are_405(hostile_client):

@@ -3,7 +3,7 @@
 import concurrent.futures
 import time
 
-
+import pytest
 
 from summarizer import create_app
 from summarizer.errors import TooManyRequests

@@ -249,7 +249,9 @@ def test_stop_cancels_the_job_on_the_server(pane, busy_worker):
     pane.page.click("#summarize-document")
     pane.page.wait_for_selector("body[data-job-id]")  # the server has the job: Stop can reach it
     job_id = pane.page.get_attribute("body", "data-job-id")
-    assert "queue" in pane.page.inner_text("#status").lower()  # behind the busy worker's job
+    # Behind the busy worker's job; the pane says so once the stream's first event is in.
+    pane.page.wait_for_function("document.getElementById('status').innerText.toLowerCase().includes('queue')",
+                                timeout=10000)
     pane.page.click("#stop")
     pane.page.wait_for_selector("body[data-state=stopped]")
     assert job_status(pane.server, job_id) == "canceled"

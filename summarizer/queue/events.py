@@ -6,6 +6,7 @@ it missed, and a client that arrives late still sees the whole job.
 """
 
 import json
+import re
 
 from summarizer.queue import keys
 
@@ -56,9 +57,16 @@ class EventLog:
 
 
 def valid_event_id(value):
-    """Whether `value` looks like a stream ID ("<ms>-<seq>"), as sent back in Last-Event-ID."""
-    millis, _, seq = (value or "").partition("-")
-    return millis.isdigit() and seq.isdigit()
+    """Whether `value` is a stream ID Redis accepts ("<ms>-<seq>", each an unsigned 64-bit
+    number in ASCII digits), as sent back in Last-Event-ID. str.isdigit() alone lets "²-1" and
+    numbers past 64 bits through to XREAD, which then breaks the stream it already answered 200."""
+    match = _EVENT_ID.fullmatch(value or "")
+    return bool(match) and all(int(part) <= MAX_ID_PART for part in match.groups())
+
+
+_EVENT_ID = re.compile(r"(\d{1,20})-(\d{1,20})", re.ASCII)
+MAX_ID_PART = 2**64 - 1
+"""The largest millisecond time or sequence number of a Redis stream ID."""
 
 
 def sse_frame(event, data, event_id=None):

@@ -9,7 +9,8 @@ from flask import Blueprint, jsonify
 
 from summarizer import __version__
 from summarizer.web.auth import public
-from summarizer.options import MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS, TYPES
+from summarizer import shapes
+from summarizer.options import MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS
 from summarizer.shapes import DEPTHS, FORMATS, LENGTHS, TYPE_ALIASES
 
 bp = Blueprint("openapi", __name__)
@@ -52,7 +53,7 @@ def option_properties(form=False):
              {"anyOf": [{"type": "boolean"}, {"type": "integer", "enum": [0, 1]},
                         {"type": "string", "enum": list(BOOLEAN_STRINGS)}]})
     properties = {
-        "type": {"type": "string", "enum": [*TYPES, *TYPE_ALIASES],
+        "type": {"type": "string", "enum": [*shapes.TYPES, *TYPE_ALIASES],
                  "description": "Kind of summary (case-insensitive); `tl;dr` is `tldr`."},
         "length": {"type": "string", "enum": list(LENGTHS)},
         "format": {"type": "string", "enum": list(FORMATS)},

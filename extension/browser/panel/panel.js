@@ -84,7 +84,7 @@ function resetView() {
   els.citeNote.hidden = true;
   els.meta.textContent = "";
   els.copy.disabled = true;
-  for (const key of ["firstTokenMs", "previewMs", "jobId", "tokens", "outcome", "phases"]) delete document.body.dataset[key];
+  for (const key of ["firstTokenMs", "previewMs", "doneMs", "jobId", "tokens", "outcome", "phases"]) delete document.body.dataset[key];
 }
 
 /** Runs a request (page, selection or link) and streams its summary into the panel. */
@@ -160,6 +160,7 @@ function handleEvent(event) {
 
 /** Shows the finished result: final text, citations, label, model and timings. */
 function finish(result) {
+  mark("doneMs");
   view.done(result, state.payload.format);
   els.copy.disabled = !view.text;
   els.citeHint.hidden = !Number(els.summary.dataset.cited);
