@@ -22,9 +22,11 @@ class ConfigError(SummarizerError):
     default_code = "bad_config"
 
 
-def _setting(default, doc, *, minimum=None, maximum=None):
+def _setting(default, doc, *, minimum=None, maximum=None, secret=False):
+    """A field with its documentation and bounds; a `secret` one is left out of the repr, so
+    logging the settings never prints it."""
     return dataclasses.field(
-        default=default, metadata={"doc": doc, "min": minimum, "max": maximum}
+        default=default, repr=not secret, metadata={"doc": doc, "min": minimum, "max": maximum}
     )
 
 
@@ -48,6 +50,10 @@ MODEL_FIELDS = ("n_ctx", "n_gpu_layers", "n_threads", "n_batch", "n_ubatch", "fl
 agree on these share one model in a process; nothing else (labels, limits, URLs) may load another."""
 
 
+BACKENDS = ("llama-cpp", "openai")
+"""Where the model runs: in the worker's own process (a GGUF through llama.cpp), or behind an
+OpenAI-compatible server the workers call (llama-server, vLLM, Ollama, llama-cpp-python's server)."""
+
 KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
 """KV cache types llama.cpp offers that the service allows (names as llama.cpp's --cache-type-k)."""
 
@@ -68,6 +74,22 @@ class ModelSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class UpstreamSettings:
+    """What a client of the inference server is built from; the key of the per-process client
+    cache (engine/upstream.py). The key itself stays out of the repr."""
+
+    url: str
+    api_key: str = dataclasses.field(repr=False)
+    api_key_file: str
+    model: str
+    n_ctx: int
+    concurrency: int
+    timeout: float
+    retries: int
+    tokenizer: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Settings:
     """Every tunable of the service. Environment: SUMMARIZER_<NAME> (REDIS_URL also plain)."""
 
@@ -75,7 +97,7 @@ class Settings:
     redis_password: str = _setting(
         "", "Password of the Redis at redis_url (its requirepass), apart from the URL so it can "
         "come from a Secret and stays out of logs. Anyone who can write to Redis can make a "
-        "worker run any importable function: never run a shared Redis without one.",
+        "worker run any importable function: never run a shared Redis without one.", secret=True,
     )
     data_dir: str = _setting("", "State directory for the embedded Redis; empty: XDG state dir.")
     redis_grace_seconds: float = _setting(
@@ -94,7 +116,11 @@ class Settings:
     workers: int = _setting(1, "Worker processes `summarizer serve` starts (one per GPU).", minimum=0)
 
     model_path: str = _setting("", "GGUF file to load; empty: the bundled SmolLM2-135M-Instruct.")
-    n_ctx: int = _setting(4096, "Context window in tokens (prompt + summary).", minimum=512)
+    n_ctx: int = _setting(
+        4096, "Context window in tokens (prompt + summary). With backend openai, what the upstream "
+        "is assumed to have when it does not say (llama-server and vLLM say; Ollama and "
+        "llama-cpp-python's server do not): never more than it has.", minimum=512,
+    )
     n_gpu_layers: int = _setting(0, "Layers offloaded to the GPU: 0 on CPU, -1 for all.", minimum=-1)
     n_threads: int = _setting(0, "CPU threads for generation; 0 lets llama.cpp choose.", minimum=0)
     n_batch: int = _setting(
@@ -116,6 +142,46 @@ class Settings:
     kv_cache_type: str = _setting(
         "f16", "Type of the KV cache: f16, or q8_0 / q4_0 (half / a quarter of its memory, with "
         "flash_attn) to fit a longer context on a small GPU.",
+    )
+    backend: str = _setting(
+        "llama-cpp", "Where the model runs: llama-cpp (each worker loads model_path itself) or openai "
+        "(workers call the OpenAI-compatible server at upstream_url and load no model; they need "
+        "no GPU).",
+    )
+    upstream_url: str = _setting(
+        "", "Base URL of the OpenAI-compatible server (backend openai), with or without /v1: "
+        "http://llama-server:8080, http://ollama:11434/v1, http://vllm:8000/v1.",
+    )
+    upstream_api_key: str = _setting(
+        "", "Bearer key the upstream server wants (llama-server --api-key, vLLM --api-key); empty: "
+        "none. Never logged, never in errors or metrics.", secret=True,
+    )
+    upstream_api_key_file: str = _setting(
+        "", "File holding the upstream key (a mounted Secret), read again when it changes; "
+        "instead of upstream_api_key.",
+    )
+    upstream_model: str = _setting(
+        "", "Model name sent to the upstream (Ollama's `llama3.2:3b`, vLLM's served name); empty: "
+        "the first one its /v1/models lists.",
+    )
+    upstream_concurrency: int = _setting(
+        0, "Jobs (map chunks above all) one worker keeps in flight against the upstream, each its "
+        "own request, which the server batches. 0: the server's parallel slots where it says "
+        "(llama-server's total_slots), else 1. Beyond the server's slots requests only queue there.",
+        minimum=0, maximum=64,
+    )
+    upstream_timeout: float = _setting(
+        300.0, "Longest silence, in seconds, while waiting for the upstream's next piece (reading a "
+        "long prompt comes first): past it the call counts as failed.", minimum=1,
+    )
+    upstream_retries: int = _setting(
+        5, "Retries of a call the upstream failed for a reason that passes (connection refused or "
+        "dropped, 5xx, 429), waiting 0.5, 1, 2, 4, 8... s between (about 15 s for 5): a restarting "
+        "server is waited for, a dead one reported (upstream_unavailable).", minimum=0, maximum=20,
+    )
+    upstream_tokenizer: str = _setting(
+        "", "A GGUF of the upstream's model, read for its tokenizer only (no weights) when the "
+        "server has no tokenize endpoint (Ollama): chunks are then sized exactly, not estimated.",
     )
     depth: str = _setting(
         "fast", "Depth of a summary whose request does not choose one: fast (one model call over "
@@ -213,7 +279,9 @@ class Settings:
         "", "Stable name for this worker in metrics (default: hostname and GPU).",
     )
 
-    api_tokens: str = _setting("", "Comma-separated API tokens; empty disables auth (loopback only).")
+    api_tokens: str = _setting(
+        "", "Comma-separated API tokens; empty disables auth (loopback only).", secret=True,
+    )
     api_tokens_file: str = _setting(
         "", "File with one API token per line (a mounted Secret); re-read when it changes."
     )
@@ -260,6 +328,14 @@ class Settings:
             raise ConfigError("bad_setting", f"kv_cache_type must be one of {', '.join(KV_CACHE_TYPES)}.")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ConfigError("bad_setting", "Set both tls_cert and tls_key, or neither.")
+        if self.backend not in BACKENDS:
+            raise ConfigError("bad_setting", f"backend must be one of {', '.join(BACKENDS)}.")
+        if self.backend == "openai" and not self.upstream_url.startswith(("http://", "https://")):
+            raise ConfigError("bad_setting", "backend openai needs upstream_url, an http:// or "
+                              "https:// URL of an OpenAI-compatible server (SUMMARIZER_UPSTREAM_URL).")
+        if self.backend != "openai" and self.upstream_concurrency > 1:
+            raise ConfigError("bad_setting", "upstream_concurrency needs backend openai: an "
+                              "in-process llama.cpp context runs one sequence at a time.")
 
     @property
     def resolved_model_path(self):
@@ -269,6 +345,15 @@ class Settings:
     def model(self):
         """The model part of these settings (equal for settings that load the same model)."""
         return ModelSettings(self.resolved_model_path, *(getattr(self, name) for name in MODEL_FIELDS))
+
+    @property
+    def upstream(self):
+        """The upstream client's part of these settings (backend openai)."""
+        return UpstreamSettings(
+            self.upstream_url, self.upstream_api_key, self.upstream_api_key_file, self.upstream_model,
+            self.n_ctx, self.upstream_concurrency, self.upstream_timeout, self.upstream_retries,
+            self.upstream_tokenizer,
+        )
 
     @property
     def resolved_data_dir(self):

@@ -119,3 +119,21 @@ class WaitTimeout(SummarizerError):
 
     status = 504
     default_code = "wait_timeout"
+
+
+class UpstreamError(SummarizerError):
+    """The inference server (backend `openai`) answered something the service cannot use: a 4xx
+    (a refused API key, an unknown model, a prompt longer than its context) or a body that is not
+    an OpenAI-compatible answer. `details["status"]` is its HTTP status. Not retried: asking again
+    would get the same answer."""
+
+    status = 502
+    default_code = "upstream_error"
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The inference server could not be reached, dropped the answer, or kept failing (5xx, 429)
+    after the retries with back-off; it may come back by itself."""
+
+    status = 503
+    default_code = "upstream_unavailable"

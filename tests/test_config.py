@@ -57,3 +57,30 @@ def test_model_path_setting_overrides_the_default(tmp_path):
     gguf = tmp_path / "other.gguf"
     settings = Settings.from_env(environ={"SUMMARIZER_MODEL_PATH": str(gguf)})
     assert settings.resolved_model_path == str(gguf)
+
+
+def test_backend_openai_needs_an_upstream_url():
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(environ={"SUMMARIZER_BACKEND": "openai"})
+    assert "SUMMARIZER_UPSTREAM_URL" in info.value.message
+    settings = Settings.from_env(environ={"SUMMARIZER_BACKEND": "openai",
+                                          "SUMMARIZER_UPSTREAM_URL": "http://llama:8080"})
+    assert settings.upstream.url == "http://llama:8080"
+
+
+@pytest.mark.parametrize("environ", [
+    {"SUMMARIZER_BACKEND": "vllm"},
+    {"SUMMARIZER_UPSTREAM_CONCURRENCY": "4"},  # one llama.cpp context: one sequence
+    {"SUMMARIZER_BACKEND": "openai", "SUMMARIZER_UPSTREAM_URL": "llama:8080"},
+])
+def test_bad_backend_settings_are_refused(environ):
+    with pytest.raises(ConfigError):
+        Settings.from_env(environ=environ)
+
+
+def test_secrets_stay_out_of_the_settings_repr():
+    settings = Settings.from_mapping({"backend": "openai", "upstream_url": "http://x:1",
+                                      "upstream_api_key": "sk-upstream-secret",
+                                      "redis_password": "redis-secret", "api_tokens": "token-secret"})
+    shown = repr(settings) + repr(settings.upstream)
+    assert "secret" not in shown and "upstream_url='http://x:1'" in shown

@@ -27,8 +27,10 @@ kubernetes_validate = pytest.importorskip(
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
-OVERLAYS = ("single-gpu", "gpu-cluster", "cpu")
+OVERLAYS = ("single-gpu", "gpu-cluster", "cpu", "upstream")
 GPU_OVERLAYS = ("single-gpu", "gpu-cluster")
+EXTRAS = ("cluster-setup", "inference/llama-server")
+"""Kustomizations applied apart from an overlay: once per cluster, and an inference server."""
 KUBERNETES_VERSIONS = ("1.29", "1.33")
 """The oldest k3s line still in use here and a current one: manifests must pass both."""
 
@@ -151,7 +153,7 @@ def rendered():
 
 # --- Schemas ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("directory", [*(f"overlays/{o}" for o in OVERLAYS), "cluster-setup"])
+@pytest.mark.parametrize("directory", [*(f"overlays/{o}" for o in OVERLAYS), *EXTRAS])
 def test_python_rendering_matches_kubectl(directory):
     # tests/setup_browser.sh installs a pinned kubectl next to the venv's python where none is on PATH
     kubectl = shutil.which("kubectl") or shutil.which("kubectl", path=str(Path(sys.executable).parent))
@@ -165,7 +167,7 @@ def test_python_rendering_matches_kubectl(directory):
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-@pytest.mark.parametrize("directory", [*(f"overlays/{o}" for o in OVERLAYS), "cluster-setup"])
+@pytest.mark.parametrize("directory", [*(f"overlays/{o}" for o in OVERLAYS), *EXTRAS])
 def test_every_object_validates_against_the_kubernetes_schema(directory, version):
     objects = render(K8S / directory)
     assert objects
@@ -223,13 +225,39 @@ def test_workers_request_a_gpu_with_the_nvidia_runtime(rendered):
         assert config_map(rendered[name])["SUMMARIZER_N_GPU_LAYERS"] == "-1"
 
 
-def test_cpu_overlay_needs_no_gpu(rendered):
-    objects = rendered["cpu"]
+@pytest.mark.parametrize("name", ["cpu", "upstream"])
+def test_cpu_overlays_need_no_gpu(rendered, name):
+    objects = rendered[name]
     pod = _pod_spec(find(objects, "Deployment", "worker"))
     assert "runtimeClassName" not in pod
     assert "nvidia.com/gpu" not in str(pod)
     assert not pod["containers"][0]["image"].endswith("-cuda")
     assert config_map(objects)["SUMMARIZER_N_GPU_LAYERS"] == "0"
+
+
+def test_upstream_overlay_points_small_workers_at_the_inference_service(rendered):
+    """Workers with backend openai: no model, a few hundred MiB, and the URL of the Service that
+    deploy/k8s/inference/llama-server creates (name, namespace and port as rendered there)."""
+    objects = rendered["upstream"]
+    settings = Settings.from_env(environ=config_map(objects))
+    assert settings.backend == "openai" and settings.upstream_concurrency == 0
+    url = urllib.parse.urlsplit(settings.upstream_url)
+    inference = render(K8S / "inference" / "llama-server")
+    service = find(inference, "Service", "llama-server")
+    assert url.hostname == f"{service['metadata']['name']}.{service['metadata']['namespace']}.svc.cluster.local"
+    assert url.port == service["spec"]["ports"][0]["port"]
+    server = _pod_spec(find(inference, "Deployment", "llama-server"))
+    assert server["runtimeClassName"] == "nvidia"
+    assert server["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 1
+    args = server["containers"][0]["args"]
+    assert int(args[args.index("-np") + 1]) > 1, "parallel slots: what the workers' requests batch into"
+    worker = find(objects, "Deployment", "worker")
+    pod = _pod_spec(worker)
+    assert "volumes" not in pod or all(v["name"] != "models" for v in pod["volumes"])
+    assert worker["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, "no gap without a worker"
+    for name in ("api", "worker"):
+        key = env_of(_pod_spec(find(objects, "Deployment", name))["containers"][0])["SUMMARIZER_UPSTREAM_API_KEY"]
+        assert key["valueFrom"]["secretKeyRef"]["optional"] is True
 
 
 def test_redis_persists_with_aof_on_a_volume_claim(overlay):
@@ -251,7 +279,8 @@ def test_worker_grace_period_outlasts_a_job(overlay):
     worker = find(objects, "Deployment", "worker")
     assert _pod_spec(worker)["terminationGracePeriodSeconds"] >= job_timeout
     # A surge pod could never get the GPU the old pod holds: replace in place, one at a time.
-    assert worker["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 0
+    if "nvidia.com/gpu" in str(_pod_spec(worker)):
+        assert worker["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 0
 
 
 def test_every_pod_runs_as_non_root_with_probes_and_limits(overlay):
@@ -360,14 +389,21 @@ def test_the_ingress_host_is_an_allowed_host(overlay):
 
 
 def test_worker_reads_the_model_from_a_read_only_host_path(overlay):
+    """Or, with backend openai, mounts no model at all. Checked rather than skipped: in CI a skip
+    fails the run (tests/ci_skips.py), and a model volume left in the upstream overlay would pin
+    its CPU workers to the node holding the files."""
     _, objects = overlay
     pod = _pod_spec(find(objects, "Deployment", "worker"))
-    volumes = {v["name"]: v for v in pod["volumes"]}
-    mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"] == "/models")
-    assert mount["readOnly"] is True
-    assert "hostPath" in volumes[mount["name"]] or "persistentVolumeClaim" in volumes[mount["name"]]
-    model = config_map(objects)["SUMMARIZER_MODEL_PATH"]
-    assert model == "" or model.startswith("/models/")  # empty: the bundled fallback model
+    mounts = pod["containers"][0].get("volumeMounts", [])
+    if Settings.from_env(environ=config_map(objects)).backend == "openai":
+        assert all(m["mountPath"] != "/models" for m in mounts)
+    else:
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        mount = next(m for m in mounts if m["mountPath"] == "/models")
+        assert mount["readOnly"] is True
+        assert "hostPath" in volumes[mount["name"]] or "persistentVolumeClaim" in volumes[mount["name"]]
+        model = config_map(objects)["SUMMARIZER_MODEL_PATH"]
+        assert model == "" or model.startswith("/models/")  # empty: the bundled fallback model
     assert pod["containers"][0]["livenessProbe"]["exec"]["command"][-2:] == ["summarizer", "worker-alive"]
 
 

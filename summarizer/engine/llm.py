@@ -1,5 +1,9 @@
 """The model: loaded once per process, then a generator of text pieces per prompt.
 
+Two backends give the same interface (settings.backend): this module's `Model`, a GGUF run in the
+worker's own process by llama.cpp, and engine/remote.py's `UpstreamModel`, a client of an
+OpenAI-compatible server. `load_backend(settings)` gives the process's one model for either.
+
 A `Llama` holds the weights (on the GPU when `n_gpu_layers` is set) and a KV cache; it is not
 thread-safe, so a worker runs one generation at a time. Loading is memoised per ModelSettings (the
 file and the parameters that define a loaded model, nothing else): the worker loads at start-up and
@@ -59,6 +63,12 @@ class Generation:
 class Model:
     """A GGUF model and its chat template. With `vocab_only`, just the tokenizer (no weights):
     what the API needs to size chunks, loaded in milliseconds."""
+
+    grammar_support = "local"
+    """Grammars are applied here, by llama.cpp's sampler (remote.UpstreamModel: "upstream"/"none")."""
+
+    concurrency = 1
+    """A llama.cpp context runs one sequence at a time: one job per worker."""
 
     def __init__(self, settings, vocab_only=False):
         """`settings`: config.ModelSettings."""
@@ -168,3 +178,13 @@ def load_model(model_settings):
 def load_tokenizer(model_settings):
     """The model's tokenizer and chat template, without its weights; kept per process."""
     return Model(model_settings, vocab_only=True)
+
+
+def load_backend(settings):
+    """The process's model for `settings` (config.Settings): the GGUF loaded here (backend
+    llama-cpp), or the client of the upstream server (backend openai), which loads nothing."""
+    if settings.backend == "openai":
+        from summarizer.engine.remote import load_upstream
+
+        return load_upstream(settings.upstream)
+    return load_model(settings.model)

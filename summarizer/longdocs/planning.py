@@ -1,18 +1,22 @@
 """How a document becomes work: one model call when it fits, chunks for map-reduce when not.
 
-Runs in the API process with the model's tokenizer only (no weights). Where the API cannot read the
-model file (an API node without the model volume), a conservative estimate of characters per token
-sizes the chunks instead, and workers trim anything that still overflows.
+Runs in the API process with the model's tokenizer only (no weights), or, with backend openai, the
+upstream server's own counts and context. Where neither can be had (an API node without the model
+volume, an upstream that is down or has no tokenizer), engine/estimate.py's estimate, which errs
+high, sizes the chunks instead, and workers trim anything that still overflows. Every budget is
+taken from the tokenizer's context (`n_ctx`), which is the upstream's when it says.
 """
 
+import functools
 import logging
-import math
 
-from summarizer.engine import prompts
 from summarizer import shapes
-from summarizer.longdocs.chunking import Chunk, split_document
-from summarizer.errors import ModelError
+from summarizer.engine import prompts
+from summarizer.engine.estimate import EstimatedTokenizer
 from summarizer.engine.llm import load_tokenizer
+from summarizer.engine.remote import UpstreamModel
+from summarizer.errors import ModelError, UpstreamError
+from summarizer.longdocs.chunking import Chunk, split_document
 
 log = logging.getLogger(__name__)
 
@@ -22,31 +26,34 @@ SAFETY_TOKENS = 32
 OVERLAP_TOKENS = 64
 """Tokens of the previous chunk repeated at the start of the next."""
 
-ESTIMATED_CHARS_PER_TOKEN = 2.5
-"""Used only without the tokenizer; real text averages 3.5-4.5 chars/token, so this errs short."""
-
-
-CHAT_TEMPLATE_TOKENS = 16
-"""What an estimate adds for a chat template's role markers (ChatML's are about 5 per message)."""
-
-
-class EstimatedTokenizer:
-    """A stand-in for the tokenizer when the model file is not on this machine."""
-
-    def count_tokens(self, text, special=False):
-        return math.ceil(len(text) / ESTIMATED_CHARS_PER_TOKEN) + 1
-
-    def prompt_length(self, messages):
-        return self.count_tokens("\n".join(m["content"] for m in messages)) + CHAT_TEMPLATE_TOKENS
-
 
 def tokenizer_for(settings):
-    """The model's own tokenizer, or the estimate when it cannot be loaded here."""
+    """The model's own tokenizer (the upstream's, with backend openai), or the estimate when it
+    cannot be had here."""
+    if settings.backend == "openai":
+        return _upstream_tokenizer(settings)
     try:
         return load_tokenizer(settings.model)
     except ModelError as error:
         log.warning("sizing chunks by estimate: %s", error.message)
-        return EstimatedTokenizer()
+        return EstimatedTokenizer(settings.n_ctx)
+
+
+def _upstream_tokenizer(settings):
+    """The upstream's counts, asked once per call (a request must not wait out the workers'
+    back-off); the estimate while the server cannot be reached."""
+    tokenizer = _upstream_counter(settings.upstream)
+    try:
+        tokenizer.server()
+    except UpstreamError as error:
+        log.warning("sizing chunks by estimate: %s", error.message)
+        return EstimatedTokenizer(settings.n_ctx)
+    return tokenizer
+
+
+@functools.lru_cache(maxsize=2)
+def _upstream_counter(upstream_settings):
+    return UpstreamModel(upstream_settings, retries=0)
 
 
 def _overhead(tokenizer, messages):
@@ -56,13 +63,13 @@ def _overhead(tokenizer, messages):
 def single_call_budget(tokenizer, options, settings, title=""):
     """Document tokens that fit one summarize call with its instructions and answer."""
     overhead = _overhead(tokenizer, prompts.messages_for("", options, title))
-    return settings.n_ctx - overhead - shapes.answer_tokens(options, settings.max_tokens) - SAFETY_TOKENS
+    return tokenizer.n_ctx - overhead - shapes.answer_tokens(options, settings.max_tokens) - SAFETY_TOKENS
 
 
 def map_chunk_budget(tokenizer, settings):
     """Tokens of document text one map call can take."""
     overhead = _overhead(tokenizer, prompts.map_messages("", 999, 999))
-    return settings.n_ctx - overhead - prompts.map_budget(settings.max_tokens) - SAFETY_TOKENS
+    return tokenizer.n_ctx - overhead - prompts.map_budget(settings.max_tokens) - SAFETY_TOKENS
 
 
 def plan_chunks(document, options, settings, tokenizer=None):

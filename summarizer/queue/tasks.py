@@ -101,9 +101,12 @@ def _map_results(context, map_ids):
 
 
 def result(context, options, payload, started, began, usage, fields, **extra):
-    """The client's result: the summary fields, what was asked, the model, usage and timings."""
+    """The client's result: the summary fields, what was asked, the model, usage and timings.
+    `guard.grammar` says where the output's grammar was enforced: "local" (llama.cpp in the
+    worker), "upstream" (the inference server took it) or "none" (the guard's checks alone)."""
+    guard = {**fields.get("guard", {}), "grammar": context.model.grammar_support}
     return {
-        **fields, **extra, "type": options.type, "length": options.length,
+        **fields, **extra, "guard": guard, "type": options.type, "length": options.length,
         "format": options.format, "model": context.model.name, "usage": usage,
         **({"document_id": payload["document_id"]} if payload.get("document_id") else {}),
         "timings": {"queued_ms": round((started - payload["enqueued_at"]) * 1000),

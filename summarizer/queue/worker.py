@@ -8,6 +8,12 @@ extension point): jobs never read the environment, so nothing a job does can loa
 A SimpleWorker sends no heartbeats while a job runs, so a killed worker would hold its job for the
 whole job timeout; this one beats from a thread every `worker_heartbeat` seconds, which lets any
 other worker's maintenance sweep find an abandoned job within seconds and queue it again.
+
+With backend openai the model is a client of an inference server that batches requests, and one
+process may run several jobs at once (the map jobs of a long document above all): besides the RQ
+worker on the main thread (which owns the signals: SIGTERM lets every job finish), it runs
+`model.concurrency - 1` more on threads, named `<name>.2`, `<name>.3`... They share the one
+client; their job timeout comes from a timer, since SIGALRM reaches only the main thread.
 """
 
 import dataclasses
@@ -16,13 +22,16 @@ import logging
 import os
 import socket
 import threading
+import time
 
 import redis
 from rq import SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
+from rq.timeouts import TimerDeathPenalty
 
-from summarizer.engine.llm import load_model
+from summarizer.engine.llm import load_backend
+from summarizer.errors import UpstreamError
 from summarizer.queue import jobs
 from summarizer.queue.connection import connect
 
@@ -30,6 +39,13 @@ log = logging.getLogger(__name__)
 
 MISSED_HEARTBEATS = 3
 """Heartbeats a busy worker may miss before its job counts as abandoned."""
+
+IDLE_ROUND_SECONDS = 2
+"""How long an idle worker of backend openai (or a job slot on a thread) waits for a job before it
+looks again at the upstream (or at a stop request)."""
+
+UPSTREAM_WAIT_SECONDS = 2
+"""How often a worker whose inference server is unreachable looks again before taking a job."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +73,7 @@ class SummarizerWorker(SimpleWorker):
     every job its runtime."""
 
     job_class = RuntimeJob
+    idle_rounds = False
 
     def __init__(self, *args, runtime, **kwargs):
         settings = runtime.settings
@@ -67,6 +84,35 @@ class SummarizerWorker(SimpleWorker):
 
     def get_heartbeat_ttl(self, job):
         return self.job_monitoring_interval * MISSED_HEARTBEATS
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """RQ's wait for a job. With an inference server (backend openai), a job is taken only
+        while the server can be reached: during an outage jobs stay queued, each finished once it
+        is back, instead of each failing after its retries (/readyz says why meanwhile); a server
+        that answers but refuses (a wrong key) holds nothing back, its jobs fail saying so. The wait
+        goes in short rounds, so an outage is seen within seconds, and a job slot on a thread,
+        which no signal reaches (RQ's own wait never looks at a stop request), can stop."""
+        unavailable = getattr(self.runtime.model, "unavailable", None)
+        if timeout is None or not (unavailable or self.idle_rounds):  # burst, or the GGUF here
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        waiting = False
+        while not self._stop_requested:
+            error = unavailable() if unavailable else None
+            if error is not None:
+                if not waiting:
+                    log.warning("%s: no job taken until the upstream answers: %s", self.name,
+                                error.message)
+                waiting = True
+                self.heartbeat()  # alive, only waiting: not a dead worker whose jobs to re-run
+                time.sleep(UPSTREAM_WAIT_SECONDS)
+                continue
+            if waiting:
+                log.warning("%s: the upstream answers again", self.name)
+                waiting = False
+            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=IDLE_ROUND_SECONDS)
+            if result is not None:
+                return result
+        return None
 
     def execute_job(self, job, queue):
         job.runtime = self.runtime
@@ -89,6 +135,35 @@ class SummarizerWorker(SimpleWorker):
                 log.warning("heartbeat failed: %s", exc)
 
 
+class ThreadWorker(SummarizerWorker):
+    """One more job slot of a worker process, on a thread: no signal handlers (the main thread's
+    worker has them and stops this one), and a job timeout by timer instead of SIGALRM."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        pass
+
+    idle_rounds = True
+
+    def stop_after_current_job(self):
+        """Leave the work loop once the current job (if any) is done, or within IDLE_ROUND_SECONDS
+        when idle."""
+        self._stop_requested = True
+
+
+def job_slots(model, settings):
+    """Jobs this process runs at once: the model's concurrency (1 for a GGUF in process), or the
+    setting alone when the upstream cannot be asked now (it may be starting too)."""
+    try:
+        return model.concurrency
+    except UpstreamError as error:
+        slots = settings.upstream_concurrency or 1
+        log.warning("cannot ask the upstream for its slots (%s); running %d job(s) at once",
+                    error.message, slots)
+        return slots
+
+
 def metrics_label(settings, gpu):
     """A name for this worker that survives restarts (RQ's own name is unique per process)."""
     return settings.metrics_label or f"{socket.gethostname()}-gpu{gpu if gpu is not None else 'cpu'}"
@@ -99,15 +174,33 @@ def run_worker(settings, gpu=None, burst=False, name=None):
     if gpu is not None:
         # Must be set before llama.cpp initialises CUDA, i.e. before the model loads.
         os.environ["CUDA_VISIBLE_DEVICES"] = str(gpu)
-    runtime = Runtime(settings, load_model(settings.model), metrics_label(settings, gpu))
+    runtime = Runtime(settings, load_backend(settings), metrics_label(settings, gpu))
     connection = connect(settings)
     queue = jobs.queue_for(connection, settings)
-    worker = SummarizerWorker(
-        [queue], connection=connection, serializer=JSONSerializer, runtime=runtime,
-        name=name or f"{socket.gethostname()}.{os.getpid()}",
-    )
-    log.info("worker %s serving queue %r with %s", worker.name, settings.queue, runtime.model.name)
-    return worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    name = name or f"{socket.gethostname()}.{os.getpid()}"
+    options = dict(connection=connection, serializer=JSONSerializer, runtime=runtime)
+    extra = [ThreadWorker([queue], name=f"{name}.{slot}", **options)
+             for slot in range(2, job_slots(runtime.model, settings) + 1)]
+    threads = [threading.Thread(target=w.work, kwargs=dict(burst=burst, logging_level="WARNING"),
+                                name=w.name, daemon=True) for w in extra]
+    for thread in threads:
+        thread.start()
+    worker = SummarizerWorker([queue], name=name, **options)
+    log.info("worker %s serving queue %r with %s, %d job(s) at once", worker.name, settings.queue,
+             _model_name(runtime.model), 1 + len(extra))
+    # A cold shutdown (SystemExit) leaves at once: the threads are daemons and their jobs are
+    # found abandoned by the heartbeat sweep, like those of a killed worker.
+    worked = worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    for other in extra:
+        other.stop_after_current_job()
+    for thread in threads:
+        thread.join()
+    return worked
+
+
+def _model_name(model):
+    """The model's name for the log; an upstream not reached yet is named by its address."""
+    return model.upstream.where if getattr(model, "probed", True) is False else model.name
 
 
 def worker_alive(connection, queue_name, hostname):

@@ -1,5 +1,5 @@
-"""Operational endpoints: /healthz (process up, and Redis not gone for long), /readyz (Redis + a
-live worker), /metrics.
+"""Operational endpoints: /healthz (process up, and Redis not gone for long), /readyz (Redis, a
+live worker and, with backend openai, the inference server answering), /metrics.
 
 /metrics reads live state on every scrape (queue depth, jobs by RQ registry, workers alive) and the
 counters and histograms that API and worker processes record into Redis (summarizer.queue.metrics), so
@@ -25,6 +25,7 @@ from prometheus_client.core import (
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from summarizer.engine.upstream import Upstream
 from summarizer.queue import metrics
 from summarizer.queue.jobs import live_workers
 from summarizer.web.auth import public
@@ -109,9 +110,11 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready when Redis answers and at least one live worker serves the queue; 503 otherwise."""
+    """Ready when Redis answers, at least one live worker serves the queue and the upstream (backend
+    openai) answers with the key; 503 with the reason otherwise."""
     connection = current_app.extensions["redis"]
-    queue_name = current_app.config["SETTINGS"].queue
+    settings = current_app.config["SETTINGS"]
+    queue_name = settings.queue
     try:
         connection.ping()
         workers = live_workers(connection, queue_name)
@@ -125,7 +128,22 @@ def readyz():
             "no_worker",
             f"No live worker serves queue {queue_name!r}: start one with `summarizer worker`.",
         )
-    return jsonify({"status": "ready", "queue": queue_name, "workers": len(workers)})
+    body = {"status": "ready", "queue": queue_name, "workers": len(workers)}
+    if settings.backend == "openai":
+        upstream = upstream_of(current_app, settings)
+        error = upstream.health()
+        if error is not None:  # 503 whatever the upstream's own status: we are not ready
+            raise ServiceUnavailable(error.code, error.message, details=error.details,
+                                     headers={"Retry-After": "5"})
+        body["upstream"] = upstream.where
+    return jsonify(body)
+
+
+def upstream_of(app, settings):
+    """The app's Upstream client for /readyz, made on first use (one per process)."""
+    if "upstream" not in app.extensions:
+        app.extensions["upstream"] = Upstream(settings.upstream)
+    return app.extensions["upstream"]
 
 
 @bp.get("/metrics")
