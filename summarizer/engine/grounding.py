@@ -99,7 +99,9 @@ class SourceIndex:
         total = Counter()
         for vector in vectors:
             total.update(vector)
-        return [_share_with_rest(vector, total) if vector else 0.0 for vector in vectors]
+        # Once, not per sentence: per sentence it was 60% of a 100k-token preview (0.51 s -> 0.20 s).
+        total_square = sum(v * v for v in total.values())
+        return [_share_with_rest(vector, total, total_square) if vector else 0.0 for vector in vectors]
 
     @functools.cached_property
     def _about_the_reader(self):
@@ -245,12 +247,12 @@ _TURN = re.compile(r"^[A-Z][\w .'-]{0,30}:\s")
 """A speaker's name and a colon opening a line of a transcript."""
 
 
-def _share_with_rest(vector, total):
-    """Cosine of `vector` with the sum of the other sentences' vectors (`total` minus itself)."""
+def _share_with_rest(vector, total, total_square):
+    """Cosine of `vector` with the sum of the other sentences' vectors (`total` minus itself;
+    `total_square` is the squared norm of `total`)."""
     rest = {term: total[term] - weight for term, weight in vector.items()}
     dot = sum(weight * rest[term] for term, weight in vector.items())
-    rest_norm = math.sqrt(max(0.0, sum(v * v for v in total.values())
-                              - sum(total[t] ** 2 - rest[t] ** 2 for t in vector)))
+    rest_norm = math.sqrt(max(0.0, total_square - sum(total[t] ** 2 - rest[t] ** 2 for t in vector)))
     norm = math.sqrt(sum(w * w for w in vector.values()))
     return dot / (norm * rest_norm) if norm and rest_norm else 0.0
 
