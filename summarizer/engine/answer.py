@@ -10,11 +10,9 @@ is "not answered" too, never an invented one.
 Takes a *run* like pipeline.py (see there); never talks to Redis.
 """
 
-import time
-
 from summarizer import shapes
-from summarizer.engine import grounding, preview, prompts, query, recovery, revise, salience
-from summarizer.engine.pipeline import FILL_CANDIDATES, SAFETY_TOKENS, fit_messages
+from summarizer.engine import grounding, preview, prompts, query, salience
+from summarizer.engine.pipeline import SAFETY_TOKENS, fit_messages, guarded_summary
 
 QUERY_TASKS = {
     "key-points": "the {items} points of the document that answer the question, as {list}, one "
@@ -73,7 +71,9 @@ def answer(run, document, options, usage):
     text = salience.excerpt(index, budget, run.model.count_tokens, ranked=focus.ranked)
     messages = fit_messages(run.model, text, lambda part: messages_for(part, options, document.title),
                             answer_tokens)
-    fields = _guarded(run, messages, options, document, answer_tokens, usage, index, focus)
+    # The question's ranking, not salience, fills free places and makes the fallback.
+    fields = guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index,
+                             ranked=relevant(focus))
     if not fields["citations"]:  # nothing the model wrote survived, and nothing relevant stood in
         return unanswered(options, focus, fields.get("guard"))
     return {**fields, "query": options.query, "answered": True, "coverage": focus.coverage}
@@ -86,44 +86,9 @@ def unanswered(options, focus, guard=None):
             "query": options.query, "answered": False, "coverage": focus.coverage}
 
 
-def _guarded(run, messages, options, document, answer_tokens, usage, index, focus):
-    """pipeline.guarded_summary with the question's ranking: the places the model's items leave
-    free, and the extractive fallback, take the sentences most relevant to the question, not the
-    most salient ones. (guarded_summary ranks by salience itself; see the module docstring.)"""
-    def attempt(asked, how):
-        if how is not recovery.ATTEMPTS[0]:
-            run.emit("status", {"status": "retrying", "attempt": how.name})
-        began, before = time.perf_counter(), usage["completion_tokens"]
-        result = recovery.run_model(
-            run.model, asked, options, how, max_tokens=answer_tokens,
-            temperature=run.settings.temperature, seed=run.settings.seed,
-            on_piece=lambda piece: (run.check_cancel(), run.emit("token", {"text": piece})),
-            on_prefill=lambda done, total: (run.check_cancel(), run.progress("reading", done, total)),
-            usage=usage)
-        run.measured("generate", time.perf_counter() - began, usage["completion_tokens"] - before)
-        return result
-
-    relevant = [s for s in focus.ranked if s.score > 1 - query.QUERY_WEIGHT] or focus.ranked
-    extracted = lambda: preview.extract(index, options, relevant)  # noqa: E731
-    outcome = recovery.summarize(attempt, messages, options, document.text, index=index,
-                                 fallback=extracted)
-    for step in [a["attempt"] for a in outcome.attempts[1:]] + [outcome.fallback] * bool(outcome.fallback):
-        run.recovered(step)
-    fields = outcome.result_fields()
-    citations, summary = [], ""
-    if not outcome.fallback:
-        best = sorted(salience.pick(relevant, index, count=FILL_CANDIDATES), key=lambda s: -s.score)
-        citations, summary = revise.revise(outcome.checked.items, document, options, index,
-                                           translated=bool(options.output_language),
-                                           fill=[preview.clean(s.text) for s in best])
-    if not citations:
-        checked = outcome.checked if outcome.fallback else extracted()
-        citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
-        summary, fields["fallback"] = checked.text, "extractive"
-    return {"summary": summary, "citations": citations,
-            "supported_share": round(grounding.supported_share(citations), 3),
-            "replaced_share": round(revise.replaced_share(citations), 3),
-            "method": "extractive" if fields.get("fallback") else "model", **fields}
+def relevant(focus):
+    """The sentences that bear on the question, most relevant first (all ranked ones if none do)."""
+    return [s for s in focus.ranked if s.score > 1 - query.QUERY_WEIGHT] or focus.ranked
 
 
 def preview_event(document, options):
@@ -135,7 +100,6 @@ def preview_event(document, options):
             "method": preview.METHOD, "query": options.query, "answered": focus.answerable}
     if not focus.answerable:
         return {**base, "summary": not_answered_text(focus), "citations": []}
-    relevant = [s for s in focus.ranked if s.score > 1 - query.QUERY_WEIGHT] or focus.ranked
-    checked = preview.extract(index, options, relevant)
+    checked = preview.extract(index, options, relevant(focus))
     citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
     return {**base, "summary": checked.text, "citations": citations}

@@ -44,10 +44,13 @@ def summarize(run, document, options, usage):
     return guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index)
 
 
-def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None):
+def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None,
+                    ranked=None):
     """Stream the model's answer, hold it to the rules (retry, or fall back to an extractive
     summary), and back every item with the source (revise.py). Returns the result's summary
-    fields: summary, citations, supported_share, replaced_share, method, guard (+ fallback)."""
+    fields: summary, citations, supported_share, replaced_share, method, guard (+ fallback).
+    `ranked` sentences fill the places the model's items leave free and make the fallback
+    (default: by salience; a question passes its own ranking, engine/answer.py)."""
     def reading(done, total):
         run.check_cancel()
         run.progress(reading_stage, done, total)
@@ -69,7 +72,7 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
         return answer
 
     index = index or grounding.SourceIndex(document.blocks, document.title)
-    ranked = salience.rank(index)
+    ranked = salience.rank(index) if ranked is None else ranked
     extracted = lambda: preview.extract(index, options, ranked)  # noqa: E731
     outcome = recovery.summarize(attempt, messages, options, document.text, index=index,
                                  fallback=extracted)
