@@ -12,7 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
+import requests
 from rq.utils import import_attribute
 
 from summarizer import create_app
@@ -80,6 +82,25 @@ def test_one_model_for_every_job(gpu_worker):
     loads = log_path.read_text().count("loaded SmolLM2")
     assert loads == 1, f"the model was loaded {loads} times"
     assert after == before, f"{after} bytes of the model file mapped after the jobs, {before} before"
+
+
+def test_a_worker_started_by_serve_maps_its_model_once(live_server):
+    """As a user runs it: `summarizer serve` starts the worker and hands it its settings (the bug of
+    issue 12 loaded a second model on the first job of exactly such a worker)."""
+    serve = psutil.Process(live_server.process.pid)
+    workers = [p for p in serve.children(recursive=True) if "summarizer.cli worker" in " ".join(p.cmdline())]
+    assert len(workers) == 1, [p.cmdline() for p in workers]
+    model_file = os.path.realpath(default_model_path())
+    for body in ({"text": f"{SHORT} Served.", "cache": False},
+                 {"text": f"{SHORT} Served again.", "cache": False, "type": "headline"},
+                 {"text": long_text(20), "cache": False, "depth": "thorough"}):
+        result = requests.post(f"{live_server.url}/summarize?wait=true", json=body,
+                               headers=live_server.auth, timeout=600).json()
+        assert result.get("summary"), result
+    assert result["chunks"] >= 2, "the long text took the map-reduce path"
+    mapped = mapped_bytes(workers[0].pid, model_file)
+    size = os.path.getsize(model_file)
+    assert 0.9 * size <= mapped <= 1.1 * size, f"{mapped / size:.1f} copies of the model file mapped"
 
 
 def test_every_entry_point_resolves_to_a_function():
