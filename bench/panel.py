@@ -22,6 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # test_extension imports its harness as pytest does
 
 from bench.service import Service  # noqa: E402
 from tests import browser  # noqa: E402
@@ -107,7 +108,7 @@ def main(argv=None):
     for path, times, total in rows:
         def spread(values):
             values = [v for v in values if v == v]
-            return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})" if values else "-"
+            return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})" if values else "-"
         columns = [spread([t[i] for t in times]) for i in range(3)]
         print(f"| {path} | {len(times)} of {total} | {' | '.join(columns)} |")
 
