@@ -20,6 +20,7 @@ from pptx.parts.presentation import PresentationPart
 
 from summarizer.document import Block, Document
 from summarizer.errors import UnprocessableDocument
+from summarizer.extract.word import core_metadata
 
 MAIN_TYPES = (
     CT.PML_PRESENTATION_MAIN,
@@ -44,7 +45,7 @@ def parse(data, *, max_chars, **_ignored):
             blocks += _slide_blocks(slide, number, budget)
             if budget[0] <= 0:
                 break
-        metadata = _metadata(presentation)
+        metadata = core_metadata(presentation, "pptx")
     except (PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError, IndexError,
             etree.LxmlError, zipfile.BadZipFile, EOFError, NotImplementedError, RecursionError):
         raise UnprocessableDocument(
@@ -113,18 +114,3 @@ def _clean(text):
     """Paragraphs one per line, vertical tabs (soft breaks) as spaces, no empty lines."""
     lines = (" ".join(line.replace("\x0b", " ").split()) for line in (text or "").split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-def _metadata(presentation):
-    """Title, author, date and language from the core properties, where set."""
-    metadata = {"format": "pptx"}
-    try:
-        props = presentation.core_properties
-        fields = {"title": props.title, "author": props.author, "language": props.language}
-        created = props.created
-    except (KeyError, ValueError, TypeError, AttributeError, etree.LxmlError):
-        return metadata
-    metadata.update({key: value.strip() for key, value in fields.items() if value and value.strip()})
-    if created is not None:
-        metadata["date"] = created.isoformat()
-    return metadata

@@ -34,7 +34,7 @@ def parse(data, *, max_chars, **_ignored):
         walker.body(document.element.body)
         if not walker.blocks:
             _headers_and_footers(part, walker)  # only when the body has nothing: usually noise
-        metadata = _metadata(document)
+        metadata = core_metadata(document, "docx")
     except (PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError, IndexError,
             etree.LxmlError, zipfile.BadZipFile, EOFError, NotImplementedError, RecursionError):
         raise UnprocessableDocument(
@@ -75,11 +75,12 @@ def _headers_and_footers(part, walker):
         walker.body(rel.target_part.element, extra={where: True})
 
 
-def _metadata(document):
-    """Title, author, date and language from the core properties, where set."""
-    metadata = {"format": "docx"}
+def core_metadata(package, fmt):
+    """Title, author, date and language from an Office file's core properties, where set
+    (python-docx's Document and python-pptx's Presentation both have them), and its `fmt`."""
+    metadata = {"format": fmt}
     try:
-        props = document.core_properties
+        props = package.core_properties
         fields = {"title": props.title, "author": props.author, "language": props.language}
         created = props.created
     except (KeyError, ValueError, TypeError, AttributeError, etree.LxmlError):
