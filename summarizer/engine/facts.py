@@ -103,3 +103,26 @@ def missing(item, sources, common):
     gaps += sorted(w for w in names(item, common) if w not in source_keys)
     gaps += [f"relation:{r}" for r in sorted(relations(item) - relations(sources))]
     return gaps
+
+
+
+NEGATION_REACH = 3
+"""Words either side of a source's "not" that make up what it denies."""
+
+
+def dropped_negation(item, sources):
+    """["relation:not"] when a sentence the item draws on denies what the item states without the
+    denial: "will face no further action" told as "will face further action". What is denied is
+    the words around the source's "not"; the item states it when it uses two of them, and drops
+    the denial when it has no negation of its own. A "not" in a clause the item leaves out does
+    not count: compressing a sentence is not contradicting it."""
+    if "not" in relations(item):
+        return []
+    said = {fold(w) for w in words(item) if w.lower() not in STOPWORDS}
+    source = [w for w in words(sources.lower().replace("’", "'"))]
+    for at, word in enumerate(source):
+        if _RELATION_OF.get(word) == "not" or word.endswith("n't"):
+            near = source[max(0, at - NEGATION_REACH):at] + source[at + 1:at + 1 + NEGATION_REACH]
+            if len({fold(w) for w in near if w not in STOPWORDS} & said) >= 2:
+                return ["relation:not"]
+    return []

@@ -7,22 +7,27 @@ alone lets a wrong year or a swapped name through.
 
 """
 
+import bisect
 import dataclasses
 import functools
 import math
 import re
 from collections import Counter, defaultdict
 
-from summarizer.engine import facts, injection
-from summarizer.engine.lexicon import content_words, sentences
+from summarizer.engine import consistency, facts, injection
+from summarizer.engine import consistency_weights
+from summarizer.engine.lexicon import STOPWORDS, content_words, fold, sentences, words
 
 SUPPORT_THRESHOLD = 0.6
-"""An item is `supported` when at least 60% of its IDF-weighted content words occur in its best one
-or two nearby source sentences (and its facts do, facts.py). Measured on the dev half of the corpus:
-human CNN/DM highlights are 83% / 77% / 62% supported at 0.5 / 0.6 / 0.7 (0% against another
-article); the service's items that an independent lexical check backs rise from 85% to 90% on
-SciTLDR from 0.5 to 0.6, with ROUGE-1 41.4 -> 44.6 as unbacked paraphrases give way to the
-sentences they paraphrase. 0.7 would turn away a third of what people write as faithful summaries."""
+"""Least share of an item's IDF-weighted content words that its best one or two nearby source
+sentences must hold before anything else is asked of it (measured on the dev half of the corpus:
+human CNN/DM highlights are 83% / 77% / 62% there at 0.5 / 0.6 / 0.7, 0% against another
+article). Past it, an item is `supported` when the consistency signals (consistency.py) say people
+would call it consistent (consistency_weights.THRESHOLD) and its facts are carried (facts.py)."""
+
+MAX_PIECE_CANDIDATES = 2000
+"""Places of one word pair in the document looked at when matching an item's pieces: a 100k-token
+document has about 1,000 of "of the"; rarer pairs have a handful."""
 
 MIN_SOURCE_SCORE = 0.2
 """A source sentence is listed under an item only from this score up (weaker matches are noise)."""
@@ -138,6 +143,50 @@ class SourceIndex:
         return number in self.off_topic or number in self._about_the_reader or \
             any(injection.addresses_model(self.sentences[n]) for n in (number - 1, number) if n >= 0)
 
+    @functools.cached_property
+    def _tokens(self):
+        """Every sentence's tokens (consistency.tokens), and the document's as one sequence with
+        where each word pair and word occurs in it."""
+        per_sentence = [consistency.tokens(s) for s in self.sentences]
+        flat = [t for sentence in per_sentence for t in sentence]
+        pairs, singles = defaultdict(list), defaultdict(list)
+        for position, token in enumerate(flat):
+            singles[token].append(position)
+            if position + 1 < len(flat):
+                pairs[(token, flat[position + 1])].append(position)
+        return per_sentence, flat, pairs, singles
+
+    def sentence_tokens(self, number):
+        """Tokens of sentence `number` (consistency.tokens)."""
+        return self._tokens[0][number]
+
+    def pieces(self, item_tokens):
+        """`item_tokens` cut into the longest runs found as they stand in the document, in order,
+        each placed nearest to where the one before ended: [Piece(start, end, length)]. Words the
+        document does not have are in no piece."""
+        _, flat, pairs, singles = self._tokens
+        found, at, end = [], 0, None
+        while at < len(item_tokens):
+            places = pairs.get(tuple(item_tokens[at:at + 2]), ()) if at + 1 < len(item_tokens) else ()
+            best = None
+            for start in places[:MAX_PIECE_CANDIDATES]:
+                length = 2
+                while at + length < len(item_tokens) and start + length < len(flat) \
+                        and flat[start + length] == item_tokens[at + length]:
+                    length += 1
+                key = (length, -abs(start - end) if end is not None else 0)
+                if best is None or key > best[0]:
+                    best = (key, Piece(start, start + length, length))
+            if best is None and item_tokens[at] in singles:
+                start = _nearest(singles[item_tokens[at]], end)
+                best = (None, Piece(start, start + 1, 1))
+            if best is None:
+                at += 1
+                continue
+            found.append(best[1])
+            at, end = at + best[1].length, best[1].end
+        return found
+
     def position(self, sentence):
         """Index of `sentence` in the document (the first occurrence)."""
         return self._positions.get(sentence, len(self.sentences))
@@ -180,7 +229,8 @@ class SourceIndex:
             return found, facts.missing(text, self.title, self.common)
         window = sorted({n for i in found.used for n in (i - 1, i) if n >= 0})
         context = " ".join([self.title, *(self.sentences[n] for n in window)])
-        return found, facts.missing(text, context, self.common)
+        dropped = facts.dropped_negation(text, " ".join(self.sentences[n] for n in found.used))
+        return found, facts.missing(text, context, self.common) + dropped
 
 
 @dataclasses.dataclass
@@ -188,6 +238,23 @@ class Support:
     score: float
     ranked: list
     used: list
+
+
+class Piece:
+    """A run of an item's words found as it stands in the document: tokens start..end there."""
+
+    __slots__ = ("start", "end", "length")
+
+    def __init__(self, start, end, length):
+        self.start, self.end, self.length = start, end, length
+
+
+def _nearest(places, end):
+    """The place in sorted `places` nearest to `end` (the first when there is no `end`)."""
+    if end is None:
+        return places[0]
+    at = bisect.bisect_left(places, end)
+    return min(places[max(0, at - 1):at + 1], key=lambda p: abs(p - end))
 
 
 def cite(items, blocks, *, threshold=SUPPORT_THRESHOLD, index=None, status="supported"):
@@ -205,14 +272,29 @@ def cite(items, blocks, *, threshold=SUPPORT_THRESHOLD, index=None, status="supp
 
 
 def citation(number, item, index, threshold=SUPPORT_THRESHOLD, status="supported"):
-    """The citation of one item (see `cite`)."""
+    """The citation of one item (see `cite`). Its `score` is how likely people would call the item
+    consistent with its sources (consistency.probability); it is `supported` from
+    consistency_weights.THRESHOLD up, with `threshold` of its words backed and every fact it states
+    carried. An item that falls short says why in `missing`: the facts, the words the document
+    never uses ("word:x"), or "phrasing" when its words are the document's but not put together
+    the way the document puts them."""
     found, gaps = index.check(item)
-    supported = found.score >= threshold and not gaps
-    entry = {"item": number, "text": item, "score": round(found.score, 3), "supported": supported,
+    score = consistency.probability(consistency.signals(item, index, found, gaps))
+    supported = found.score >= threshold and not gaps and score >= consistency_weights.THRESHOLD
+    entry = {"item": number, "text": item, "score": round(score, 3), "supported": supported,
              "status": status if supported else "unverified", "sources": sources(found.ranked, index)}
-    if gaps:
-        entry["missing"] = gaps
+    if not supported:
+        gaps = gaps + [f"word:{w}" for w in _unseen_words(item, index, gaps)]
+        entry["missing"] = gaps or ["phrasing"]
     return entry
+
+
+def _unseen_words(item, index, gaps):
+    """The item's content words (as written) that the document never uses, less the numbers and
+    names `gaps` lists already."""
+    return list(dict.fromkeys(w for w in words(item) if w.lower() not in STOPWORDS and len(w) > 1
+                              and not any(c.isdigit() for c in w)
+                              and fold(w) not in index.postings and fold(w) not in gaps))
 
 
 def sources(ranked, index):
