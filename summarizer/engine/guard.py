@@ -10,7 +10,7 @@ while tokens stream, so a looping model is stopped instead of running to its tok
 import dataclasses
 import re
 
-from summarizer.engine import grounding, injection, lexicon, prompts
+from summarizer.engine import furniture, grounding, injection, lexicon, prompts
 from summarizer import shapes
 from summarizer.engine.loops import LoopDetector, loop_start, near_duplicate  # noqa: F401 - guard API
 
@@ -201,6 +201,8 @@ def _drop_unwanted(units, options, source, index, checked):
         key = lexicon.content_words(unit)
         if not unit or _FILLER.match(unit.strip("*_ ")):
             checked.repairs.append("dropped_filler")
+        elif _furniture(unit, options):
+            checked.repairs.append("dropped_furniture")
         elif any(near_duplicate(key, other) for other in seen):
             checked.repairs.append("dropped_repeat")
         elif planted & {w.lower() for w in lexicon.words(unit)} or (source and injection.addresses_model(unit)):
@@ -216,6 +218,13 @@ def _drop_unwanted(units, options, source, index, checked):
     if repeats >= max(2, len(kept)):
         checked.problems.append("loop")  # more repeated than said: the model was stuck
     return kept
+
+
+def _furniture(unit, options):
+    """Whether `unit` is page furniture (a prompt to the reader, a line in capitals) or, except in
+    a headline, which may be a phrase, a fragment of less than a clause (furniture.py)."""
+    why = furniture.reason(unit)
+    return why is not None and (why != "no_clause" or shapes.of(options).unit != "line")
 
 
 def _without_title(units, title, checked):
