@@ -367,7 +367,7 @@ FEED = """async ([events, noun]) => {
         else if (kind === 'token') { view.token(data.text); view.render(); }
         else if (kind === 'done') view.done(data);
         const items = [...document.querySelectorAll('#summary li')].map((li) => ({
-            text: li.textContent, status: li.dataset.status ?? null, badge: li.dataset.badge ?? null,
+            text: li.textContent, status: li.dataset.status ?? null, badge: li.dataset.badge ?? null, title: li.title,
             verified: li.classList.contains('verified'), cited: li.classList.contains('cited'),
             border: getComputedStyle(li).borderLeftColor,
             after: getComputedStyle(li, '::after').content }));
@@ -394,7 +394,7 @@ FINAL = {"summary": "- Pombal rebuilt the centre on a grid.\n- The harbour front
               "supported": True, "status": "replaced", "original": "The harbour became a park.", "sources": SOURCE},
              {"item": 2, "text": "Soldiers tested the cages.", "score": 0.2, "supported": False, "sources": SOURCE},
              {"item": 3, "text": "The district is a UNESCO site since 1998.", "score": 0.1, "supported": False,
-              "status": "unverified", "sources": []}]}
+              "status": "unverified", "missing": ["1998"], "sources": []}]}
 FED_EVENTS = [["preview", PREVIEW], ["token", {"text": "- Pombal"}], ["done", FINAL]]
 GREEN = "rgb(26, 127, 55)"
 
@@ -405,6 +405,7 @@ def assert_statuses_shown(seen, noun):
     assert preview["phase"] == "preview" and preview["note"].startswith(f"Preview: sentences from the {noun}")
     assert [i["status"] for i in preview["items"]] == ["extracted", "extracted"]
     assert all(i["verified"] and i["border"] == GREEN for i in preview["items"])
+    assert preview["items"][1]["title"].startswith(f"The {noun}'s own sentence. Checked against “Engineers designed the gaiola” (paragraph 3).")
     assert writing["phase"] == "writing" and [i["text"] for i in writing["items"]] == ["Pombal"]
     assert final["phase"] == "final" and final["note"].startswith("Machine-written summary (SmolLM2-135M-Instruct)")
     assert "1 of 4 checked" in final["note"] and "1 replaced" in final["note"] and "2 not verified" in final["note"]
@@ -412,9 +413,19 @@ def assert_statuses_shown(seen, noun):
     assert supported["status"] == "supported" and supported["verified"] and supported["border"] == GREEN
     assert replaced["status"] == "replaced" and not replaced["verified"] and replaced["border"] != GREEN
     assert "could not be verified" in replaced["badge"] and "could not be verified" in replaced["after"]
+    # Issue 21.6: the tooltip names the source sentence and what was compared; a failure says why.
+    quote = "“the Marquis of Pombal ordered the city centre rebuilt” (paragraph 2)"
+    assert supported["title"].startswith(f"Verified. Checked against {quote}. Compared: words (80% found), names (Pombal).")
+    assert replaced["title"].startswith("The model wrote: “The harbour became a park.”") and quote in replaced["title"]
     for item in (unsupported, unverified):  # `supported: false` from an older server counts as unverified
-        assert item["status"] == "unverified" and item["badge"] == "not verified" and "not verified" in item["after"]
+        assert item["status"] == "unverified" and item["badge"].startswith("not verified") and "not verified" in item["after"]
         assert not item["verified"] and not item["cited"] and item["border"] != GREEN
+    assert unsupported["badge"] == f"not verified: only 20% of its words are in the {noun}"
+    assert quote in unsupported["title"] and "Check it before you rely on it" in unsupported["title"]
+    assert unverified["badge"] == f"not verified: not in the {noun}: 1998"
+    assert unverified["badge"] in unverified["after"]
+    assert f"No sentence of the {noun} matches it. Compared: words (10% found), names (UNESCO), numbers (1998)." \
+        in unverified["title"]
     assert supported["text"] == "Pombal rebuilt the centre on a grid."  # the marks are not in the text
 
 
