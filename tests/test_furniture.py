@@ -134,3 +134,29 @@ def test_salience_never_offers_furniture_to_a_summary():
     assert not salience.readable("Scroll down for video of the mayor and the council vote on Tuesday")
     assert not salience.readable("By John Smith, Political Editor, in the council chamber")
     assert salience.readable("The city council approved the budget on Tuesday by 31 votes to 12.")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is absent ({CORPUS})")
+@pytest.mark.parametrize("name", ["frank_cnndm_test", "frank_xsum_test", "scitldr_a_test"])
+def test_every_shape_holds_on_real_documents_on_the_preview_and_the_fill_path(name):
+    """The preview, and a summary whose model item was dropped so that the document's sentences
+    fill its places: no shape rule broken, no furniture, for every type and length. Before: 171 of
+    900 such summaries of 25 documents per set broke a rule (headlines of up to 29 words)."""
+    rows = [json.loads(line) for line in (CORPUS / "summarization" / f"{name}.jsonl").open(encoding="utf-8")]
+    for row in rows[:10]:
+        document = Document(row.get("title", ""), [Block(p, {"paragraph": i})
+                                                   for i, p in enumerate(row["text"].split("\n")) if p.strip()])
+        index = grounding.SourceIndex(document.blocks, document.title)
+        best = sorted(salience.pick(salience.rank(index), index, count=12), key=lambda s: -s.score)
+        fill = [preview.clean(s.text) for s in best]
+        for kind in shapes.TYPES:
+            for length in shapes.LENGTHS:
+                options = SummaryOptions(type=kind, length=length)
+                shown = preview.preview(document, options)
+                citations, summary = revise.revise(["Aliens landed in Paris in 2099 and met the mayor."],
+                                                   document, options, index, fill=fill)
+                for text, items in ((shown["summary"], shown["citations"]), (summary, citations)):
+                    assert guard.violations(text, options) == [], (row["id"], kind, length, text)
+                    for item in items:
+                        why = furniture.reason(item["text"])
+                        assert why is None or (kind == "headline" and why == "no_clause"), (row["id"], item)
