@@ -69,6 +69,12 @@ took ...", "Watch the video: A professor ..."): the sentence after it is content
 _CAPITAL_PAIR = re.compile(r"[A-Z]{2,}[^\w]+[A-Z]{2,}")
 """Two words in capitals in a row."""
 
+FRAGMENT_WORDS = 6
+"""The model's item without a clause is dropped below this many words (`Yankovic: "Weird Al"`, a
+caption it copied): a label states nothing. A longer phrase ("Point about the harbour and its
+quay", an outline's line) is kept from the model; a document's sentence is held to the whole
+rule, since salience.readable takes sentences of 6 words and more."""
+
 CAPITALS_SHARE = 0.6
 """A sentence at least this share of whose words (of two letters or more) are all capitals is a
 kicker, a label or a shouted prompt ("SCROLL DOWN FOR VIDEO"), not a statement."""

@@ -201,8 +201,6 @@ def _drop_unwanted(units, options, source, index, checked):
         key = lexicon.content_words(unit)
         if not unit or _FILLER.match(unit.strip("*_ ")):
             checked.repairs.append("dropped_filler")
-        elif _furniture(unit, options):
-            checked.repairs.append("dropped_furniture")
         elif any(near_duplicate(key, other) for other in seen):
             checked.repairs.append("dropped_repeat")
         elif planted & {w.lower() for w in lexicon.words(unit)} or (source and injection.addresses_model(unit)):
@@ -211,6 +209,8 @@ def _drop_unwanted(units, options, source, index, checked):
                 index and _META.search(unit) and index.support(unit).score < OFF_SOURCE_SCORE):
             # The second: talks about "the document" or "the summary" but not about its content.
             checked.repairs.append("dropped_echo")
+        elif _furniture(unit, options):
+            checked.repairs.append("dropped_furniture")
         else:
             kept.append(unit)
             seen.append(key)
@@ -221,10 +221,12 @@ def _drop_unwanted(units, options, source, index, checked):
 
 
 def _furniture(unit, options):
-    """Whether `unit` is page furniture (a prompt to the reader, a line in capitals) or, except in
-    a headline, which may be a phrase, a fragment of less than a clause (furniture.py)."""
+    """Whether the model's `unit` is page furniture (a prompt to the reader, a line in capitals)
+    or a fragment too short to state anything (furniture.py); a headline may be a phrase."""
     why = furniture.reason(unit)
-    return why is not None and (why != "no_clause" or shapes.of(options).unit != "line")
+    if why == "no_clause":
+        return shapes.of(options).unit != "line" and len(lexicon.words(unit)) < furniture.FRAGMENT_WORDS
+    return why is not None
 
 
 def _without_title(units, title, checked):
