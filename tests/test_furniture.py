@@ -56,6 +56,10 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "Die Regierung hat den Haushalt am Dienstag beschlossen.",
     "Le conseil municipal a approuvé le budget mardi.",
     "Watch the video: A professor of physics asked 100 people to rate faces.",
+    "Scroll down for videos 2500 passengers on board the ship are at the mercy of the seas.",
+    "Share prices fell more than 3% on Monday.",
+    "Like more than 100 cities, Paris has a plan.",
+    "See this year's results for the region, published by the council.",
 ])
 def test_statements_are_not_furniture(text):
     assert furniture.reason(text) is None

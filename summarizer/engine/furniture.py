@@ -8,9 +8,9 @@ Email"). Three general tests, no list of phrases:
 - a *clause*: a sentence has a finite verb, seen without a tagger through the closed classes of
   English that mark one (auxiliaries and modals, a subject pronoun before a word, a past tense
   in -ed or an irregular one, a present tense in -s after its subject);
-- *reader prompts*: an imperative of reading a page (scroll, click, tap, swipe, share, follow,
-  subscribe, sign up, watch, read more...) addressed to the reader about the page (here, below,
-  video, link, newsletter, us, this...): instructions of the page, not its content;
+- *reader prompts*: an imperative of the page's interface (scroll, click, tap, subscribe, sign
+  up...), or of reading it (share, follow, watch, read...) pointing at the page (here, more, us,
+  video, link, newsletter...): instructions of the page, not its content;
 - *capitals*: a sentence most of whose words are in capitals is a kicker or a label.
 
 Measured on the sentences the summary may use (salience.readable, 6-60 words) of the development
@@ -51,18 +51,25 @@ _ENGLISH_MARKERS = frozenset("the of to and for with from by".split())
 ("in", "a", "an" are German, Welsh, Dutch words too): a sentence with none of them is not held to
 the English clause test."""
 
-_READER_VERBS = (r"scroll|click|tap|swipe|share|follow|subscribe|sign\s+up|sign\s+in|log\s+in|"
-                 r"register|watch|see|view|read\s+more|download|like|comment|join|listen|email|"
-                 r"print|continue\s+reading|find\s+out\s+more|learn\s+more")
-_PAGE_WORDS = (r"here|below|above|down|up|now|more|video|videos|photos?|pictures?|gallery|link|"
-               r"page|story|article|newsletter|podcast|us|this|our|the\s+latest|full|app|comments?")
-_READER_PROMPT = re.compile(rf"^\W*(?:{_READER_VERBS})\b(?:\W+\w+){{0,3}}?\W+(?:{_PAGE_WORDS})\b", re.I)
-"""An imperative of reading a page, and within four words what it points to."""
+_INTERFACE_VERBS = r"scroll|click|tap|swipe|subscribe|sign\s+up|sign\s+in|log\s+in|continue\s+reading|like\s+us"
+"""Verbs that only a page's interface says to its reader: such an imperative is a prompt alone."""
+_READER_VERBS = (r"share|follow|watch|see|view|read|comment|join|listen|email|print|download|"
+                 r"register|find\s+out|learn")
+"""Verbs of reading a page that are also ordinary words ("Share prices fell"): a prompt only with
+what they point to."""
+_POINTED = r"here|us|now|more|down|up|below|above"
+"""What a reader verb points to right after it ("Read more", "Like us", "Watch now")."""
+_PAGE_NOUNS = (r"videos?|photos?|pictures?|gallery|link|page|story|article|newsletter|podcast|app|"
+               r"comments?|here|below|above|twitter|facebook|instagram|whatsapp|youtube")
+"""What a reader verb points to within four words ("Watch the video", "Follow us on Twitter")."""
+_READER_PROMPT = re.compile(rf"^\W*(?:(?:{_INTERFACE_VERBS})\b|(?:{_READER_VERBS})\W+(?:{_POINTED})\b"
+                            rf"|(?:{_READER_VERBS})\b(?:\W+\w+){{0,3}}?\W+(?:{_PAGE_NOUNS})\b)", re.I)
+"""An imperative to the reader about the page itself."""
 
 _LEADING_PROMPT = re.compile(
     rf"^\W*(?:(?:scroll\s+(?:down|up)|click\s+here|tap\s+here|swipe)\b(?:\s+(?:for|to\s+see|to\s+read)"
     rf"(?:\s+(?:the|more|all))?(?:\s+(?:video|videos|pictures|photos|gallery|more|latest))?)?\s*[.:!-]*\s*"
-    rf"|(?:{_READER_VERBS})\b[^:.!?]{{0,30}}:\s+)", re.I)
+    rf"|(?:{_INTERFACE_VERBS}|{_READER_VERBS})\b[^:.!?]{{0,30}}:\s+)", re.I)
 """A reader prompt glued before a page's sentence ("Scroll down for video Abase Hussen, left,
 took ...", "Watch the video: A professor ..."): the sentence after it is content."""
 
@@ -171,4 +178,4 @@ def strip_prompt(sentence):
     if not match or match.end() == len(sentence):
         return sentence
     rest = sentence[match.end():]
-    return rest if rest[:1].isupper() or rest[:1] in "\"'“‘" else sentence
+    return rest if rest[:1].isupper() or rest[:1].isdigit() or rest[:1] in "\"'“‘" else sentence
