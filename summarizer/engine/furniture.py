@@ -68,7 +68,7 @@ _READER_PROMPT = re.compile(rf"^\W*(?:(?:{_INTERFACE_VERBS})\b|(?:{_READER_VERBS
 
 _LEADING_PROMPT = re.compile(
     rf"^\W*(?:(?:scroll\s+(?:down|up)|click\s+here|tap\s+here|swipe)\b(?:\s+(?:for|to\s+see|to\s+read)"
-    rf"(?:\s+(?:the|more|all))?(?:\s+(?:video|videos|pictures|photos|gallery|more|latest))?)?\s*[.:!-]*\s*"
+    rf"(?:\s+(?:the|more|all))?(?:\s+(?:videos?|pictures|photos|gallery|more|latest)\b)?)?\s*[.:!-]*\s*"
     rf"|(?:{_INTERFACE_VERBS}|{_READER_VERBS})\b[^:.!?]{{0,30}}:\s+)", re.I)
 """A reader prompt glued before a page's sentence ("Scroll down for video Abase Hussen, left,
 took ...", "Watch the video: A professor ..."): the sentence after it is content."""
