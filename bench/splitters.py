@@ -124,14 +124,15 @@ def errors(cases, texts, split_unit):
 
 
 def speed(texts, split_unit):
-    """(median, lowest, highest) seconds per 100k whitespace tokens over the speed set."""
+    """(median, lowest, highest) CPU seconds per 100k whitespace tokens over the speed set: CPU
+    time, since wall time on a machine shared with other work varies twofold from run to run."""
     tokens = sum(len(text.split()) for text in texts)
     runs = []
     for _ in range(REPEATS):
-        began = time.perf_counter()
+        began = time.process_time()
         for text in texts:
             split(text, split_unit)
-        runs.append((time.perf_counter() - began) * 100_000 / tokens)
+        runs.append((time.process_time() - began) * 100_000 / tokens)
     return statistics.median(runs), min(runs), max(runs), tokens
 
 

@@ -24,6 +24,9 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     ("The call went to U.S. Capitol Police on Friday. It was late.",
      ["The call went to U.S. Capitol Police on Friday.", "It was late."]),
     ("They left at 4:30 a.m. for the rally. It rained.", ["They left at 4:30 a.m. for the rally.", "It rained."]),
+    ("The dam was named for the Clarence J.\nBrown family. It opened in 1950.",
+     ["The dam was named for the Clarence J. Brown family.", "It opened in 1950."]),
+    ("He was told no.\nThen he left.", ["He was told no.", "Then he left."]),
     ("The results were published today (Nov. 18) in a journal. Fig. 3 shows them.",
      ["The results were published today (Nov. 18) in a journal.", "Fig. 3 shows them."]),
 ])

@@ -85,10 +85,12 @@ def sentences(text):
 
 
 def _lines(paragraph):
-    """Join wrapped lines; keep a line break where a sentence, list item or speaker turn ends."""
+    """Join wrapped lines; keep a line break where a sentence, list item or speaker turn ends (a
+    line wrapped after an initial or an abbreviation, "the Clarence J." / "Brown Dam", has not)."""
     units = []
     for line in paragraph.split("\n"):
-        if units and line.strip() and not _LINE_START.match(line) and not _HARD_BREAK.search(units[-1]):
+        if units and line.strip() and not _LINE_START.match(line) and (
+                not _HARD_BREAK.search(units[-1]) or _wrapped_after_abbreviation(units[-1], line)):
             units[-1] = units[-1].rstrip() + " " + line.strip()
         elif line.strip():
             units.append(line.strip())
@@ -110,6 +112,12 @@ def _split_unit(unit):
     return parts
 
 
+def _wrapped_after_abbreviation(unit, line):
+    """Whether `unit` ends with an initial or an abbreviation that `line` continues."""
+    match = _SENTENCE_END.match(unit.rstrip() + " " + line.strip(), len(unit.rstrip()) - 1)
+    return bool(match) and unit.rstrip().endswith(".") and _abbreviation(unit.rstrip()[:-1], match)
+
+
 def _abbreviation(before, match):
     """Whether the period of `match` ends an abbreviation or initials (the last word of `before`)
     rather than a sentence."""
@@ -120,4 +128,5 @@ def _abbreviation(before, match):
     last = written.lower().rstrip(".")
     if last in _NUMBERED:
         return match.group(3).isdigit()
-    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or bool(_DOTTED.fullmatch(written))
+    initial = len(last) == 1 and last.isalpha() and last != "i"  # "as am I." ends a sentence
+    return last in _ABBREVIATIONS or initial or bool(_DOTTED.fullmatch(written))
