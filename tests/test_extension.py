@@ -384,7 +384,8 @@ PREVIEW = {"summary": "- The earthquake of 1755 destroyed most of Lisbon.\n- Eng
                           "sources": [{"locator": {"paragraph": 2}, "score": 1.0, "quote": "Engineers designed the gaiola"}]}]}
 SOURCE = [{"locator": {"paragraph": 1}, "score": 0.9, "quote": "the Marquis of Pombal ordered the city centre rebuilt"}]
 FINAL = {"summary": "- Pombal rebuilt the centre on a grid.\n- The harbour front opened as a square facing the river Tagus.\n"
-                    "- Soldiers tested the cages.\n- The district is a UNESCO site since 1998.",
+                    "- Soldiers tested the cages.\n- Pombal will rebuild the port.\n"
+                    "- The district is a UNESCO site since 1998.",
          "type": "key-points", "length": "medium", "format": "markdown", "model": "SmolLM2-135M-Instruct",
          "supported_share": 0.5, "replaced_share": 0.25,
          "citations": [
@@ -393,7 +394,9 @@ FINAL = {"summary": "- Pombal rebuilt the centre on a grid.\n- The harbour front
              {"item": 1, "text": "The harbour front opened as a square facing the river Tagus.", "score": 0.9,
               "supported": True, "status": "replaced", "original": "The harbour became a park.", "sources": SOURCE},
              {"item": 2, "text": "Soldiers tested the cages.", "score": 0.2, "supported": False, "sources": SOURCE},
-             {"item": 3, "text": "The district is a UNESCO site since 1998.", "score": 0.1, "supported": False,
+             {"item": 3, "text": "Pombal will rebuild the port.", "score": 0.7, "supported": False, "status": "unverified",
+              "missing": ["phrasing", "word:port"], "sources": SOURCE},
+             {"item": 4, "text": "The district is a UNESCO site since 1998.", "score": 0.1, "supported": False,
               "status": "unverified", "missing": ["1998"], "sources": []}]}
 FED_EVENTS = [["preview", PREVIEW], ["token", {"text": "- Pombal"}], ["done", FINAL]]
 GREEN = "rgb(26, 127, 55)"
@@ -408,24 +411,24 @@ def assert_statuses_shown(seen, noun):
     assert preview["items"][1]["title"].startswith(f"The {noun}'s own sentence. Checked against “Engineers designed the gaiola” (paragraph 3).")
     assert writing["phase"] == "writing" and [i["text"] for i in writing["items"]] == ["Pombal"]
     assert final["phase"] == "final" and final["note"].startswith("Machine-written summary (SmolLM2-135M-Instruct)")
-    assert "1 of 4 checked" in final["note"] and "1 replaced" in final["note"] and "2 not verified" in final["note"]
-    supported, replaced, unsupported, unverified = final["items"]
+    assert "1 of 5 checked" in final["note"] and "1 replaced" in final["note"] and "3 not verified" in final["note"]
+    supported, replaced, unsupported, rephrased, unverified = final["items"]
     assert supported["status"] == "supported" and supported["verified"] and supported["border"] == GREEN
     assert replaced["status"] == "replaced" and not replaced["verified"] and replaced["border"] != GREEN
     assert "could not be verified" in replaced["badge"] and "could not be verified" in replaced["after"]
     # Issue 21.6: the tooltip names the source sentence and what was compared; a failure says why.
     quote = "“the Marquis of Pombal ordered the city centre rebuilt” (paragraph 2)"
-    assert supported["title"].startswith(f"Verified. Checked against {quote}. Compared: words (80% found), names (Pombal).")
+    assert supported["title"].startswith(f"Verified (score 0.80). Checked against {quote}. Compared: words, names (Pombal).")
     assert replaced["title"].startswith("The model wrote: “The harbour became a park.”") and quote in replaced["title"]
-    for item in (unsupported, unverified):  # `supported: false` from an older server counts as unverified
+    for item in (unsupported, rephrased, unverified):  # `supported: false` from an older server is unverified
         assert item["status"] == "unverified" and item["badge"].startswith("not verified") and "not verified" in item["after"]
         assert not item["verified"] and not item["cited"] and item["border"] != GREEN
-    assert unsupported["badge"] == f"not verified: only 20% of its words are in the {noun}"
-    assert quote in unsupported["title"] and "Check it before you rely on it" in unsupported["title"]
+        assert item["badge"] in item["after"] and "Check it before you rely on it" in item["title"]
+    assert unsupported["badge"] == f"not verified: its words do not match the {noun} (score 0.20)"
+    assert quote in unsupported["title"]
+    assert rephrased["badge"] == f"not verified: not in the {noun}: port; the {noun} does not say it this way"
     assert unverified["badge"] == f"not verified: not in the {noun}: 1998"
-    assert unverified["badge"] in unverified["after"]
-    assert f"No sentence of the {noun} matches it. Compared: words (10% found), names (UNESCO), numbers (1998)." \
-        in unverified["title"]
+    assert f"No sentence of the {noun} matches it. Compared: words, names (UNESCO), numbers (1998)." in unverified["title"]
     assert supported["text"] == "Pombal rebuilt the centre on a grid."  # the marks are not in the text
 
 

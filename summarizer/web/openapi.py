@@ -186,12 +186,13 @@ def schemas():
         "Verdicts": _object({
             "claims": {"type": "array", "items": _object({
                 "item": integer, "text": string,
-                "score": {"type": "number", "description": "Share of the claim's (IDF-weighted) "
-                                                           "words its best source sentences carry."},
+                "score": {"type": "number", "description": "The support score of the check, as in "
+                                                           "a summary's citations."},
                 "supported": {"type": "boolean"},
                 "status": {"type": "string", "enum": ["supported", "unverified"]},
-                "missing": {"type": "array", "items": string, "description": "Facts the claim "
-                            "states (numbers, names, negation...) that its sources do not carry."},
+                "missing": {"type": "array", "items": string, "description": "Why the claim falls "
+                            "short: facts it states (numbers, names, negation...) that its sources "
+                            "do not carry; empty when it is supported."},
                 "sources": {"type": "array", "items": _object({
                     "locator": {"type": "object"}, "score": {"type": "number"}, "quote": string})},
             }, extra=True)},

@@ -45,16 +45,33 @@ function quoted(source) {
   return `“${cut}”${place ? ` (${place})` : ""}`;
 }
 
-/** "words (80% found), names (Pombal), numbers (1998)": names and numbers only where it states some. */
+/** "words, names (Pombal), numbers (1998)": names and numbers only where it states some. */
 function compared(citation, sources) {
   const checked = Array.isArray(citation.checked) && citation.checked.length ? citation.checked : DEFAULT_CHECKED;
   const facts = factsOf(citation.text ?? "", sources);
-  const score = Number.isFinite(citation.score) ? ` (${Math.round(citation.score * 100)}% found)` : "";
   return checked.map((what) => {
-    if (what === "words") return `words${score}`;
     if (what === "names" || what === "numbers") return facts[what].length ? `${what} (${facts[what].join(", ")})` : null;
     return what;
   }).filter(Boolean).join(", ");
+}
+
+function scored(citation) {
+  return Number.isFinite(citation.score) ? ` (score ${citation.score.toFixed(2)})` : "";
+}
+
+/**
+ * Why an item failed, from its `missing` list: the facts and words its sources do not carry
+ * (the server writes a word the document never uses as "word:x"), or "phrasing" when its words
+ * are there but not the claim; a server that sends no list failed it on its words.
+ */
+function failure(citation, noun) {
+  const missing = Array.isArray(citation.missing) ? citation.missing.map(String) : [];
+  const absent = missing.filter((m) => m !== "phrasing").map((m) => m.replace(/^word:/, ""));
+  const reasons = [];
+  if (absent.length) reasons.push(`not in the ${noun}: ${absent.join(", ")}`);
+  if (missing.includes("phrasing")) reasons.push(`the ${noun} does not say it this way`);
+  if (!reasons.length) reasons.push(`its words do not match the ${noun}${scored(citation)}`);
+  return reasons.join("; ");
 }
 
 /**
@@ -64,13 +81,8 @@ function compared(citation, sources) {
 export function explain(citation, status, noun, sources) {
   const shown = sources.slice(0, SHOWN_SOURCES).map(quoted);
   const against = shown.length ? `Checked against ${shown.join(" and ")}.` : `No sentence of the ${noun} matches it.`;
-  const missing = Array.isArray(citation.missing) ? citation.missing : [];
   if (status === "unverified") {
-    const reason = missing.length
-      ? `not in the ${noun}: ${missing.join(", ")}`
-      : Number.isFinite(citation.score)
-        ? `only ${Math.round(citation.score * 100)}% of its words are in the ${noun}`
-        : `not matched to the ${noun}`;
+    const reason = failure(citation, noun);
     return {
       badge: `not verified: ${reason}`,
       title: `Not verified: ${reason}. ${against} Compared: ${compared(citation, sources)}. Check it before you rely on it.`,
@@ -86,5 +98,5 @@ export function explain(citation, status, noun, sources) {
   if (status === "extracted") {
     return { badge: null, title: `The ${noun}'s own sentence. ${against}` };
   }
-  return { badge: null, title: `Verified. ${against} Compared: ${compared(citation, sources)}.` };
+  return { badge: null, title: `Verified${scored(citation)}. ${against} Compared: ${compared(citation, sources)}.` };
 }
