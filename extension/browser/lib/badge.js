@@ -2,7 +2,9 @@
 // compared, and for an item that failed, why. Both front-ends (panel, Word pane) show it through
 // lib/view.js: the short `badge` under the item, the full `title` as its tooltip.
 
+/** A source sentence is quoted up to this many characters: a tooltip, not the page. */
 const QUOTE_CHARS = 160;
+/** Source sentences named per item: the one or two an item is checked against (the server pairs two). */
 const SHOWN_SOURCES = 2;
 
 /**
