@@ -1,5 +1,5 @@
-"""Command line: `summarizer serve`, `summarizer worker`, `summarizer summarize`, and
-`summarizer worker-alive` (a worker container's liveness probe)."""
+"""Command line: `summarizer serve`, `summarizer worker`, `summarizer summarize`, `summarizer
+verify`, and `summarizer worker-alive` (a worker container's liveness probe)."""
 
 import logging
 import os
@@ -173,6 +173,66 @@ def summarize(source, server, token, kind, length, fmt, language, query, documen
         raise click.ClickException(f"cannot reach {server}: {error}. Is `summarizer serve` running?")
     sys.exit(code)
 
+
+UNSUPPORTED_EXIT = 3
+"""`summarizer verify` exits with this when a claim is not supported (1: an error, 2: usage)."""
+
+
+@main.command()
+@click.argument("source")
+@click.option("--claims", "-c", "claims", multiple=True, required=True,
+              help="What to check. Once: a text, split into sentences (each a claim). Repeated: "
+                   "one claim per option.")
+@click.option("--server", default=lambda: os.environ.get("SUMMARIZER_SERVER", "http://127.0.0.1:8000"),
+              help="API base URL (SUMMARIZER_SERVER).")
+@click.option("--token", default=lambda: os.environ.get("SUMMARIZER_TOKEN", ""),
+              help="API token (SUMMARIZER_TOKEN).")
+@click.option("--document-id", is_flag=True,
+              help="SOURCE is the document_id of an earlier result: check against that document.")
+@click.option("--json", "as_json", is_flag=True, help="Print the server's JSON answer as it is.")
+def verify(source, claims, server, token, document_id, as_json):
+    """Check CLAIMS against SOURCE (a file, a URL, or - for stdin) as a summary's items are checked:
+    each claim's verdict, score, missing facts and source sentences. No model is called. Exits 0
+    when every claim is supported, 3 when one is not, 1 on an error."""
+    import json
+
+    import requests
+
+    from summarizer.client import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, _error_of, _request_body
+
+    fields = {"claims": claims[0] if len(claims) == 1 else list(claims)}
+    if document_id:
+        fields["document_id"] = source
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = requests.post(f"{server.rstrip('/')}/verify", headers=headers,
+                                 timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
+                                 **_request_body(source, fields))
+    except OSError as error:
+        raise click.ClickException(f"cannot reach {server}: {error}. Is `summarizer serve` running?")
+    if response.status_code >= 400:
+        error = _error_of(response)
+        click.echo(f"error {response.status_code} {error.get('code')}: {error.get('message')}", err=True)
+        sys.exit(1)
+    body = response.json()
+    click.echo(json.dumps(body, indent=2, ensure_ascii=False) if as_json else _verdicts_text(body))
+    sys.exit(0 if all(claim["supported"] for claim in body["claims"]) else UNSUPPORTED_EXIT)
+
+
+def _verdicts_text(body):
+    """The verdicts for a reader: each claim, its score, what is missing, and where it comes from."""
+    lines = []
+    for claim in body["claims"]:
+        mark = "supported" if claim["supported"] else "NOT supported"
+        lines.append(f"{claim['item'] + 1}. [{mark}, score {claim['score']:.2f}] {claim['text']}")
+        if claim.get("missing"):
+            lines.append(f"   missing from the source: {', '.join(claim['missing'])}")
+        for found in claim["sources"]:
+            where = ", ".join(f"{key} {value}" for key, value in found["locator"].items())
+            lines.append(f"   source{f' ({where})' if where else ''}: {found['quote']}")
+    supported = sum(claim["supported"] for claim in body["claims"])
+    lines.append(f"{supported} of {len(body['claims'])} claims supported by the document.")
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     main()

@@ -233,11 +233,21 @@ class Settings:
         500, "Queued requests beyond which POST /summarize answers 429 with Retry-After.", minimum=1
     )
     rate_limit: int = _setting(
-        0, "Requests per minute per API token (per address without tokens) to /summarize and "
-        "/extract; 0: no limit.", minimum=0,
+        0, "Requests per minute per API token (per address without tokens) to /summarize, "
+        "/extract and /verify; 0: no limit.", minimum=0,
     )
     cancel_poll_seconds: float = _setting(
         0.25, "How often a generating worker checks for a cancel request.", minimum=0.01
+    )
+
+    verify_max_claims: int = _setting(
+        200, "Most claims one POST /verify checks: on a 9k-word page the index costs about 30 ms "
+        "and each claim about 0.5 ms more (200 claims: 0.13 s, 2 busy cores), so the cap bounds "
+        "a request to well under a second.", minimum=1,
+    )
+    verify_max_claim_chars: int = _setting(
+        2000, "Longest claim POST /verify accepts, in characters: a statement, not a document.",
+        minimum=100,
     )
 
     # Intake limits: a hostile file costs at most one child process bounded by these.

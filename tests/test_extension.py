@@ -367,7 +367,7 @@ FEED = """async ([events, noun]) => {
         else if (kind === 'token') { view.token(data.text); view.render(); }
         else if (kind === 'done') view.done(data);
         const items = [...document.querySelectorAll('#summary li')].map((li) => ({
-            text: li.textContent, status: li.dataset.status ?? null, badge: li.dataset.badge ?? null,
+            text: li.textContent, status: li.dataset.status ?? null, badge: li.dataset.badge ?? null, title: li.title,
             verified: li.classList.contains('verified'), cited: li.classList.contains('cited'),
             border: getComputedStyle(li).borderLeftColor,
             after: getComputedStyle(li, '::after').content }));
@@ -384,7 +384,8 @@ PREVIEW = {"summary": "- The earthquake of 1755 destroyed most of Lisbon.\n- Eng
                           "sources": [{"locator": {"paragraph": 2}, "score": 1.0, "quote": "Engineers designed the gaiola"}]}]}
 SOURCE = [{"locator": {"paragraph": 1}, "score": 0.9, "quote": "the Marquis of Pombal ordered the city centre rebuilt"}]
 FINAL = {"summary": "- Pombal rebuilt the centre on a grid.\n- The harbour front opened as a square facing the river Tagus.\n"
-                    "- Soldiers tested the cages.\n- The district is a UNESCO site since 1998.",
+                    "- Soldiers tested the cages.\n- Pombal will rebuild the port.\n"
+                    "- The district is a UNESCO site since 1998.",
          "type": "key-points", "length": "medium", "format": "markdown", "model": "SmolLM2-135M-Instruct",
          "supported_share": 0.5, "replaced_share": 0.25,
          "citations": [
@@ -393,8 +394,10 @@ FINAL = {"summary": "- Pombal rebuilt the centre on a grid.\n- The harbour front
              {"item": 1, "text": "The harbour front opened as a square facing the river Tagus.", "score": 0.9,
               "supported": True, "status": "replaced", "original": "The harbour became a park.", "sources": SOURCE},
              {"item": 2, "text": "Soldiers tested the cages.", "score": 0.2, "supported": False, "sources": SOURCE},
-             {"item": 3, "text": "The district is a UNESCO site since 1998.", "score": 0.1, "supported": False,
-              "status": "unverified", "sources": []}]}
+             {"item": 3, "text": "Pombal will rebuild the port.", "score": 0.7, "supported": False, "status": "unverified",
+              "missing": ["phrasing", "word:port"], "sources": SOURCE},
+             {"item": 4, "text": "The district is a UNESCO site since 1998.", "score": 0.1, "supported": False,
+              "status": "unverified", "missing": ["1998"], "sources": []}]}
 FED_EVENTS = [["preview", PREVIEW], ["token", {"text": "- Pombal"}], ["done", FINAL]]
 GREEN = "rgb(26, 127, 55)"
 
@@ -405,16 +408,27 @@ def assert_statuses_shown(seen, noun):
     assert preview["phase"] == "preview" and preview["note"].startswith(f"Preview: sentences from the {noun}")
     assert [i["status"] for i in preview["items"]] == ["extracted", "extracted"]
     assert all(i["verified"] and i["border"] == GREEN for i in preview["items"])
+    assert preview["items"][1]["title"].startswith(f"The {noun}'s own sentence. Checked against “Engineers designed the gaiola” (paragraph 3).")
     assert writing["phase"] == "writing" and [i["text"] for i in writing["items"]] == ["Pombal"]
     assert final["phase"] == "final" and final["note"].startswith("Machine-written summary (SmolLM2-135M-Instruct)")
-    assert "1 of 4 checked" in final["note"] and "1 replaced" in final["note"] and "2 not verified" in final["note"]
-    supported, replaced, unsupported, unverified = final["items"]
+    assert "1 of 5 checked" in final["note"] and "1 replaced" in final["note"] and "3 not verified" in final["note"]
+    supported, replaced, unsupported, rephrased, unverified = final["items"]
     assert supported["status"] == "supported" and supported["verified"] and supported["border"] == GREEN
     assert replaced["status"] == "replaced" and not replaced["verified"] and replaced["border"] != GREEN
     assert "could not be verified" in replaced["badge"] and "could not be verified" in replaced["after"]
-    for item in (unsupported, unverified):  # `supported: false` from an older server counts as unverified
-        assert item["status"] == "unverified" and item["badge"] == "not verified" and "not verified" in item["after"]
+    # Issue 21.6: the tooltip names the source sentence and what was compared; a failure says why.
+    quote = "“the Marquis of Pombal ordered the city centre rebuilt” (paragraph 2)"
+    assert supported["title"].startswith(f"Verified (score 0.80). Checked against {quote}. Compared: words, names (Pombal).")
+    assert replaced["title"].startswith("The model wrote: “The harbour became a park.”") and quote in replaced["title"]
+    for item in (unsupported, rephrased, unverified):  # `supported: false` from an older server is unverified
+        assert item["status"] == "unverified" and item["badge"].startswith("not verified") and "not verified" in item["after"]
         assert not item["verified"] and not item["cited"] and item["border"] != GREEN
+        assert item["badge"] in item["after"] and "Check it before you rely on it" in item["title"]
+    assert unsupported["badge"] == f"not verified: its words do not match the {noun} (score 0.20)"
+    assert quote in unsupported["title"]
+    assert rephrased["badge"] == f"not verified: not in the {noun}: port; the {noun} does not say it this way"
+    assert unverified["badge"] == f"not verified: not in the {noun}: 1998"
+    assert f"No sentence of the {noun} matches it. Compared: words, names (UNESCO), numbers (1998)." in unverified["title"]
     assert supported["text"] == "Pombal rebuilt the centre on a grid."  # the marks are not in the text
 
 

@@ -115,7 +115,7 @@ def test_the_pane_uses_the_extensions_own_client_not_a_copy():
     a copy of the other's."""
     client = addin_client()
     pane = (ADDIN / "taskpane.js").read_text()
-    for module in ("api.js", "sse.js", "markdown.js", "options.js", "view.js", "summary.css"):
+    for module in ("api.js", "sse.js", "markdown.js", "options.js", "view.js", "badge.js", "summary.css"):
         response = client.get(f"/addin/lib/{module}")
         assert response.status_code == 200, module
         assert response.data == (SHARED_LIB / module).read_bytes(), module

@@ -10,7 +10,7 @@ while tokens stream, so a looping model is stopped instead of running to its tok
 import dataclasses
 import re
 
-from summarizer.engine import grounding, injection, lexicon, prompts
+from summarizer.engine import furniture, grounding, injection, lexicon, prompts
 from summarizer import shapes
 from summarizer.engine.loops import LoopDetector, loop_start, near_duplicate  # noqa: F401 - guard API
 
@@ -209,6 +209,8 @@ def _drop_unwanted(units, options, source, index, checked):
                 index and _META.search(unit) and index.support(unit).score < OFF_SOURCE_SCORE):
             # The second: talks about "the document" or "the summary" but not about its content.
             checked.repairs.append("dropped_echo")
+        elif _furniture(unit, options):
+            checked.repairs.append("dropped_furniture")
         else:
             kept.append(unit)
             seen.append(key)
@@ -216,6 +218,15 @@ def _drop_unwanted(units, options, source, index, checked):
     if repeats >= max(2, len(kept)):
         checked.problems.append("loop")  # more repeated than said: the model was stuck
     return kept
+
+
+def _furniture(unit, options):
+    """Whether the model's `unit` is page furniture (a prompt to the reader, a line in capitals)
+    or a fragment too short to state anything (furniture.py); a headline may be a phrase."""
+    why = furniture.reason(unit)
+    if why == "no_clause":
+        return shapes.of(options).unit != "line" and len(lexicon.words(unit)) < furniture.FRAGMENT_WORDS
+    return why is not None
 
 
 def _without_title(units, title, checked):

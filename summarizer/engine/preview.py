@@ -10,7 +10,7 @@ planted sentences out).
 import re
 
 from summarizer import shapes
-from summarizer.engine import grounding, guard, lexicon, salience
+from summarizer.engine import furniture, grounding, guard, lexicon, salience
 
 METHOD = "extractive"
 """How a preview or fallback is made; a result written by the model says "model"."""
@@ -51,8 +51,9 @@ def preview(document, options):
 
 
 def clean(sentence):
-    """A document sentence as a summary item: without a leading news dateline."""
-    return _DATELINE.sub("", sentence, count=1).strip()
+    """A document sentence as a summary item: without a leading news dateline, or a prompt to the
+    reader glued before it ("Scroll down for video The ...": furniture.strip_prompt)."""
+    return furniture.strip_prompt(_DATELINE.sub("", sentence, count=1).strip())
 
 
 def headline(sentence, max_words):

@@ -81,7 +81,9 @@ def _filled(kept, fill, index, rules, used, seen):
         key = lexicon.content_words(sentence)
         if sentence in used or not key or any(_covered(key, other) for other in seen):
             continue
-        entry = grounding.citation(0, sentence, index, status="extracted")
+        # A headline's free place takes a headline cut from the sentence, as a replacement does.
+        text = preview.headline(sentence, rules.max_words) if rules.max_words else sentence
+        entry = grounding.citation(0, text, index, status="extracted")
         if entry["supported"]:
             added.append(entry)
             seen.append(key)

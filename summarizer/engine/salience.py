@@ -13,7 +13,7 @@ import dataclasses
 import math
 from collections import Counter
 
-from summarizer.engine import lexicon
+from summarizer.engine import furniture, lexicon
 
 MIN_WORDS, MAX_WORDS = 6, 60
 """Sentences a summary may use: shorter are fragments ("Yeah ."), longer are run-ons or tables.
@@ -115,9 +115,12 @@ def pick(ranked, index, count=None, budget=None, cost=None):
 
 def readable(text):
     """A sentence a summary may use: MIN_WORDS to MAX_WORDS words, none of them a run of words
-    glued together ("withEmailFacebookMessenger", a page's share bar) or a long link."""
+    glued together ("withEmailFacebookMessenger", a page's share bar) or a long link, and a
+    statement, not page furniture or a fragment (furniture.py: captions, bylines, "Scroll down
+    for video")."""
     found = lexicon.words(text)
-    return MIN_WORDS <= len(found) <= MAX_WORDS and max(map(len, found)) <= LONGEST_WORD
+    return MIN_WORDS <= len(found) <= MAX_WORDS and max(map(len, found)) <= LONGEST_WORD and \
+        furniture.reason(text) is None
 
 
 def _closest(sentence, chosen):

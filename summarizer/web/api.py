@@ -15,6 +15,7 @@ from summarizer.web.intake import parse_slots, source_from_request
 from summarizer.options import parse_options
 from summarizer.engine.answer import preview_event as query_preview
 from summarizer.engine.preview import preview
+from summarizer.engine import verify
 from summarizer.longdocs.planning import plan_chunks
 from summarizer.web.streaming import sse_response, wait_for_result
 
@@ -118,6 +119,25 @@ def extract_document():
     document, extract_ms = _extracted(source)
     document_id = documents.keep(_redis(), _settings(), document, auth.owner())
     return jsonify(dict(document.to_dict(), extract_ms=extract_ms, document_id=document_id))
+
+
+@bp.post("/verify")
+def verify_claims():
+    """Each claim checked against the document as a summary's items are (engine/verify.py): no
+    model, no queue. The document comes as to /extract; `claims` is a string or a list."""
+    _check_rate()
+    source, fields = source_from_request(request)
+    raw_claims = fields.pop("claims", None)
+    if request.mimetype == "multipart/form-data" and len(request.form.getlist("claims")) > 1:
+        raw_claims = request.form.getlist("claims")  # one form field per claim
+    if fields:
+        raise BadRequest("unknown_field", f"/verify reads a document and `claims`; unknown field(s): "
+                                          f"{', '.join(sorted(map(str, fields)))}.")
+    settings = _settings()
+    claims = verify.claims_of(raw_claims, settings.verify_max_claims, settings.verify_max_claim_chars)
+    document, extract_ms = _extracted(source)
+    document_id = documents.keep(_redis(), settings, document, auth.owner())
+    return jsonify(dict(verify.verify(document, claims), document_id=document_id, extract_ms=extract_ms))
 
 
 @bp.get("/options")

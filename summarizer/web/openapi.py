@@ -5,9 +5,10 @@ options.py, the one place that validates them: the description cannot drift from
 accepts. tests/test_openapi.py runs schemathesis against the real app with this document.
 """
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from summarizer import __version__
+from summarizer.config import Settings
 from summarizer.web.auth import public
 from summarizer import shapes
 from summarizer.options import MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS, MAX_QUERY_CHARS
@@ -20,7 +21,8 @@ BOOLEAN_STRINGS = ("1", "true", "yes", "on", "0", "false", "no", "off")
 """How a form field (or a JSON string) spells `cache`; options.py accepts them in any case."""
 
 ERROR_STATUSES = {
-    "400": "Bad request: malformed JSON or multipart, unknown or invalid option, empty input.",
+    "400": "Bad request: malformed JSON or multipart, unknown or invalid option, empty input; "
+           "/verify: claims missing, blank, too many or too long.",
     "401": "No valid API token (`Authorization: Bearer <token>`) while tokens are configured.",
     "404": "Unknown job (or expired); `document_expired`: the `document_id` is no longer kept "
            "(SUMMARIZER_DOCUMENT_TTL after its last use), or was sent with another token.",
@@ -120,6 +122,34 @@ def request_body():
     }}
 
 
+def verify_body(max_claims, max_chars):
+    """JSON or multipart: a document as for /extract, and the `claims` to check against it."""
+    claim = {"type": "string", "pattern": r"\S", "maxLength": max_chars}
+    claims = {"description": "A string (split into sentences, each a claim) or a list of strings "
+                             f"(each a claim): at most {max_claims} claims of at most {max_chars} "
+                             "characters (SUMMARIZER_VERIFY_MAX_CLAIMS, _MAX_CLAIM_CHARS).",
+              "anyOf": [{"type": "string", "pattern": r"\S"},
+                        {"type": "array", "items": claim, "minItems": 1, "maxItems": max_claims}]}
+    exactly_one = ("`claims`, and exactly one of `text`, `html` (optionally with its `url`), `url`, "
+                   "`file` or `document_id`.")
+    json_body = {
+        "type": "object", "additionalProperties": False, "description": exactly_one,
+        "properties": {**_input_properties(), "claims": claims}, "required": ["claims"],
+        "anyOf": [{"required": [name]} for name in ("text", "html", "url", "document_id")],
+    }
+    form_claims = {"type": "string", "pattern": r"\S",
+                   "description": "The claims as one string (split into sentences); repeat the "
+                                  "field to send one claim per field."}
+    form_body = {"type": "object", "additionalProperties": False, "description": exactly_one,
+                 "properties": {**_input_properties(form=True), "claims": form_claims},
+                 "required": ["claims"]}
+    return {"required": True, "content": {
+        JSON: {"schema": json_body},
+        "multipart/form-data": {"schema": form_body, "encoding": {"file": {
+            "contentType": "application/octet-stream"}}},
+    }}
+
+
 def _object(properties, required=None, extra=False):
     return {"type": "object", "properties": properties, "required": required or list(properties),
             "additionalProperties": extra}
@@ -152,6 +182,21 @@ def schemas():
             "blocks": {"type": "array", "items": _object(
                 {"text": string, "locator": {"type": "object"}})},
             "metadata": {"type": "object"}, "extract_ms": integer, "document_id": string,
+        }),
+        "Verdicts": _object({
+            "claims": {"type": "array", "items": _object({
+                "item": integer, "text": string,
+                "score": {"type": "number", "description": "The support score of the check, as in "
+                                                           "a summary's citations."},
+                "supported": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["supported", "unverified"]},
+                "missing": {"type": "array", "items": string, "description": "Why the claim falls "
+                            "short: facts it states (numbers, names, negation...) that its sources "
+                            "do not carry; empty when it is supported."},
+                "sources": {"type": "array", "items": _object({
+                    "locator": {"type": "object"}, "score": {"type": "number"}, "quote": string})},
+            }, extra=True)},
+            "supported_share": {"type": "number"}, "document_id": string, "extract_ms": integer,
         }),
         "Job": _object({
             "job_id": string,
@@ -204,9 +249,11 @@ def _event_stream(description):
             "content": {"text/event-stream": {"schema": SSE_EVENT}}}
 
 
-def paths():
-    """Every public route (the Word add-in's static files under /addin/ are left out)."""
+def paths(settings=None):
+    """Every public route (the Word add-in's static files under /addin/ are left out); the limits
+    of /verify are those of `settings` (default: the defaults)."""
     body = request_body()
+    verify_limits = _verify_limits(settings)
     input_errors = ("400", "401", "404", "413", "415", "422", "429", "503")
     summarize_ok = _event_stream(
         "`Accept: text/event-stream`: the job's events (status, progress, token, done, error). "
@@ -230,6 +277,13 @@ def paths():
             "summary": "The extracted document: what the model would see.",
             "requestBody": body,
             "responses": {"200": _json("The document.", "Document"), **_errors(*input_errors)},
+        }},
+        "/verify": {"post": {
+            "summary": "Check claims against the document: per claim the verdict, score, missing "
+                       "facts and source sentences a summary's citations carry (no model call).",
+            "requestBody": verify_body(*verify_limits),
+            "responses": {"200": _json("The verdict on each claim.", "Verdicts"),
+                          **_errors(*input_errors)},
         }},
         "/options": {"get": {
             "summary": "The option values to offer (type, length, format...), with labels and defaults.",
@@ -271,8 +325,16 @@ def paths():
     }
 
 
-def document():
-    """The whole OpenAPI document."""
+def _verify_limits(settings):
+    """(most claims, longest claim) of `settings`, or the defaults of config.Settings."""
+    if settings is not None:
+        return settings.verify_max_claims, settings.verify_max_claim_chars
+    fields = Settings.__dataclass_fields__
+    return fields["verify_max_claims"].default, fields["verify_max_claim_chars"].default
+
+
+def document(settings=None):
+    """The whole OpenAPI document (the limits it states are those of `settings`)."""
     components = {
         "schemas": {**schemas(),
                     "Health": _object({"status": {"type": "string", "enum": ["ok"]}}),
@@ -297,7 +359,7 @@ def document():
                  "description": "Self-hosted summarization: documents in, summaries streamed back. "
                                 "Errors are always {\"error\": {\"code\", \"message\"}}."},
         "security": [{"bearer": []}],
-        "paths": paths(),
+        "paths": paths(settings),
         "components": components,
     }
 
@@ -306,4 +368,4 @@ def document():
 @public
 def openapi_json():
     """The description of this API."""
-    return jsonify(document())
+    return jsonify(document(current_app.config["SETTINGS"]))

@@ -2,11 +2,11 @@
 // the extractive preview at once, replaced by the model's words as they stream, then the final
 // result with each item's citation status and a machine-written label; plus the one set of
 // progress words both show. Styles: summary.css beside this file.
+import { explain } from "./badge.js";
 import { renderMarkdown, renderPlain } from "./markdown.js";
 
 /** Re-render the streamed Markdown at most this often: often enough to look live, cheap on long text. */
 const RENDER_INTERVAL_MS = 50;
-const QUOTE_PREVIEW_CHARS = 120;
 
 /** Statuses whose items get the verified ("cited") look: the server matched them to the source. */
 const VERIFIED = new Set(["supported", "extracted"]);
@@ -166,27 +166,22 @@ export class SummaryView {
     return clickable;
   }
 
-  /** One item's look for its status, and click-to-source when it has a source. */
+  /** One item's look for its status, what was checked (badge.js: tooltip, and for an item that
+   * failed its reason under it), and click-to-source when it has a source. */
   mark(element, citation, status) {
     element.dataset.status = status;
     const sources = [...(citation.sources ?? [])].sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
-    if (status === "unverified") {
-      element.dataset.badge = "not verified";
-      element.title = `Not verified against the ${this.noun}: check it before you rely on it.`;
-      return false;
-    }
-    if (status === "replaced") {
-      element.dataset.badge = `The model's wording could not be verified; shown: the ${this.noun}'s own sentence.`;
-      element.title = citation.original ? `The model wrote: “${citation.original}”` : "";
-    } else {
-      element.classList.add("verified");
-    }
+    const { badge, title } = explain(citation, status, this.noun, sources);
+    if (badge) element.dataset.badge = badge;
+    element.title = title;
+    if (status === "unverified") return false;
+    if (status !== "replaced") element.classList.add("verified");
     if (!this.onPick || sources.length === 0) return false;
     const best = { ...citation, sources };
     element.classList.add("cited");
     element.tabIndex = 0;
     element.setAttribute("role", "button");
-    element.title ||= `Show in the ${this.noun}: “${(sources[0].quote ?? "").slice(0, QUOTE_PREVIEW_CHARS)}…”`;
+    element.title += ` Click to show it in the ${this.noun}.`;
     element.addEventListener("click", () => this.onPick(best, element));
     element.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
