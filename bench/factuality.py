@@ -128,16 +128,38 @@ def table(rows):
     return "\n".join(lines)
 
 
+BEFORE = """Before (commit 71b4614, word overlap at 0.6 plus numbers, names and relations), same run
+of this script: CNN/DM balanced accuracy 61.6, faithful kept 87.1%, errors caught 36.1%, AUC
+0.721, right 65.2%; XSum 57.9 / 26.9% / 88.9% / 0.673 / 18.9%; all 75.0 / 80.7% / 69.4% / 0.843 /
+59.9%. The weights were fitted on this split: the rows "5-fold by article" are the same fit made
+without the articles they score (bench/factuality_train.py), what to expect on articles it has
+not seen."""
+
+
+def cross_validated_rows(rows):
+    """Table rows of the out-of-fold decisions of bench/factuality_train.py."""
+    from bench import factuality_train as train
+    values, owner, blocked = train.sentence_signals(rows)
+    decided, _ = train.cross_validated(values, owner, blocked, rows, folds=5)
+    lines = []
+    for label, dataset in SETS:
+        keep = [dataset is None or r["dataset"] == dataset for r in rows]
+        r = rates([d for d, k in zip(decided, keep) if k], [x["consistent"] for x, k in zip(rows, keep) if k])
+        lines.append(f"| support check, 5-fold by article | {label} | {r['n']} | {r['consistent']} | {r['ba']:.1f} "
+                     f"| {r['kept']:.1f}% | {r['caught']:.1f}% | - | {r['right']:.1f}% |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     rows = [json.loads(line) for line in DATA.open(encoding="utf-8")]
-    text = table(rows)
+    text = table(rows) + "\n" + cross_validated_rows(rows)
     print(text)
     if not args.no_write:
-        readme.write_section(SECTION, f"`.venv/bin/python bench/factuality.py` (FRANK validation split, "
-                                      f"{len(rows)} summaries; weights from bench/factuality_train.py)\n\n{text}\n")
+        readme.write_section(SECTION, f"{SECTION}\n\n`.venv/bin/python bench/factuality.py` (FRANK validation split, "
+                                      f"{len(rows)} summaries; weights from bench/factuality_train.py)\n\n{text}\n\n{BEFORE}\n")
 
 
 if __name__ == "__main__":
