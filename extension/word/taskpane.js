@@ -6,6 +6,7 @@
 import { ApiError, cancelJob, jobEvents, startQuestion, startSummary } from "./lib/api.js";
 import { parseSummary } from "./lib/markdown.js";
 import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "./lib/options.js";
+import { voidsStreamedText } from "./lib/stream.js";
 import { describeEvent, SummaryView } from "./lib/view.js";
 import {
   canInsert,
@@ -118,7 +119,7 @@ function onEvent(event) {
   if (status) setStatus(status.text, status.percent);
   if (type === "preview") {
     view.preview(data);
-  } else if (type === "status" && (data.status === "restarted" || data.status === "retrying")) {
+  } else if (voidsStreamedText(event)) {
     view.restart();
   } else if (type === "token") {
     if (!view.text) setStatus("Writing…");

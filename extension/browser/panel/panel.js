@@ -6,6 +6,7 @@ import { entryOf, loadHistory, remember } from "../lib/history.js";
 import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "../lib/options.js";
 import { loadPresets, presetOptions } from "../lib/presets.js";
 import { ext, loadSettings } from "../lib/settings.js";
+import { voidsStreamedText } from "../lib/stream.js";
 import { describeEvent, SummaryView } from "../lib/view.js";
 import { buildPayload } from "./capture.js";
 import { highlightInTab, showPdfPage } from "./citations.js";
@@ -205,7 +206,7 @@ function handleEvent(event) {
     mark("previewMs");
     view.preview(data);
     els.citeHint.hidden = !Number(els.summary.dataset.cited);
-  } else if (type === "status" && (data.status === "restarted" || data.status === "retrying")) {
+  } else if (voidsStreamedText(event)) {
     view.restart();
   } else if (type === "token") {
     if (state.firstTokenMs === null) {
