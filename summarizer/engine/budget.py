@@ -4,7 +4,7 @@ its answer, and when a summary is one call whatever the document's length.
 The API plans with these rules (longdocs/planning.py: one call or chunks) and the worker sizes its
 call with them (engine/pipeline.py, engine/answer.py, longdocs/mapreduce.py's reduce): the plan and
 the call agree because both read this module. `counter` is anything that counts like the model
-(a Tokenizer: `n_ctx`, `count_tokens`, `prompt_length`, `truncate`).
+(engine/backend.py's Tokenizer: `n_ctx`, `count_tokens`, `prompt_length`, `truncate`).
 """
 
 import logging

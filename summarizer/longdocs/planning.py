@@ -7,49 +7,12 @@ high, sizes the chunks instead, and workers trim anything that still overflows. 
 taken from the tokenizer's context (`n_ctx`), which is the upstream's when it says.
 """
 
-import functools
-import logging
-
 from summarizer.engine import budget, prompts
-from summarizer.engine.estimate import EstimatedTokenizer
-from summarizer.engine.llm import load_tokenizer
-from summarizer.engine.remote import UpstreamModel
-from summarizer.errors import ModelError, UpstreamError
+from summarizer.engine.backend import tokenizer_for
 from summarizer.longdocs.chunking import Chunk, split_document
-
-log = logging.getLogger(__name__)
 
 OVERLAP_TOKENS = 64
 """Tokens of the previous chunk repeated at the start of the next."""
-
-
-def tokenizer_for(settings):
-    """The model's own tokenizer (the upstream's, with backend openai), or the estimate when it
-    cannot be had here."""
-    if settings.backend == "openai":
-        return _upstream_tokenizer(settings)
-    try:
-        return load_tokenizer(settings.model)
-    except ModelError as error:
-        log.warning("sizing chunks by estimate: %s", error.message)
-        return EstimatedTokenizer(settings.n_ctx)
-
-
-def _upstream_tokenizer(settings):
-    """The upstream's counts, asked once per call (a request must not wait out the workers'
-    back-off); the estimate while the server cannot be reached."""
-    tokenizer = _upstream_counter(settings.upstream)
-    try:
-        tokenizer.server()
-    except UpstreamError as error:
-        log.warning("sizing chunks by estimate: %s", error.message)
-        return EstimatedTokenizer(settings.n_ctx)
-    return tokenizer
-
-
-@functools.lru_cache(maxsize=2)
-def _upstream_counter(upstream_settings):
-    return UpstreamModel(upstream_settings, retries=0)
 
 
 def single_call_budget(tokenizer, options, settings, title=""):

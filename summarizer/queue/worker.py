@@ -30,7 +30,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.timeouts import TimerDeathPenalty
 
-from summarizer.engine.llm import load_backend
+from summarizer.engine.backend import load_backend
 from summarizer.errors import UpstreamError
 from summarizer.queue import jobs
 from summarizer.queue.connection import connect

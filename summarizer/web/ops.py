@@ -25,6 +25,7 @@ from prometheus_client.core import (
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from summarizer.engine.backend import uses_upstream
 from summarizer.engine.upstream import Upstream
 from summarizer.queue import metrics
 from summarizer.queue.jobs import live_workers
@@ -129,7 +130,7 @@ def readyz():
             f"No live worker serves queue {queue_name!r}: start one with `summarizer worker`.",
         )
     body = {"status": "ready", "queue": queue_name, "workers": len(workers)}
-    if settings.backend == "openai":
+    if uses_upstream(settings):
         upstream = upstream_of(current_app, settings)
         error = upstream.health()
         if error is not None:  # 503 whatever the upstream's own status: we are not ready
