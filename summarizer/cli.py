@@ -36,7 +36,7 @@ def main(log_level):
               help="Allow a non-loopback address without API tokens (anyone there can use your GPU).")
 def serve(host, port, workers, gpus, insecure_public):
     """Run everything: embedded Redis (if no REDIS_URL), the workers and the API server."""
-    from summarizer.queue import supervisor
+    from summarizer import serve as supervisor
     from summarizer.queue.connection import embedded_socket
     from summarizer.queue.redis_embed import EmbeddedRedis, make_private
 
