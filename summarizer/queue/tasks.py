@@ -9,15 +9,14 @@ them and is the job the client follows.
 import time
 
 from rq import get_current_job
-from rq.job import Job, JobStatus
-from rq.serializers import JSONSerializer
+from rq.job import JobStatus
 
 from summarizer.document import Document
 from summarizer.engine import answer, pipeline
 from summarizer.errors import JobCanceled, JobFailed, SummarizerError
 from summarizer.longdocs import mapreduce
 from summarizer.options import SummaryOptions
-from summarizer.queue import keys
+from summarizer.queue import keys, rqaccess
 from summarizer.queue.context import JobContext, finish_client_job
 
 SINGLE_JOB = "summarizer.queue.tasks.summarize_job"
@@ -89,7 +88,7 @@ def reduce_job(runtime, payload):
 def _map_results(context, map_ids):
     """The map jobs' results in chunk order; a failed or canceled map ends the reduce."""
     results = []
-    for job in Job.fetch_many(map_ids, connection=context.connection, serializer=JSONSerializer):
+    for job in rqaccess.fetch_many(context.connection, map_ids):
         if job is None or job.get_status() != JobStatus.FINISHED:
             error = (job.meta.get("error") if job else None) or {}
             raise JobFailed(error.get("code", "map_failed"),

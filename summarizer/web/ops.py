@@ -22,12 +22,10 @@ from prometheus_client.core import (
     GaugeMetricFamily,
     HistogramMetricFamily,
 )
-from rq import Queue
-from rq.serializers import JSONSerializer
 
 from summarizer.engine.backend import uses_upstream
 from summarizer.engine.upstream import Upstream
-from summarizer.queue import metrics
+from summarizer.queue import metrics, rqaccess
 from summarizer.queue.jobs import live_workers
 from summarizer.web.auth import public
 from summarizer.errors import ServiceUnavailable
@@ -179,7 +177,7 @@ class RedisCollector:
         yield from families
 
     def _queue_state(self):
-        queue = Queue(self.queue_name, connection=self.connection, serializer=JSONSerializer)
+        queue = rqaccess.queue(self.connection, self.queue_name)
         depth = GaugeMetricFamily(
             "summarizer_queue_depth", "Jobs waiting in the queue.", labels=["queue"]
         )
