@@ -436,6 +436,99 @@ def test_citation_statuses_are_shown_distinctly_in_the_panel(chromium):
     assert_statuses_shown(seen, "page")
 
 
+PICK = """(() => {
+    for (const [name, value] of [['type', 'headline'], ['length', 'long']]) {
+        const select = document.getElementById(`option-${name}`);
+        select.value = value;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    document.getElementById('run').click();
+})()"""
+
+
+@pytest.mark.browser
+def test_a_pick_in_the_panel_is_for_its_page_and_the_toolbar_starts_from_the_defaults(extension, pages):
+    """Issue 24.6: Type/Length picked in the panel for one page no longer apply to the next page's
+    toolbar click, and the panel says which options are in force and whose they are."""
+    in_force = "JSON.parse(document.body.dataset.inForce || '{}')"
+    extension.tab.goto(f"{pages}/article.html")
+    panel, _ = extension.click()
+    panel.wait_for("document.body.dataset.inForce", 20)
+    assert panel.evaluate(in_force)["type"] == "key-points"
+    assert text_of(panel, "in-force").endswith("your defaults (extension options)")
+    panel.evaluate("document.getElementById('stop').click()")
+    panel.wait_for("document.body.dataset.state === 'idle'", 20)
+    panel.evaluate(PICK)  # the user picks a long headline for this page and summarizes again
+    panel.wait_for(f"{in_force}.type === 'headline'", 20)
+    assert panel.evaluate(in_force)["length"] == "long"
+    assert "Headline · Long" in text_of(panel, "in-force") and "picked in this panel" in text_of(panel, "in-force")
+    extension.tab.goto(f"{pages}/fresh.html")
+    panel, _ = extension.click()
+    panel.wait_for(f"{in_force}.type === 'key-points'", 20)
+    assert panel.evaluate(in_force)["length"] == "short"
+    assert panel.evaluate("document.getElementById('option-type').value") == "key-points"
+    assert text_of(panel, "in-force").endswith("your defaults (extension options)")
+    panel.evaluate("document.getElementById('stop').click()")
+
+
+TLDR = {"summary": "Pombal rebuilt the centre on a grid. The harbour front opened as a square.",
+        "type": "tldr", "length": "medium", "format": "markdown", "model": "SmolLM2-135M-Instruct",
+        "citations": [
+            {"item": 0, "text": "Pombal rebuilt the centre on a grid.", "score": 0.8, "supported": True,
+             "status": "supported", "sources": SOURCE},
+            {"item": 1, "text": "The harbour front opened as a square.", "score": 0.9, "supported": True,
+             "status": "replaced", "original": "The harbour became a park.", "sources": SOURCE}]}
+
+
+@pytest.mark.browser
+def test_a_paragraph_summary_is_shown_once_with_its_items_marked_in_place(chromium):
+    """Issue 24.6: a tl;dr or headline is not repeated under "Where this comes from"; its
+    sentences carry their status and source where they stand."""
+    page = chromium.context.new_page()
+    try:
+        page.goto(f"chrome-extension://{chromium.id}/{PANEL}")
+        shown = page.evaluate("""async (result) => {
+            const { SummaryView } = await import('/lib/view.js');
+            const body = document.getElementById('summary');
+            const view = new SummaryView({ body, note: document.getElementById('summary-note'),
+                                           noun: 'page', onPick: () => {} });
+            view.done(result);
+            return { text: body.innerText, headings: body.querySelectorAll('h3').length,
+                     items: [...body.querySelectorAll('span.item')].map((s) => [s.textContent, s.dataset.status,
+                                                                                s.classList.contains('cited')]) };
+        }""", TLDR)
+    finally:
+        page.close()
+    assert shown["headings"] == 0 and shown["text"].count("Pombal rebuilt") == 1, shown
+    assert shown["items"] == [["Pombal rebuilt the centre on a grid.", "supported", True],
+                              ["The harbour front opened as a square.", "replaced", True]]
+
+
+@pytest.mark.browser
+def test_one_reconnect_is_shown_then_quick_ones_stay_quiet(chromium):
+    """Issue 24.6: after a server restart the status flipped between "connection lost" and
+    "reconnected" while the server was up. The first drop is shown; a later one that is back at
+    the first try leaves the status alone; one that lasts is shown again."""
+    page = chromium.context.new_page()
+    try:
+        page.goto(f"chrome-extension://{chromium.id}/{PANEL}")
+        shown = page.evaluate("""async () => {
+            const { describeEvent } = await import('/lib/view.js');
+            const said = (type, data) => describeEvent({ type, data })?.text ?? null;
+            return [said('reconnecting', { attempt: 1, reason: 'dropped', round: 1 }),
+                    said('resumed', { attempt: 1, round: 1 }),
+                    said('reconnecting', { attempt: 1, reason: 'dropped', round: 2 }),
+                    said('resumed', { attempt: 1, round: 2 }),
+                    said('reconnecting', { attempt: 2, reason: 'unreachable', round: 3 })];
+        }""")
+    finally:
+        page.close()
+    first, back, again, back_again, lasting = shown
+    assert "reconnecting (attempt 1)" in first and back.startswith("Reconnected")
+    assert again is None and back_again is None
+    assert "reconnecting (attempt 2)" in lasting
+
+
 @pytest.mark.browser
 @pytest.mark.model
 def test_page_without_charset_is_read_right_and_its_passages_found(extension, pages):
