@@ -7,6 +7,7 @@ test then reads the real side panel through `tests/browser.py`. Pages are served
 and the calls rely on the server's CORS setting, as they do for a user.
 """
 
+import html
 import http.server
 import json
 import shutil
@@ -21,6 +22,7 @@ import requests
 import browser  # tests/browser.py (pytest puts tests/ on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
 EXT_DIR = REPO / "extension" / "browser"
 SCREENSHOTS = EXT_DIR / "screenshots"
 PANEL = "panel/panel.html"
@@ -420,8 +422,10 @@ def assert_statuses_shown(seen, noun):
 
 @pytest.mark.browser
 def test_citation_statuses_are_shown_distinctly_in_the_panel(chromium):
-    """The statuses the live server cannot produce yet (replaced, unverified), fed as events to the
-    panel's real summary view (lib/view.js, with the panel's CSS) in the panel page itself."""
+    """Every status's look at once (supported, replaced, unverified, and an older server's
+    `supported: false`), fed as events to the panel's real summary view (lib/view.js, with the
+    panel's CSS) in the panel page itself; the live server's replaced and unverified items are
+    test_replaced_and_unverified_items_of_the_live_server_are_shown_as_such."""
     page = chromium.context.new_page()
     try:
         page.set_viewport_size({"width": 400, "height": 720})
@@ -527,6 +531,52 @@ def test_one_reconnect_is_shown_then_quick_ones_stay_quiet(chromium):
     assert "reconnecting (attempt 1)" in first and back.startswith("Reconnected")
     assert again is None and back_again is None
     assert "reconnecting (attempt 2)" in lasting
+
+
+STATUSES_SHOWN = "[...document.querySelectorAll('#summary [data-status]')].map((e) => e.dataset.status)"
+FREBERG_HASH = "5588d9eecfe630bbe8ac41600cd377c0bc810670"
+
+
+def freberg_page():
+    """A CNN/DM obituary (FRANK's validation set) on which the bundled model, at the test
+    settings, invents what the source check replaces (tl;dr) and, asked for German, writes an
+    item the check cannot read (key points): what the live service decides, shown live."""
+    path = SHARED / "corpus" / "factuality" / "frank_valid.jsonl"
+    if not path.exists():
+        pytest.skip(f"the shared corpus is not at {path.parent}")
+    with open(path) as handle:
+        article = next(json.loads(line)["article"] for line in handle if FREBERG_HASH in line)
+    article = " ".join(article) if isinstance(article, list) else article
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in article.split("\n") if p.strip())
+    return f"<!DOCTYPE html><html lang=en><head><title>Stan Freberg</title></head><body><article>{paragraphs}</article></body></html>"
+
+
+@pytest.mark.browser
+@pytest.mark.model
+@pytest.mark.parametrize("options, language, status", [
+    ({"type": "tldr", "length": "short"}, "", "replaced"),
+    ({"type": "key-points", "length": "short"}, "de", "unverified"),
+])
+def test_replaced_and_unverified_items_of_the_live_server_are_shown_as_such(extension, pages, options,
+                                                                            language, status):
+    """Issue 24.7: the live server replaces an invented item with the page's sentence, and marks
+    one it cannot check (another language) unverified; the panel shows exactly the statuses of
+    the server's result, and says so in its label."""
+    PAGES["/freberg.html"] = ("text/html; charset=utf-8", freberg_page().encode())
+    extension.configure(options=options, outputLanguage=language)
+    try:
+        extension.tab.goto(f"{pages}/freberg.html")
+        panel, _ = extension.click()
+        job_id = wait_job(panel)
+        assert wait_done(panel, 240) == "done"
+        result = extension.job(job_id)["result"]
+    finally:
+        extension.configure(options={"type": "key-points", "length": "short"}, outputLanguage="")
+    statuses = [c["status"] for c in result["citations"]]
+    assert status in statuses, result
+    assert panel.evaluate(STATUSES_SHOWN) == statuses
+    label = text_of(panel, "summary-note")
+    assert ("replaced by the page's own sentence" if status == "replaced" else "not verified") in label
 
 
 @pytest.mark.browser

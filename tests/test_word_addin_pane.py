@@ -408,8 +408,9 @@ def test_server_url_is_read_by_the_extensions_rule(pane):
 
 
 def test_citation_statuses_are_shown_distinctly_in_the_pane(pane):
-    """The statuses the live server cannot produce yet (replaced, unverified), fed as events to the
-    pane's real summary view (the shared lib/view.js with the pane's CSS) in the pane itself."""
+    """Every status's look at once, fed as events to the pane's real summary view (the shared
+    lib/view.js with the pane's CSS) in the pane itself; the live server's replaced and unverified
+    items reach that view as test_extension.py's live test shows in the panel."""
     pane.open()
     pane.page.set_viewport_size({"width": 400, "height": 800})
     pane.page.evaluate(FEED % "./lib/view.js", [FED_EVENTS[:1], "document"])
