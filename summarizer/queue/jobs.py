@@ -63,14 +63,16 @@ def cache_key(document, options, settings, owner=None):
 
 
 def submit(connection, settings, document, options, plan, extract_ms, preview=None, owner=None,
-           document_id=None):
+           document_id=None, by_reference=False):
     """Queue a summary (or attach to an identical one of the same `owner`); returns
     (job_id, "miss"|"hit"|"attached").
 
     `plan()` gives the document's chunks and `preview()` the data of the stream's first event;
     both are called only when a job is queued (an identical job already has its preview, and
     tokenizing the whole text is most of the time a cache hit would otherwise take).
-    `document_id` (queue/documents.py) is carried into the result."""
+    `document_id` (queue/documents.py) is carried into the result; with `by_reference` (a
+    follow-up that sent only the ID) the job carries the ID instead of the document, and the
+    worker loads the kept copy."""
     queue = queue_for(connection, settings)
     if not live_workers(connection, settings.queue):
         raise ServiceUnavailable(
@@ -79,11 +81,11 @@ def submit(connection, settings, document, options, plan, extract_ms, preview=No
     job_id = uuid.uuid4().hex
     with limits.queue_place(connection, queue, settings.max_queue, job_id):
         return _submit(connection, settings, queue, job_id, document, options, plan, extract_ms,
-                       preview, owner, document_id)
+                       preview, owner, document_id, by_reference)
 
 
 def _submit(connection, settings, queue, job_id, document, options, plan, extract_ms, preview, owner,
-            document_id=None):
+            document_id=None, by_reference=False):
     """submit(), holding a place in the queue until the job is in it (or was found cached)."""
     if options.cache:
         key = cache_key(document, options, settings, owner)
@@ -101,8 +103,10 @@ def _submit(connection, settings, queue, job_id, document, options, plan, extrac
     common = dict(job_timeout=settings.job_timeout, result_ttl=settings.result_ttl,
                   failure_ttl=settings.result_ttl,
                   retry=Retry(max=settings.job_retries) if settings.job_retries else None)
-    payload = {"document": document.to_dict(), "options": options.to_dict(),
-               "extract_ms": extract_ms, "enqueued_at": time.time(), "document_id": document_id}
+    payload = {"options": options.to_dict(), "extract_ms": extract_ms, "enqueued_at": time.time(),
+               "document_id": document_id, "owner": owner}
+    if not by_reference:
+        payload["document"] = document.to_dict()
     if len(chunks) == 1:
         queue.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize",
                       meta={"owner": owner}, **common)
