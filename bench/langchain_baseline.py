@@ -12,6 +12,7 @@ and completion tokens of every model call.
 
 import time
 
+from summarizer.engine import budget
 from summarizer.longdocs import planning
 from summarizer import shapes
 
@@ -48,7 +49,7 @@ class LangChainSummarizer:
             chunk_size=chunk_tokens, chunk_overlap=planning.OVERLAP_TOKENS,
             length_function=self.llm.get_num_tokens)
         # Collapse when the summaries exceed what fits one call beside the prompt and answer.
-        self.token_max = settings.n_ctx - COMBINE_ANSWER_TOKENS - planning.SAFETY_TOKENS - 64
+        self.token_max = settings.n_ctx - COMBINE_ANSWER_TOKENS - budget.SAFETY_TOKENS - 64
         self.chain = load_summarize_chain(self.llm, chain_type="map_reduce", token_max=self.token_max)
 
     def summarize(self, text):

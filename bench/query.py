@@ -136,6 +136,19 @@ def refusals(rows):
     return answered, own, refused, other
 
 
+def coverage_sweep(rows, thresholds):
+    """Answerability at each threshold: how engine/query.py's MIN_COVERAGE was chosen."""
+    chosen = query.MIN_COVERAGE
+    try:
+        for threshold in thresholds:
+            query.MIN_COVERAGE = threshold
+            answered, own, refused, other = refusals(rows)
+            print(f"MIN_COVERAGE {threshold}: {answered} of {own} answered on their own meeting, "
+                  f"{refused} of {other} refused on another series' (sum {answered + refused})")
+    finally:
+        query.MIN_COVERAGE = chosen
+
+
 def transcript_file(corpus, meeting_id):
     for suffix in (".vtt", ".srt"):
         path = corpus / "transcripts" / f"qmsum__{meeting_id}{suffix}"
@@ -272,10 +285,14 @@ def main(argv=None):
     parser.add_argument("--transcripts", type=int, default=4)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--coverage-sweep", metavar="0.3,0.35,0.4",
+                        help="only print answerability at each MIN_COVERAGE (no model, no README)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
     rows = load(args.corpus)
+    if args.coverage_sweep:
+        return coverage_sweep(rows, [float(v) for v in args.coverage_sweep.split(",")])
     model = load_model(settings.model)
     quality = bench_quality(model, settings, rows, args.queries)
     transcripts = bench_transcripts(model, settings, args.corpus, rows, args.transcripts) if args.transcripts else []

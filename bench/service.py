@@ -170,14 +170,12 @@ class Service:
     def map_jobs(self, job_id):
         """[(worker name, started, ended)] of the map jobs behind reduce job `job_id`, from RQ."""
         import redis
-        from rq.job import Job
-        from rq.serializers import JSONSerializer
+        from summarizer.queue import rqaccess
 
         connection = redis.Redis(unix_socket_path=os.path.join(self.data_dir, "redis", "redis.sock"))
         try:
-            parent = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
-            maps = Job.fetch_many(parent.meta.get("map_jobs", []), connection=connection,
-                                  serializer=JSONSerializer)
+            parent = rqaccess.fetch(connection, job_id)
+            maps = rqaccess.fetch_many(connection, parent.meta.get("map_jobs", []) if parent else [])
             return [(job.worker_name, _epoch(job.started_at), _epoch(job.ended_at)) for job in maps if job]
         finally:
             connection.close()

@@ -36,7 +36,7 @@ def main(log_level):
               help="Allow a non-loopback address without API tokens (anyone there can use your GPU).")
 def serve(host, port, workers, gpus, insecure_public):
     """Run everything: embedded Redis (if no REDIS_URL), the workers and the API server."""
-    from summarizer.queue import supervisor
+    from summarizer import serve as supervisor
     from summarizer.queue.connection import embedded_socket
     from summarizer.queue.redis_embed import EmbeddedRedis, make_private
 
@@ -156,8 +156,11 @@ def worker_alive():
 @click.option("--document-id", is_flag=True,
               help="SOURCE is the document_id of an earlier result (kept by the server for "
                    "SUMMARIZER_DOCUMENT_TTL): ask again without sending the document.")
-def summarize(source, server, token, kind, length, fmt, language, query, document_id):
-    """Summarize SOURCE (a file, a URL, or - for stdin) through the API, streaming the result."""
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@click.option("--citations", is_flag=True, help="Under each item, the passages of the source behind it.")
+def summarize(source, server, token, kind, length, fmt, language, query, document_id, as_json, citations):
+    """Summarize SOURCE (a file, a URL, or - for stdin) through the API. The preview and the model's
+    draft stream to stderr; the final summary, each item with its status, is printed to stdout."""
     from summarizer.client import stream_summary
 
     options = {"type": kind, "length": length, "format": fmt}
@@ -168,7 +171,8 @@ def summarize(source, server, token, kind, length, fmt, language, query, documen
     if document_id:
         options["document_id"] = source
     try:
-        code = stream_summary(server, token, source, options, out=sys.stdout, err=sys.stderr)
+        code = stream_summary(server, token, source, options, out=sys.stdout, err=sys.stderr,
+                              as_json=as_json, with_sources=citations)
     except OSError as error:
         raise click.ClickException(f"cannot reach {server}: {error}. Is `summarizer serve` running?")
     sys.exit(code)

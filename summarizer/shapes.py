@@ -119,12 +119,18 @@ def of(options):
     return shape(options.type, options.length)
 
 
+def list_wording(options):
+    """How a task names a list in the format of `options` (the `{list}` of a task)."""
+    if options.format == "markdown":
+        return "a Markdown bullet list, each line starting with '- '"
+    return "a list, each point on its own line starting with '- '"
+
+
 def task(options):
     """What to write, in one sentence the model can follow."""
     kind, rules = TYPES[options.type], of(options)
-    bullets = "a Markdown bullet list, each line starting with '- '" if options.format == "markdown" \
-        else "a list, each point on its own line starting with '- '"
-    return kind.task.format(items=rules.items, spec=rules.spec, words=rules.max_words, list=bullets)
+    return kind.task.format(items=rules.items, spec=rules.spec, words=rules.max_words,
+                            list=list_wording(options))
 
 
 def answer_tokens(options, cap=0):

@@ -346,7 +346,7 @@ def test_strict_mode_keeps_only_the_supported_items_of_the_same_answer(client, w
 
 
 def test_connection_pool_holds_more_streams_than_gunicorn_serves(app):
-    from summarizer.queue.supervisor import api_command
+    from summarizer.serve import api_command
     from summarizer.config import Settings
     command = api_command(Settings.from_mapping({}))
     streams = int(command[command.index("--worker-connections") + 1])

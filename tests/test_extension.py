@@ -7,6 +7,7 @@ test then reads the real side panel through `tests/browser.py`. Pages are served
 and the calls rely on the server's CORS setting, as they do for a user.
 """
 
+import html
 import http.server
 import json
 import shutil
@@ -21,6 +22,7 @@ import requests
 import browser  # tests/browser.py (pytest puts tests/ on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
 EXT_DIR = REPO / "extension" / "browser"
 SCREENSHOTS = EXT_DIR / "screenshots"
 PANEL = "panel/panel.html"
@@ -434,8 +436,10 @@ def assert_statuses_shown(seen, noun):
 
 @pytest.mark.browser
 def test_citation_statuses_are_shown_distinctly_in_the_panel(chromium):
-    """The statuses the live server cannot produce yet (replaced, unverified), fed as events to the
-    panel's real summary view (lib/view.js, with the panel's CSS) in the panel page itself."""
+    """Every status's look at once (supported, replaced, unverified, and an older server's
+    `supported: false`), fed as events to the panel's real summary view (lib/view.js, with the
+    panel's CSS) in the panel page itself; the live server's replaced and unverified items are
+    test_replaced_and_unverified_items_of_the_live_server_are_shown_as_such."""
     page = chromium.context.new_page()
     try:
         page.set_viewport_size({"width": 400, "height": 720})
@@ -448,6 +452,145 @@ def test_citation_statuses_are_shown_distinctly_in_the_panel(chromium):
     finally:
         page.close()
     assert_statuses_shown(seen, "page")
+
+
+PICK = """(() => {
+    for (const [name, value] of [['type', 'headline'], ['length', 'long']]) {
+        const select = document.getElementById(`option-${name}`);
+        select.value = value;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    document.getElementById('run').click();
+})()"""
+
+
+@pytest.mark.browser
+def test_a_pick_in_the_panel_is_for_its_page_and_the_toolbar_starts_from_the_defaults(extension, pages):
+    """Issue 24.6: Type/Length picked in the panel for one page no longer apply to the next page's
+    toolbar click, and the panel says which options are in force and whose they are."""
+    in_force = "JSON.parse(document.body.dataset.inForce || '{}')"
+    extension.tab.goto(f"{pages}/article.html")
+    panel, _ = extension.click()
+    panel.wait_for("document.body.dataset.inForce", 20)
+    assert panel.evaluate(in_force)["type"] == "key-points"
+    assert text_of(panel, "in-force").endswith("your defaults (extension options)")
+    panel.evaluate("document.getElementById('stop').click()")
+    panel.wait_for("document.body.dataset.state === 'idle'", 20)
+    panel.evaluate(PICK)  # the user picks a long headline for this page and summarizes again
+    panel.wait_for(f"{in_force}.type === 'headline'", 20)
+    assert panel.evaluate(in_force)["length"] == "long"
+    assert "Headline · Long" in text_of(panel, "in-force") and "picked in this panel" in text_of(panel, "in-force")
+    extension.tab.goto(f"{pages}/fresh.html")
+    panel, _ = extension.click()
+    panel.wait_for(f"{in_force}.type === 'key-points'", 20)
+    assert panel.evaluate(in_force)["length"] == "short"
+    assert panel.evaluate("document.getElementById('option-type').value") == "key-points"
+    assert text_of(panel, "in-force").endswith("your defaults (extension options)")
+    panel.evaluate("document.getElementById('stop').click()")
+
+
+TLDR = {"summary": "Pombal rebuilt the centre on a grid. The harbour front opened as a square.",
+        "type": "tldr", "length": "medium", "format": "markdown", "model": "SmolLM2-135M-Instruct",
+        "citations": [
+            {"item": 0, "text": "Pombal rebuilt the centre on a grid.", "score": 0.8, "supported": True,
+             "status": "supported", "sources": SOURCE},
+            {"item": 1, "text": "The harbour front opened as a square.", "score": 0.9, "supported": True,
+             "status": "replaced", "original": "The harbour became a park.", "sources": SOURCE}]}
+
+
+@pytest.mark.browser
+def test_a_paragraph_summary_is_shown_once_with_its_items_marked_in_place(chromium):
+    """Issue 24.6: a tl;dr or headline is not repeated under "Where this comes from"; its
+    sentences carry their status and source where they stand."""
+    page = chromium.context.new_page()
+    try:
+        page.goto(f"chrome-extension://{chromium.id}/{PANEL}")
+        shown = page.evaluate("""async (result) => {
+            const { SummaryView } = await import('/lib/view.js');
+            const body = document.getElementById('summary');
+            const view = new SummaryView({ body, note: document.getElementById('summary-note'),
+                                           noun: 'page', onPick: () => {} });
+            view.done(result);
+            return { text: body.innerText, headings: body.querySelectorAll('h3').length,
+                     items: [...body.querySelectorAll('span.item')].map((s) => [s.textContent, s.dataset.status,
+                                                                                s.classList.contains('cited')]) };
+        }""", TLDR)
+    finally:
+        page.close()
+    assert shown["headings"] == 0 and shown["text"].count("Pombal rebuilt") == 1, shown
+    assert shown["items"] == [["Pombal rebuilt the centre on a grid.", "supported", True],
+                              ["The harbour front opened as a square.", "replaced", True]]
+
+
+@pytest.mark.browser
+def test_one_reconnect_is_shown_then_quick_ones_stay_quiet(chromium):
+    """Issue 24.6: after a server restart the status flipped between "connection lost" and
+    "reconnected" while the server was up. The first drop is shown; a later one that is back at
+    the first try leaves the status alone; one that lasts is shown again."""
+    page = chromium.context.new_page()
+    try:
+        page.goto(f"chrome-extension://{chromium.id}/{PANEL}")
+        shown = page.evaluate("""async () => {
+            const { describeEvent } = await import('/lib/view.js');
+            const said = (type, data) => describeEvent({ type, data })?.text ?? null;
+            return [said('reconnecting', { attempt: 1, reason: 'dropped', round: 1 }),
+                    said('resumed', { attempt: 1, round: 1 }),
+                    said('reconnecting', { attempt: 1, reason: 'dropped', round: 2 }),
+                    said('resumed', { attempt: 1, round: 2 }),
+                    said('reconnecting', { attempt: 2, reason: 'unreachable', round: 3 })];
+        }""")
+    finally:
+        page.close()
+    first, back, again, back_again, lasting = shown
+    assert "reconnecting (attempt 1)" in first and back.startswith("Reconnected")
+    assert again is None and back_again is None
+    assert "reconnecting (attempt 2)" in lasting
+
+
+STATUSES_SHOWN = "[...document.querySelectorAll('#summary [data-status]')].map((e) => e.dataset.status)"
+FREBERG_HASH = "5588d9eecfe630bbe8ac41600cd377c0bc810670"
+
+
+def freberg_page():
+    """A CNN/DM obituary (FRANK's validation set) on which the bundled model, at the test
+    settings, invents what the source check replaces (tl;dr) and, asked for German, writes an
+    item the check cannot read (key points): what the live service decides, shown live."""
+    path = SHARED / "corpus" / "factuality" / "frank_valid.jsonl"
+    if not path.exists():
+        pytest.skip(f"the shared corpus is not at {path.parent}")
+    with open(path) as handle:
+        article = next(json.loads(line)["article"] for line in handle if FREBERG_HASH in line)
+    article = " ".join(article) if isinstance(article, list) else article
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in article.split("\n") if p.strip())
+    return f"<!DOCTYPE html><html lang=en><head><title>Stan Freberg</title></head><body><article>{paragraphs}</article></body></html>"
+
+
+@pytest.mark.browser
+@pytest.mark.model
+@pytest.mark.parametrize("options, language, status", [
+    ({"type": "tldr", "length": "short"}, "", "replaced"),
+    ({"type": "key-points", "length": "short"}, "de", "unverified"),
+])
+def test_replaced_and_unverified_items_of_the_live_server_are_shown_as_such(extension, pages, options,
+                                                                            language, status):
+    """Issue 24.7: the live server replaces an invented item with the page's sentence, and marks
+    one it cannot check (another language) unverified; the panel shows exactly the statuses of
+    the server's result, and says so in its label."""
+    PAGES["/freberg.html"] = ("text/html; charset=utf-8", freberg_page().encode())
+    extension.configure(options=options, outputLanguage=language)
+    try:
+        extension.tab.goto(f"{pages}/freberg.html")
+        panel, _ = extension.click()
+        job_id = wait_job(panel)
+        assert wait_done(panel, 240) == "done"
+        result = extension.job(job_id)["result"]
+    finally:
+        extension.configure(options={"type": "key-points", "length": "short"}, outputLanguage="")
+    statuses = [c["status"] for c in result["citations"]]
+    assert status in statuses, result
+    assert panel.evaluate(STATUSES_SHOWN) == statuses
+    label = text_of(panel, "summary-note")
+    assert ("replaced by the page's own sentence" if status == "replaced" else "not verified") in label
 
 
 @pytest.mark.browser

@@ -3,9 +3,8 @@
 import time
 
 import pytest
-from rq.job import Job
-from rq.serializers import JSONSerializer
 
+from summarizer.queue import rqaccess
 from tests.conftest import start_worker, wait_for, worker_registered
 from tests.sse import events_of
 
@@ -46,9 +45,8 @@ def test_long_document_is_mapped_in_chunks_then_reduced(client, worker, second_w
     assert result["chunks"] == queued["chunks"]
     assert "token" in [e.event for e in events]
     # every map job ran, and the work was shared by both workers
-    reduce_job = Job.fetch(queued["job_id"], connection=redis_client, serializer=JSONSerializer)
-    map_jobs = Job.fetch_many(reduce_job.meta["map_jobs"], connection=redis_client,
-                              serializer=JSONSerializer)
+    reduce_job = rqaccess.fetch(redis_client, queued["job_id"])
+    map_jobs = rqaccess.fetch_many(redis_client, reduce_job.meta["map_jobs"])
     assert all(job.get_status() == "finished" for job in map_jobs)
     workers = {job.worker_name for job in map_jobs}
     print(f"{len(map_jobs)} chunks over workers {sorted(workers)}")

@@ -130,7 +130,7 @@ def test_the_metrics_port_serves_metrics_without_a_token_and_nothing_else(ops_re
 
 def test_serve_binds_the_metrics_port_when_one_is_set():
     from summarizer.config import Settings
-    from summarizer.queue.supervisor import api_command
+    from summarizer.serve import api_command
 
     command = api_command(Settings.from_mapping({"port": 8000, "metrics_port": 9464}))
     assert ["--bind", "127.0.0.1:8000"] == command[command.index("--bind"):][:2]

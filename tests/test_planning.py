@@ -7,8 +7,8 @@ from summarizer.config import Settings
 from summarizer.document import Block, Document
 from summarizer.engine.llm import load_model, load_tokenizer
 from summarizer.options import SummaryOptions
-from summarizer.longdocs.planning import (EstimatedTokenizer, map_chunk_budget, plan_chunks,
-                                 single_call_budget)
+from summarizer.engine.estimate import EstimatedTokenizer
+from summarizer.longdocs.planning import map_chunk_budget, plan_chunks, single_call_budget
 
 SETTINGS = Settings.from_mapping({"n_ctx": 1024, "n_threads": 1})
 

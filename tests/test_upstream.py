@@ -5,8 +5,6 @@ server (llama-cpp-python's own, with the bundled model) through the whole servic
 import time
 
 import pytest
-from rq.job import Job
-from rq.serializers import JSONSerializer
 
 from summarizer import create_app
 from summarizer.config import Settings, default_model_path
@@ -14,6 +12,7 @@ from summarizer.engine import grammars, prompts
 from summarizer.engine.llm import load_tokenizer
 from summarizer.engine.remote import UpstreamModel
 from summarizer.options import SummaryOptions
+from summarizer.queue import rqaccess
 from tests.conftest import TEST_SETTINGS, start_worker, wait_for, worker_registered
 from tests.sse import events_of
 from tests.test_api import TEXT
@@ -102,9 +101,8 @@ def test_long_document_map_reduce_with_two_chunks_in_flight(upstream_service, re
     assert events[-1].event == "done", events[-1].data
     queued = events[1].data
     assert queued["chunks"] >= 2 and events[-1].data["chunks"] == queued["chunks"]
-    reduce_job = Job.fetch(queued["job_id"], connection=redis_client, serializer=JSONSerializer)
-    map_jobs = Job.fetch_many(reduce_job.meta["map_jobs"], connection=redis_client,
-                              serializer=JSONSerializer)
+    reduce_job = rqaccess.fetch(redis_client, queued["job_id"])
+    map_jobs = rqaccess.fetch_many(redis_client, reduce_job.meta["map_jobs"])
     assert all(job.get_status() == "finished" for job in map_jobs)
     slots = {job.worker_name for job in map_jobs}
     print(f"{len(map_jobs)} chunks over {sorted(slots)}")

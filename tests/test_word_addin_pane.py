@@ -391,9 +391,26 @@ def test_progress_reads_as_in_the_extension(pane):
     assert all(bar == 100 for _, bar in progress), progress
 
 
+def test_server_url_is_read_by_the_extensions_rule(pane):
+    """The pane takes lib/settings.js's normalizeServerUrl: a bare host:port gets http://, and
+    what is no http(s) address is refused with a message instead of being saved."""
+    pane.open()
+    pane.page.fill("#server-url", " 127.0.0.1:8000// ")
+    pane.page.click("#save-settings")
+    pane.page.wait_for_selector("#settings-status:has-text('Saved')")
+    assert pane.page.input_value("#server-url") == "http://127.0.0.1:8000"
+    for refused in ("ftp://example.org", "http://"):
+        pane.page.evaluate("document.getElementById('settings-status').textContent = ''")
+        pane.page.fill("#server-url", refused)
+        pane.page.click("#save-settings")
+        pane.page.wait_for_selector("#settings-status:has-text('server address')")
+        assert "Saved" not in pane.page.text_content("#settings-status")
+
+
 def test_citation_statuses_are_shown_distinctly_in_the_pane(pane):
-    """The statuses the live server cannot produce yet (replaced, unverified), fed as events to the
-    pane's real summary view (the shared lib/view.js with the pane's CSS) in the pane itself."""
+    """Every status's look at once, fed as events to the pane's real summary view (the shared
+    lib/view.js with the pane's CSS) in the pane itself; the live server's replaced and unverified
+    items reach that view as test_extension.py's live test shows in the panel."""
     pane.open()
     pane.page.set_viewport_size({"width": 400, "height": 800})
     pane.page.evaluate(FEED % "./lib/view.js", [FED_EVENTS[:1], "document"])

@@ -6,6 +6,8 @@
 import { ApiError, cancelJob, jobEvents, startQuestion, startSummary } from "./lib/api.js";
 import { parseSummary } from "./lib/markdown.js";
 import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "./lib/options.js";
+import { normalizeServerUrl } from "./lib/settings.js";
+import { voidsStreamedText } from "./lib/stream.js";
 import { describeEvent, SummaryView } from "./lib/view.js";
 import {
   canInsert,
@@ -118,7 +120,7 @@ function onEvent(event) {
   if (status) setStatus(status.text, status.percent);
   if (type === "preview") {
     view.preview(data);
-  } else if (type === "status" && (data.status === "restarted" || data.status === "retrying")) {
+  } else if (voidsStreamedText(event)) {
     view.restart();
   } else if (type === "token") {
     if (!view.text) setStatus("Writing…");
@@ -226,18 +228,17 @@ async function showOptions(saved) {
   document.body.dataset.options = Object.keys(options).join(" ");
 }
 
-/** "localhost:8000/" -> "http://localhost:8000"; an empty field means the server of this pane. */
-function normalizeServerUrl(value) {
-  let url = value.trim();
-  if (!url) return window.location.origin;
-  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(url)) url = `http://${url}`;
-  return url.replace(/\/+$/, "");
-}
-
-/** Save the settings form and use it from the next request on. */
+/** Save the settings form and use it from the next request on; an empty server URL means the
+ *  server of this pane. */
 async function onSaveSettings(event) {
   event.preventDefault();
-  const serverUrl = normalizeServerUrl($("server-url").value);
+  let serverUrl;
+  try {
+    serverUrl = normalizeServerUrl($("server-url").value, window.location.origin);
+  } catch (err) {
+    $("settings-status").textContent = err.message;
+    return;
+  }
   const token = $("token").value.trim();
   $("server-url").value = serverUrl;
   run.settings = { serverUrl, token, settingsPlace: SETTINGS_PLACE };

@@ -1,8 +1,8 @@
-"""The model: loaded once per process, then a generator of text pieces per prompt.
+"""The GGUF backend: a model loaded once per process, then a generator of text pieces per prompt.
 
-Two backends give the same interface (settings.backend): this module's `Model`, a GGUF run in the
-worker's own process by llama.cpp, and engine/remote.py's `UpstreamModel`, a client of an
-OpenAI-compatible server. `load_backend(settings)` gives the process's one model for either.
+This is backend `llama-cpp`, run in the worker's own process by llama.cpp; engine/remote.py is
+backend `openai`. engine/backend.py picks one and writes down the interface both keep (Model,
+Tokenizer, Generation).
 
 A `Llama` holds the weights (on the GPU when `n_gpu_layers` is set) and a KV cache; it is not
 thread-safe, so a worker runs one generation at a time. Loading is memoised per ModelSettings (the
@@ -178,13 +178,3 @@ def load_model(model_settings):
 def load_tokenizer(model_settings):
     """The model's tokenizer and chat template, without its weights; kept per process."""
     return Model(model_settings, vocab_only=True)
-
-
-def load_backend(settings):
-    """The process's model for `settings` (config.Settings): the GGUF loaded here (backend
-    llama-cpp), or the client of the upstream server (backend openai), which loads nothing."""
-    if settings.backend == "openai":
-        from summarizer.engine.remote import load_upstream
-
-        return load_upstream(settings.upstream)
-    return load_model(settings.model)

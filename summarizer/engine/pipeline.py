@@ -1,24 +1,15 @@
 """The summary of a document that fits one model call, held to the rules and cited.
 
 Every function here takes a *run*: what the caller (a worker's JobContext, the benchmark's direct
-context, a test) provides around the model. A run has
-
-- ``model`` (engine.llm.Model) and ``settings`` (temperature, seed, max_tokens are read);
-- ``check_cancel()``, which raises JobCanceled when the client has gone;
-- ``emit(event, data)`` for client events (``token``; ``status`` ``retrying``);
-- ``progress(stage, done, total, **extra)``;
-- ``measured(stage, seconds, tokens)`` and ``recovered(step)`` for metrics.
-
-The engine never talks to Redis or the queue itself: the run does.
+context, a test) provides around the model, as engine/backend.py's `Run` protocol writes it down
+(model, settings, check_cancel, emit, progress, measured, recovered). The engine never talks to
+Redis or the queue itself: the run does. How much text one call reads is engine/budget.py's rule.
 """
 
-import logging
 import time
 
 from summarizer import shapes
-from summarizer.engine import grounding, preview, prompts, recovery, revise, salience
-
-log = logging.getLogger(__name__)
+from summarizer.engine import budget, grounding, preview, prompts, recovery, revise, salience
 
 FILL_CANDIDATES = 12
 """Salient sentences offered for the places of dropped items, best first (more than the longest
@@ -31,9 +22,6 @@ document's sentences picked to match what the model got wrong; the extractive su
 what matters in the document, is better (bench/README.md "Summary quality": CNN/DM documents whose
 three items were all replaced scored ROUGE-1 20.2 against the preview's 50.0)."""
 
-SAFETY_TOKENS = 32
-"""Room left in the context beyond prompt and answer: chat-template tokens a count may miss."""
-
 
 def summarize(run, document, options, usage):
     """The summary fields of a result for `document`, written from its most salient sentences
@@ -41,13 +29,11 @@ def summarize(run, document, options, usage):
     "thorough" the model reads as much as fits its context."""
     run.check_cancel()
     answer_tokens = shapes.answer_tokens(options, run.settings.max_tokens)
-    budget = _document_room(run.model, options, document, answer_tokens)
-    if options.depth == "fast":
-        budget = min(run.settings.selection_tokens, budget)
+    build = lambda part: prompts.messages_for(part, options, document.title)  # noqa: E731
+    room = budget.document_room(run.model, options, run.settings, build)
     index = grounding.SourceIndex(document.blocks, document.title)
-    text = salience.excerpt(index, budget, run.model.count_tokens)
-    messages = fit_messages(
-        run.model, text, lambda part: prompts.messages_for(part, options, document.title), answer_tokens)
+    text = salience.excerpt(index, room, run.model.count_tokens)
+    messages = budget.fit_messages(run.model, text, build, answer_tokens)
     return guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index)
 
 
@@ -103,22 +89,3 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
             "replaced_share": round(revise.replaced_share(citations), 3),
             "method": "extractive" if fields.get("fallback") else "model", **fields}
 
-
-def _document_room(model, options, document, answer_tokens):
-    """Tokens of document text one summarize call can take beside its instructions and answer."""
-    overhead = model.prompt_length(prompts.messages_for("", options, document.title))
-    return model.n_ctx - overhead - answer_tokens - SAFETY_TOKENS
-
-
-def fit_messages(model, text, build, answer_tokens):
-    """`build(text)` messages whose prompt leaves `answer_tokens` free in the context. The API
-    sized the text to fit; trimming here only guards against an estimate that ran short."""
-    budget = model.n_ctx - answer_tokens - 8
-    messages = build(text)
-    overflow = model.prompt_length(messages) - budget
-    if overflow > 0:
-        tokens = model.count_tokens(text)
-        keep = max(0, tokens - overflow - 16)
-        log.warning("trimming %d tokens that do not fit the context", tokens - keep)
-        messages = build(model.truncate(text, keep))
-    return messages

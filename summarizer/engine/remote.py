@@ -1,4 +1,4 @@
-"""The model behind an OpenAI-compatible server (backend `openai`), with engine/llm.py's interface:
+"""The model behind an OpenAI-compatible server (backend `openai`), with engine/backend.py's Model:
 `generate(messages, ...)` gives a Generation to iterate for text pieces; `count_tokens`,
 `prompt_length`, `truncate`, `n_ctx` and `name` size the prompts. Nothing is loaded: the worker
 needs no GPU, and several jobs of one worker may call the server at once (it batches them).
@@ -13,7 +13,7 @@ import itertools
 import logging
 import threading
 
-from summarizer.engine import estimate
+from summarizer.engine import estimate, llm
 from summarizer.engine.stream import RemoteGeneration
 from summarizer.engine.upstream import Upstream, UpstreamError, UpstreamUnavailable
 
@@ -135,11 +135,10 @@ class UpstreamModel:
         if self._local_tokenizer is None:
             if self.settings.tokenizer:
                 from summarizer.config import Settings
-                from summarizer.engine.llm import load_tokenizer
 
                 model = Settings.from_mapping({"model_path": self.settings.tokenizer,
                                                "n_ctx": self.settings.n_ctx}).model
-                self._local_tokenizer = load_tokenizer(model)
+                self._local_tokenizer = llm.load_tokenizer(model)
             else:
                 self._local_tokenizer = estimate.EstimatedTokenizer(self.settings.n_ctx)
         return self._local_tokenizer

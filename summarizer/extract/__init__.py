@@ -1,8 +1,9 @@
 """Document intake: one entry point from a client's `Source` to a `Document`, whatever the format.
 
-Formats live in their own modules (text, html, pdf, word) behind a content-sniffing dispatcher;
-PDF and Word are parsed in a sandboxed child process (sandbox.py, child.py), URLs are fetched by
-summarizer.extract.fetch.
+Formats live in their own modules (text, html, pdf, word, slides, subtitles, markdown) behind a
+content-sniffing dispatcher; every file format but HTML and plain text (PDF, Word, PowerPoint,
+WebVTT/SubRip transcripts, Markdown) is parsed in a sandboxed child process (sandbox.py, child.py,
+which names them in FORMAT_NAMES); URLs are fetched by summarizer.extract.fetch.
 """
 
 from summarizer.document import Document

@@ -1,4 +1,5 @@
-"""Run a PDF/DOCX parser in a child process with a wall-clock timeout and a memory cap.
+"""Run a file parser (PDF, Word, PowerPoint, transcripts, Markdown: child.FORMAT_NAMES) in a child
+process with a wall-clock timeout and a memory cap.
 
 `subprocess`, not `multiprocessing`: the API runs under gunicorn's gevent worker, which patches
 `subprocess` to be cooperative, while a forked multiprocessing child of a monkey-patched process is

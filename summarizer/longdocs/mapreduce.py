@@ -9,7 +9,8 @@ import time
 
 from summarizer import shapes
 from summarizer.engine import grounding, guard, preview, prompts, recovery
-from summarizer.engine.pipeline import fit_messages, guarded_summary
+from summarizer.engine.budget import fit_messages
+from summarizer.engine.pipeline import guarded_summary
 from summarizer.longdocs import planning
 from summarizer.options import SummaryOptions
 

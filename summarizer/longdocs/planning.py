@@ -7,75 +7,29 @@ high, sizes the chunks instead, and workers trim anything that still overflows. 
 taken from the tokenizer's context (`n_ctx`), which is the upstream's when it says.
 """
 
-import functools
-import logging
-
-from summarizer import shapes
-from summarizer.engine import prompts
-from summarizer.engine.estimate import EstimatedTokenizer
-from summarizer.engine.llm import load_tokenizer
-from summarizer.engine.remote import UpstreamModel
-from summarizer.errors import ModelError, UpstreamError
+from summarizer.engine import budget, prompts
+from summarizer.engine.backend import tokenizer_for
 from summarizer.longdocs.chunking import Chunk, split_document
-
-log = logging.getLogger(__name__)
-
-SAFETY_TOKENS = 32
-"""Room left in the context beyond prompt and answer: chat-template tokens the count may miss."""
 
 OVERLAP_TOKENS = 64
 """Tokens of the previous chunk repeated at the start of the next."""
 
 
-def tokenizer_for(settings):
-    """The model's own tokenizer (the upstream's, with backend openai), or the estimate when it
-    cannot be had here."""
-    if settings.backend == "openai":
-        return _upstream_tokenizer(settings)
-    try:
-        return load_tokenizer(settings.model)
-    except ModelError as error:
-        log.warning("sizing chunks by estimate: %s", error.message)
-        return EstimatedTokenizer(settings.n_ctx)
-
-
-def _upstream_tokenizer(settings):
-    """The upstream's counts, asked once per call (a request must not wait out the workers'
-    back-off); the estimate while the server cannot be reached."""
-    tokenizer = _upstream_counter(settings.upstream)
-    try:
-        tokenizer.server()
-    except UpstreamError as error:
-        log.warning("sizing chunks by estimate: %s", error.message)
-        return EstimatedTokenizer(settings.n_ctx)
-    return tokenizer
-
-
-@functools.lru_cache(maxsize=2)
-def _upstream_counter(upstream_settings):
-    return UpstreamModel(upstream_settings, retries=0)
-
-
-def _overhead(tokenizer, messages):
-    return tokenizer.prompt_length(messages)
-
-
 def single_call_budget(tokenizer, options, settings, title=""):
     """Document tokens that fit one summarize call with its instructions and answer."""
-    overhead = _overhead(tokenizer, prompts.messages_for("", options, title))
-    return tokenizer.n_ctx - overhead - shapes.answer_tokens(options, settings.max_tokens) - SAFETY_TOKENS
+    return budget.document_room(tokenizer, options, settings,
+                                lambda text: prompts.messages_for(text, options, title))
 
 
 def map_chunk_budget(tokenizer, settings):
     """Tokens of document text one map call can take."""
-    overhead = _overhead(tokenizer, prompts.map_messages("", 999, 999))
-    return tokenizer.n_ctx - overhead - prompts.map_budget(settings.max_tokens) - SAFETY_TOKENS
+    return budget.map_room(tokenizer, settings)
 
 
 def plan_chunks(document, options, settings, tokenizer=None):
     """[one Chunk] when the document fits one call, else the chunks for map-reduce."""
     text = document.text
-    if options.depth == "fast":  # one call over the selection, whatever the length
+    if budget.one_call(options):  # one call over the selection, whatever the length
         return [Chunk(text, [b.locator for b in document.blocks], 0)]
     tokenizer = tokenizer or tokenizer_for(settings)
     count = tokenizer.count_tokens

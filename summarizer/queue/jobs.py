@@ -2,7 +2,8 @@
 
 A document that fits one model call is one job. A longer one is one map job per chunk (any worker
 may take each, so several GPUs share one document) and a reduce job that depends on them; the
-reduce job's ID is the ID the client sees. Jobs are serialized with JSON, never pickle.
+reduce job's ID is the ID the client sees. Jobs are serialized with JSON, never pickle
+(queue/rqaccess.py); who may see a job is owners.py's rule.
 """
 
 import hashlib
@@ -12,13 +13,12 @@ import re
 import time
 import uuid
 
-from rq import Queue, Retry, Worker
+from rq import Retry
+from rq.exceptions import InvalidJobOperation
+from rq.job import Dependency, JobStatus
 
-from rq.exceptions import InvalidJobOperation, NoSuchJobError
-from rq.job import Dependency, Job, JobStatus
-from rq.serializers import JSONSerializer
-
-from summarizer.queue import keys, limits
+from summarizer.owners import owns
+from summarizer.queue import keys, limits, rqaccess
 from summarizer.queue.state import mark_canceled
 from summarizer.queue.tasks import MAP_JOB, REDUCE_JOB, SINGLE_JOB
 from summarizer.errors import NotFound, ServiceUnavailable
@@ -30,14 +30,9 @@ MAX_POSITIONS_ANNOUNCED = 100
 
 DEAD_STATUSES = (JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED)
 
-LOCAL_OWNER = "local"
-"""The owner of jobs submitted without API tokens, and of jobs that name none (queued before
-owners were recorded): without tokens they stay visible, with tokens they belong to no token."""
-
-
 def queue_for(connection, settings):
     """The RQ queue of `settings` on `connection`, with JSON serialization."""
-    return Queue(settings.queue, connection=connection, serializer=JSONSerializer)
+    return rqaccess.queue(connection, settings.queue)
 
 
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -49,11 +44,8 @@ def fetch_job(connection, job_id, owner=None):
     same answer as an unknown job, so job IDs of other clients cannot be probed)."""
     if not JOB_ID.fullmatch(job_id):
         raise NotFound("unknown_job", "No such job: job IDs are letters, digits, '-' and '_'.")
-    try:
-        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
-    except NoSuchJobError:
-        job = None
-    if job is None or (owner is not None and job.meta.get("owner", LOCAL_OWNER) != owner):
+    job = rqaccess.fetch(connection, job_id)
+    if job is None or not owns(owner, job.meta.get("owner")):
         raise NotFound("unknown_job", f"No job {job_id!r} (unknown, or expired).")
     return job
 
@@ -71,14 +63,16 @@ def cache_key(document, options, settings, owner=None):
 
 
 def submit(connection, settings, document, options, plan, extract_ms, preview=None, owner=None,
-           document_id=None):
+           document_id=None, by_reference=False):
     """Queue a summary (or attach to an identical one of the same `owner`); returns
     (job_id, "miss"|"hit"|"attached").
 
     `plan()` gives the document's chunks and `preview()` the data of the stream's first event;
     both are called only when a job is queued (an identical job already has its preview, and
     tokenizing the whole text is most of the time a cache hit would otherwise take).
-    `document_id` (queue/documents.py) is carried into the result."""
+    `document_id` (queue/documents.py) is carried into the result; with `by_reference` (a
+    follow-up that sent only the ID) the job carries the ID instead of the document, and the
+    worker loads the kept copy."""
     queue = queue_for(connection, settings)
     if not live_workers(connection, settings.queue):
         raise ServiceUnavailable(
@@ -87,11 +81,11 @@ def submit(connection, settings, document, options, plan, extract_ms, preview=No
     job_id = uuid.uuid4().hex
     with limits.queue_place(connection, queue, settings.max_queue, job_id):
         return _submit(connection, settings, queue, job_id, document, options, plan, extract_ms,
-                       preview, owner, document_id)
+                       preview, owner, document_id, by_reference)
 
 
 def _submit(connection, settings, queue, job_id, document, options, plan, extract_ms, preview, owner,
-            document_id=None):
+            document_id=None, by_reference=False):
     """submit(), holding a place in the queue until the job is in it (or was found cached)."""
     if options.cache:
         key = cache_key(document, options, settings, owner)
@@ -109,8 +103,10 @@ def _submit(connection, settings, queue, job_id, document, options, plan, extrac
     common = dict(job_timeout=settings.job_timeout, result_ttl=settings.result_ttl,
                   failure_ttl=settings.result_ttl,
                   retry=Retry(max=settings.job_retries) if settings.job_retries else None)
-    payload = {"document": document.to_dict(), "options": options.to_dict(),
-               "extract_ms": extract_ms, "enqueued_at": time.time(), "document_id": document_id}
+    payload = {"options": options.to_dict(), "extract_ms": extract_ms, "enqueued_at": time.time(),
+               "document_id": document_id, "owner": owner}
+    if not by_reference:
+        payload["document"] = document.to_dict()
     if len(chunks) == 1:
         queue.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize",
                       meta={"owner": owner}, **common)
@@ -127,10 +123,8 @@ def _submit(connection, settings, queue, job_id, document, options, plan, extrac
 
 
 def live_workers(connection, queue_name):
-    """Workers on `queue_name` whose heartbeat has not expired (Worker.count also counts dead ones
-    until their registration is swept)."""
-    queue = Queue(queue_name, connection=connection, serializer=JSONSerializer)
-    return Worker.all(queue=queue, serializer=JSONSerializer)
+    """Workers on `queue_name` whose heartbeat has not expired."""
+    return rqaccess.workers(connection, queue_name)
 
 
 def _reusable_job(connection, key):
@@ -138,9 +132,8 @@ def _reusable_job(connection, key):
     cached = connection.get(key)
     if not cached:
         return None
-    try:
-        job = Job.fetch(cached.decode(), connection=connection, serializer=JSONSerializer)
-    except NoSuchJobError:
+    job = rqaccess.fetch(connection, cached.decode())
+    if job is None:
         return None
     if job.get_status() in DEAD_STATUSES or job.meta.get("canceled"):
         return None
@@ -188,12 +181,13 @@ def cancel(connection, settings, job_id, owner=None):
 
 def _cancel_if_waiting(connection, job_id):
     """Cancel a job that no worker has taken yet; True if it was."""
+    job = rqaccess.fetch(connection, job_id)
     try:
-        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
-        if job.get_status() in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+        if job is not None and job.get_status() in (JobStatus.QUEUED, JobStatus.DEFERRED,
+                                                    JobStatus.SCHEDULED):
             job.cancel()
             return True
-    except (NoSuchJobError, InvalidJobOperation):
+    except InvalidJobOperation:
         pass  # gone, or taken in between: the worker sees the cancel key
     return False
 
@@ -203,8 +197,7 @@ def announce_positions(queue, settings):
     their parent, at the position of its first waiting chunk."""
     job_ids = queue.get_job_ids(0, MAX_POSITIONS_ANNOUNCED - 1)
     announced = set()
-    for position, job in enumerate(Job.fetch_many(job_ids, connection=queue.connection,
-                                                  serializer=JSONSerializer), start=1):
+    for position, job in enumerate(rqaccess.fetch_many(queue.connection, job_ids), start=1):
         if job is None:
             continue
         target = (job.args[0] if job.args else {}).get("parent_id") or job.id

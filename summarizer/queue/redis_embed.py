@@ -7,7 +7,7 @@ survive a restart of the service.
 One data folder, one server: a lock on the folder is held by `serve` and by the redis-server it
 starts (the descriptor is inherited), so a second `serve` on the same folder refuses to start
 while either lives, instead of unlinking the first one's socket and running a second server on
-the same AOF. The server also gets SIGTERM when its parent dies (supervisor.die_with_parent).
+the same AOF. The server also gets SIGTERM when its parent dies (processes.die_with_parent).
 
 The AOF holds every document and summary, so the data folder is private to the user running the
 service: folders 0700, files 0600, made so at every start whatever the umask (the usual 022 left
@@ -25,7 +25,7 @@ import time
 import redis
 
 from summarizer.errors import ServiceUnavailable
-from summarizer.queue.supervisor import die_with_parent
+from summarizer.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,14 @@ them and is the job the client follows.
 import time
 
 from rq import get_current_job
-from rq.job import Job, JobStatus
-from rq.serializers import JSONSerializer
+from rq.job import JobStatus
 
 from summarizer.document import Document
 from summarizer.engine import answer, pipeline
 from summarizer.errors import JobCanceled, JobFailed, SummarizerError
 from summarizer.longdocs import mapreduce
 from summarizer.options import SummaryOptions
-from summarizer.queue import keys
+from summarizer.queue import documents, keys, rqaccess
 from summarizer.queue.context import JobContext, finish_client_job
 
 SINGLE_JOB = "summarizer.queue.tasks.summarize_job"
@@ -36,10 +35,19 @@ def summarize_job(runtime, payload):
         usage = {"prompt_tokens": 0, "completion_tokens": 0}
         began = time.perf_counter()
         summarize = answer.answer if options.query else pipeline.summarize
-        fields = summarize(context, Document.from_dict(payload["document"]), options, usage)
+        fields = summarize(context, job_document(context, payload), options, usage)
         return result(context, options, payload, started, began, usage, fields)
 
     return finish_client_job(context, work)
+
+
+def job_document(context, payload):
+    """The job's document: in the payload, or for a follow-up that sent only its document_id, the
+    kept copy (queue/documents.py), which may have expired while the job was queued: then the
+    job ends with 404 `document_expired`, as the request would have."""
+    if "document" in payload:
+        return Document.from_dict(payload["document"])
+    return documents.load(context.connection, context.settings, payload["document_id"], payload["owner"])
 
 
 def map_job(runtime, payload):
@@ -79,7 +87,7 @@ def reduce_job(runtime, payload):
         first_start = float(context.connection.get(keys.maps_started(context.client_job_id))
                             or time.time())
         began = time.perf_counter() - (time.time() - first_start)  # generate_ms counts from the first map
-        fields = mapreduce.reduce_notes(context, Document.from_dict(payload["document"]), options,
+        fields = mapreduce.reduce_notes(context, job_document(context, payload), options,
                                         [m["notes"] for m in maps], usage)
         return result(context, options, payload, first_start, began, usage, fields, chunks=len(maps))
 
@@ -89,7 +97,7 @@ def reduce_job(runtime, payload):
 def _map_results(context, map_ids):
     """The map jobs' results in chunk order; a failed or canceled map ends the reduce."""
     results = []
-    for job in Job.fetch_many(map_ids, connection=context.connection, serializer=JSONSerializer):
+    for job in rqaccess.fetch_many(context.connection, map_ids):
         if job is None or job.get_status() != JobStatus.FINISHED:
             error = (job.meta.get("error") if job else None) or {}
             raise JobFailed(error.get("code", "map_failed"),

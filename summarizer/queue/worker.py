@@ -27,12 +27,11 @@ import time
 import redis
 from rq import SimpleWorker
 from rq.job import Job
-from rq.serializers import JSONSerializer
 from rq.timeouts import TimerDeathPenalty
 
-from summarizer.engine.llm import load_backend
+from summarizer.engine.backend import load_backend
 from summarizer.errors import UpstreamError
-from summarizer.queue import jobs
+from summarizer.queue import jobs, rqaccess
 from summarizer.queue.connection import connect
 
 log = logging.getLogger(__name__)
@@ -178,7 +177,7 @@ def run_worker(settings, gpu=None, burst=False, name=None):
     connection = connect(settings)
     queue = jobs.queue_for(connection, settings)
     name = name or f"{socket.gethostname()}.{os.getpid()}"
-    options = dict(connection=connection, serializer=JSONSerializer, runtime=runtime)
+    options = dict(connection=connection, serializer=rqaccess.SERIALIZER, runtime=runtime)
     extra = [ThreadWorker([queue], name=f"{name}.{slot}", **options)
              for slot in range(2, job_slots(runtime.model, settings) + 1)]
     threads = [threading.Thread(target=w.work, kwargs=dict(burst=burst, logging_level="WARNING"),

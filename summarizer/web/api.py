@@ -82,14 +82,17 @@ def summarize():
     source, raw_options = source_from_request(request)
     options = parse_options(raw_options, _settings().depth)
     document, extract_ms = _extracted(source)
-    document_id = documents.keep(_redis(), _settings(), document, auth.owner())
+    by_reference = source.kind == "document"  # loaded (and kept longer) by its ID: not hashed again
+    document_id = source.document_id if by_reference else \
+        documents.keep(_redis(), _settings(), document, auth.owner())
     if options.query:  # one call over the sentences that answer it, whatever the depth
         plan, first = (lambda: [document]), (lambda: query_preview(document, options))
     else:
         plan, first = (lambda: plan_chunks(document, options, _settings())), (lambda: preview(document, options))
     job_id, cache_state = jobs.submit(_redis(), _settings(), document, options, plan, extract_ms,
                                       preview=lambda: {**first(), "document_id": document_id},
-                                      owner=auth.owner(), document_id=document_id)
+                                      owner=auth.owner(), document_id=document_id,
+                                      by_reference=by_reference)
     headers = {"X-Summarizer-Cache": cache_state, "X-Document-Id": document_id}
     if options.cache:
         (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())

@@ -5,7 +5,7 @@ Jobs belong to the token that submitted them: another token's job is 404 (status
 cancel), and identical requests share a job only under the same token, so the cache never tells
 one token holder what another summarized. A job records a digest of the token, never the token;
 rotating a token therefore hides the jobs submitted with the old one (they expire with result_ttl).
-Without tokens (loopback only) every client is one owner, jobs.LOCAL_OWNER, and the browser is the
+Without tokens (loopback only) every client is one owner, owners.LOCAL_OWNER, and the browser is the
 threat: a web page can reach 127.0.0.1 through DNS rebinding (its own name, resolved to 127.0.0.1:
 the Host header gives it away) or post to it cross-site (the Origin header does). So without
 tokens only loopback Host names (and `allowed_hosts`) are answered, and a request with an Origin
@@ -13,14 +13,13 @@ is refused unless it is this server's own origin or one of `cors_origins`.
 """
 
 import fnmatch
-import hashlib
 import hmac
 import ipaddress
 
 from flask import current_app, request
 
 from summarizer.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from summarizer.queue.jobs import LOCAL_OWNER
+from summarizer.owners import LOCAL_OWNER, of_token
 
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, Last-Event-ID, Accept"
 CORS_EXPOSE_HEADERS = "X-Job-Id, X-Summarizer-Cache, X-Document-Id, X-Heartbeat-Seconds, Location, Retry-After"
@@ -146,7 +145,7 @@ def owner():
     """Who this request acts for: a digest of its (already checked) token, or LOCAL_OWNER."""
     if not current_app.config["SETTINGS"].token_list:
         return LOCAL_OWNER
-    return "token:" + hashlib.sha256(presented_token().encode()).hexdigest()[:24]
+    return of_token(presented_token())
 
 
 def client_key():

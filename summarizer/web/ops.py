@@ -22,11 +22,10 @@ from prometheus_client.core import (
     GaugeMetricFamily,
     HistogramMetricFamily,
 )
-from rq import Queue
-from rq.serializers import JSONSerializer
 
+from summarizer.engine.backend import uses_upstream
 from summarizer.engine.upstream import Upstream
-from summarizer.queue import metrics
+from summarizer.queue import metrics, rqaccess
 from summarizer.queue.jobs import live_workers
 from summarizer.web.auth import public
 from summarizer.errors import ServiceUnavailable
@@ -129,7 +128,7 @@ def readyz():
             f"No live worker serves queue {queue_name!r}: start one with `summarizer worker`.",
         )
     body = {"status": "ready", "queue": queue_name, "workers": len(workers)}
-    if settings.backend == "openai":
+    if uses_upstream(settings):
         upstream = upstream_of(current_app, settings)
         error = upstream.health()
         if error is not None:  # 503 whatever the upstream's own status: we are not ready
@@ -178,7 +177,7 @@ class RedisCollector:
         yield from families
 
     def _queue_state(self):
-        queue = Queue(self.queue_name, connection=self.connection, serializer=JSONSerializer)
+        queue = rqaccess.queue(self.connection, self.queue_name)
         depth = GaugeMetricFamily(
             "summarizer_queue_depth", "Jobs waiting in the queue.", labels=["queue"]
         )

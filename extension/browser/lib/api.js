@@ -210,8 +210,9 @@ class StallWatch {
 /**
  * Yields a job's events ({type, data, id}) from `response` until `done` or `error`. A stream
  * that drops or goes quiet is resumed with Last-Event-ID, as often as RESUME_DELAYS_MS allows
- * in a row; meanwhile it yields {type: "reconnecting", data: {attempt, reason}} and, once the
- * server answers again, {type: "resumed"}. `onJob` learns the job id from the first event
+ * in a row; meanwhile it yields {type: "reconnecting", data: {attempt, reason, round}} and, once the
+ * server answers again, {type: "resumed", data: {attempt, round}}; `round` counts the drops of
+ * this stream (lib/view.js tells the user of the first one, and of later ones only if they last). `onJob` learns the job id from the first event
  * that names it. A job's `error` event is thrown as an ApiError.
  */
 export async function* jobEvents(settings, response, signal, onJob = () => {}) {
@@ -221,6 +222,7 @@ export async function* jobEvents(settings, response, signal, onJob = () => {}) {
   if (jobId) onJob(jobId);
   let lastId = null;
   let failures = 0;
+  let round = 0;
   for (;;) {
     const attempt = new AbortController();
     const stop = () => attempt.abort();
@@ -250,22 +252,23 @@ export async function* jobEvents(settings, response, signal, onJob = () => {}) {
       attempt.abort(); // release the old connection before opening the next
     }
     if (!jobId) throw streamLost(settings);
-    response = yield* reconnect(settings, jobId, lastId, signal, reason, () => failures++, watch.limitMs);
+    round += 1;
+    response = yield* reconnect(settings, jobId, lastId, signal, reason, () => failures++, watch.limitMs, round);
   }
 }
 
 /** Resumes a job's stream, retrying while the server is away; yields what the user should see. */
-async function* reconnect(settings, jobId, lastId, signal, reason, nextFailure, answerWithinMs) {
+async function* reconnect(settings, jobId, lastId, signal, reason, nextFailure, answerWithinMs, round) {
   for (;;) {
     const failure = nextFailure();
     if (failure >= RESUME_DELAYS_MS.length) throw streamLost(settings);
-    yield { type: "reconnecting", data: { attempt: failure + 1, reason } };
+    yield { type: "reconnecting", data: { attempt: failure + 1, reason, round } };
     await sleep(RESUME_DELAYS_MS[failure], signal);
     try {
       // A hung server hangs this request too: give it as long as a heartbeat silence, no more.
       const attempt = AbortSignal.any([signal, AbortSignal.timeout(answerWithinMs)]);
       const response = await resumeEvents(settings, jobId, lastId, attempt);
-      yield { type: "resumed", data: { attempt: failure + 1 } };
+      yield { type: "resumed", data: { attempt: failure + 1, round } };
       return response;
     } catch (error) {
       if (signal.aborted) throw error;

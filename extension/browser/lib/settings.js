@@ -33,12 +33,13 @@ export async function saveSettings(values) {
 }
 
 /**
- * "localhost:8000/" -> "http://localhost:8000": the form users type, the form fetch needs.
- * Throws a TypeError with a message for the user when no http(s) URL can be made of it.
+ * "localhost:8000/" -> "http://localhost:8000": the form users type, the form fetch needs; an
+ * empty value is `fallback` (the Word pane's is the server that served it). Throws a TypeError
+ * with a message for the user when no http(s) URL can be made of it.
  */
-export function normalizeServerUrl(value) {
+export function normalizeServerUrl(value, fallback = DEFAULTS.serverUrl) {
   let url = String(value ?? "").trim();
-  if (!url) return DEFAULTS.serverUrl;
+  if (!url) return fallback;
   if (!/^[a-z][a-z\d+.-]*:\/\//i.test(url)) url = `http://${url}`;
   let parsed;
   try {

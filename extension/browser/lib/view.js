@@ -45,6 +45,9 @@ export function describeEvent({ type, data = {} }) {
     if (stage === "reducing") return { text: `Combining the parts…${shown}`, percent };
     return { text: `Working…${shown}`, percent };
   }
+  // One reconnect is news; a stream that drops again and is back at the first try is not: the
+  // status stays on the summary instead of flipping between "lost" and "reconnected".
+  if ((type === "reconnecting" || type === "resumed") && data.round > 1 && data.attempt === 1) return null;
   if (type === "reconnecting") {
     const why = data.reason === "silent" ? "went quiet" : "was lost";
     return { text: `The connection to the server ${why}: reconnecting (attempt ${data.attempt})…`, percent: null };
@@ -193,11 +196,28 @@ export class SummaryView {
   }
 }
 
-/** The elements citations attach to: list items, else a "Where this comes from" list below. */
+/**
+ * The elements citations attach to: list items; in a paragraph or a headline made of the items
+ * (tl;dr, teaser, headline), each item's own words, marked in place, so the text is shown once;
+ * else (a summary that is not its items' words) a "Where this comes from" list below.
+ */
 function targets(container, citations) {
   const items = [...container.querySelectorAll("li")];
   if (items.length) return citations.map((c) => items[c.item] ?? null);
   const doc = container.ownerDocument;
+  const words = (text) => (text ?? "").split(/\s+/).filter(Boolean).join(" ");
+  if (words(container.textContent) === words(citations.map((c) => c.text).join(" "))) {
+    const paragraph = doc.createElement("p");
+    const spans = citations.map((c, i) => {
+      const span = doc.createElement("span");
+      span.className = "item";
+      span.textContent = c.text ?? "";
+      paragraph.append(...(i ? [" ", span] : [span]));
+      return span;
+    });
+    container.replaceChildren(paragraph);
+    return spans;
+  }
   const list = doc.createElement("ol");
   list.className = "sources";
   const heading = doc.createElement("h3");

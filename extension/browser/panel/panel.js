@@ -6,6 +6,7 @@ import { entryOf, loadHistory, remember } from "../lib/history.js";
 import { chosenOptions, FALLBACK_OPTIONS, loadCatalogue, renderSelects } from "../lib/options.js";
 import { loadPresets, presetOptions } from "../lib/presets.js";
 import { ext, loadSettings } from "../lib/settings.js";
+import { voidsStreamedText } from "../lib/stream.js";
 import { describeEvent, SummaryView } from "../lib/view.js";
 import { buildPayload } from "./capture.js";
 import { highlightInTab, showPdfPage } from "./citations.js";
@@ -17,7 +18,7 @@ const $ = (id) => document.getElementById(id);
 const els = Object.fromEntries(
   ["option-selects", "language", "run", "page", "stop", "copy", "source", "status-text", "progress",
     "error", "error-message", "error-hint", "open-options", "summary", "summary-note", "cite-hint", "cite-note", "meta",
-    "question", "ask-form", "ask", "ask-run", "history", "history-count", "history-list"]
+    "question", "ask-form", "ask", "ask-run", "history", "history-count", "history-list", "in-force"]
     .map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]),
 );
 const view = new SummaryView({ body: els.summary, note: els.summaryNote, noun: "page", onPick: showPassage });
@@ -25,6 +26,7 @@ const state = {
   settings: null, windowId: null, port: null, request: null, payload: null,
   controller: null, jobId: null, tokens: 0, startedAt: 0, firstTokenMs: null, previewMs: null,
   documentId: null, pageUrl: null, question: "", history: [],
+  catalogue: FALLBACK_OPTIONS, picked: false,
 };
 
 /** The summary options chosen in the panel, named as the API names them. */
@@ -33,6 +35,29 @@ function options() {
   const language = els.language.value.trim();
   if (language) chosen.output_language = language;
   return chosen;
+}
+
+/**
+ * The selects back at the user's defaults (the extension's options): a toolbar click, the
+ * shortcut or the context menu starts a page afresh, so what was picked in the panel for the
+ * last page does not silently apply to the next one.
+ */
+function useDefaults() {
+  renderSelects(els.optionSelects, state.catalogue, state.settings.options);
+  els.language.value = state.settings.outputLanguage ?? "";
+  state.picked = false;
+}
+
+/** Says which options a run uses, and whether they are the defaults or picked for this page. */
+function showInForce(chosen) {
+  const shown = [...els.optionSelects.querySelectorAll("select[data-option]")]
+    .map((select) => select.selectedOptions[0]?.textContent ?? select.value);
+  if (chosen.output_language) shown.push(`in ${chosen.output_language}`);
+  if (chosen.query) shown.push("answering a question");
+  const whose = state.picked ? "picked in this panel for this page" : "your defaults (extension options)";
+  els.inForce.textContent = `${shown.join(" · ")}: ${whose}`;
+  els.inForce.hidden = false;
+  document.body.dataset.inForce = JSON.stringify(chosen);
 }
 
 /** The status line, and the progress bar at `percent` (an empty bar for a step with no count). */
@@ -125,8 +150,9 @@ async function pageUrlOf(request, payload) {
 /**
  * Runs a request (page, selection or link, optionally with a preset or a question; or "ask", a
  * question about the document of the last run) and streams its summary or answer into the panel.
+ * `fresh`: a toolbar click, the shortcut or the context menu, which start from the default options.
  */
-async function run(request) {
+async function run(request, { fresh = false } = {}) {
   await stop({ quiet: true });
   const controller = (state.controller = new AbortController());
   const asking = request.kind === "ask";
@@ -138,7 +164,9 @@ async function run(request) {
   setBusy(true);
   try {
     state.settings = await loadSettings(); // the options may have changed since the panel opened
+    if (fresh) useDefaults();
     const chosen = await optionsFor(request);
+    showInForce(chosen);
     if (chosen.query) showQuestion(chosen.query);
     const response = asking ? await ask(request, controller) : await send(request, chosen, controller);
     const onJob = (jobId) => {
@@ -205,7 +233,7 @@ function handleEvent(event) {
     mark("previewMs");
     view.preview(data);
     els.citeHint.hidden = !Number(els.summary.dataset.cited);
-  } else if (type === "status" && (data.status === "restarted" || data.status === "retrying")) {
+  } else if (voidsStreamedText(event)) {
     view.restart();
   } else if (type === "token") {
     if (state.firstTokenMs === null) {
@@ -287,7 +315,7 @@ function reopen(entry) {
 
 /** Scrolls the page to an item's source and highlights it. */
 async function showPassage(citation, element) {
-  els.summary.querySelectorAll("li.active").forEach((li) => li.classList.remove("active"));
+  els.summary.querySelectorAll(".active").forEach((item) => item.classList.remove("active"));
   element.classList.add("active");
   const { tabId, pdf, url } = state.payload ?? {};
   let outcome;
@@ -328,13 +356,14 @@ async function activeTab() {
 function take(request) {
   if (!request || request.windowId !== state.windowId) return;
   ext.storage.session.remove("request");
-  run(request);
+  run(request, { fresh: true });
 }
 
 /** The option selects: the built-in list at once, the server's as soon as it answers. */
 async function showOptions(settings) {
   renderSelects(els.optionSelects, FALLBACK_OPTIONS, settings.options);
   const { options } = await loadCatalogue(settings);
+  state.catalogue = options;
   const chosen = { ...settings.options, ...chosenOptions(els.optionSelects) };
   renderSelects(els.optionSelects, options, chosen);
   document.body.dataset.options = Object.keys(options).join(" ");
@@ -355,6 +384,9 @@ async function init() {
     run({ kind: "page", wholePage: true, tabId: (await activeTab()).id, nonce: crypto.randomUUID() });
   });
   els.stop.addEventListener("click", () => stop());
+  // A pick in the panel is for the page shown: the next toolbar click starts from the defaults.
+  els.optionSelects.addEventListener("change", () => { state.picked = true; });
+  els.language.addEventListener("change", () => { state.picked = true; });
   els.copy.addEventListener("click", async () => {
     await navigator.clipboard.writeText(view.text);
     setStatus("Copied.");
