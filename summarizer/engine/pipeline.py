@@ -15,13 +15,6 @@ FILL_CANDIDATES = 12
 """Salient sentences offered for the places of dropped items, best first (more than the longest
 shape asks for, since some repeat what the model's items say)."""
 
-MODEL_STATUSES = ("supported", "unverified")
-"""Citation statuses of items in the model's own words that the summary keeps: backed by the source
-or, in another output_language, kept unchecked (revise.py). A summary with none of them is the
-document's sentences picked to match what the model got wrong; the extractive summary, picked for
-what matters in the document, is better (bench/README.md "Summary quality": CNN/DM documents whose
-three items were all replaced scored ROUGE-1 20.2 against the preview's 50.0)."""
-
 
 def summarize(run, document, options, usage):
     """The summary fields of a result for `document`, written from its most salient sentences
@@ -78,9 +71,7 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
         fill = [preview.clean(s.text) for s in best]
         citations, summary = revise.revise(outcome.checked.items, document, options, index,
                                            translated=bool(options.output_language), fill=fill)
-    if not any(c["status"] in MODEL_STATUSES for c in citations):
-        # Nothing of the model's own survived the check: its replacements are the sentences that
-        # match what it got wrong, not the document's best; its most salient sentences instead.
+    if not citations:  # nothing the source supports: its own most salient sentences instead
         checked = outcome.checked if outcome.fallback else extracted()
         citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
         summary, fields["fallback"] = checked.text, "extractive"
