@@ -137,7 +137,11 @@ def _reusable_job(connection, key):
         return None
     if job.get_status() in DEAD_STATUSES or job.meta.get("canceled"):
         return None
-    return job.id, "hit" if job.get_status() == JobStatus.FINISHED else "attached"
+    # Answers come from the event log: once it ends with `done` the job is answered, though RQ may
+    # not have marked it finished yet (seen under load: a request right after a ?wait=true answer).
+    answered = job.get_status() == JobStatus.FINISHED or \
+        (last := EventLog(connection, job.id).last()) is not None and last[1] == "done"
+    return job.id, "hit" if answered else "attached"
 
 
 def describe(connection, job_id, owner=None):
