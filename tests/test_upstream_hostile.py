@@ -94,7 +94,7 @@ def test_an_answer_that_never_ends_is_cut_and_the_worker_stays_small(hostile, wo
         assert final.event == "error" and final.data["code"] == "upstream_error", final.data
 
 
-def test_a_model_list_trickled_a_byte_a_second_is_down_within_the_health_timeout(hostile, redis_url):
+def test_a_model_list_trickled_a_byte_a_second_is_down_within_the_health_timeout(hostile):
     server = hostile("trickle-models")
     upstream = Upstream(Settings.from_mapping({"backend": "openai", "upstream_url": server.url}).upstream)
     began = time.monotonic()
@@ -102,11 +102,7 @@ def test_a_model_list_trickled_a_byte_a_second_is_down_within_the_health_timeout
     took = time.monotonic() - began
     print(f"trickled /v1/models: health answered in {took:.1f} s")
     assert error is not None and error.code == "upstream_unavailable", error
-    assert took < 5, took  # HEALTH_TIMEOUT_SECONDS (2 s) in all, not per byte (was 12 s and more)
-    app = upstream_app(redis_url, server.url, "uphostile-none")
-    began = time.monotonic()
-    ready = app.test_client().get("/readyz")
-    assert ready.status_code == 503 and time.monotonic() - began < 10
+    assert took < 5, took  # HEALTH_TIMEOUT_SECONDS (2 s) in all, not per byte (was 90 s here)
 
 
 def test_the_api_key_is_never_echoed_from_an_error(hostile, worker_on, caplog):
