@@ -8,7 +8,6 @@ object on stdout. A crafted file can exhaust this process and nothing else.
 
 import json
 import logging
-import os
 import resource
 import sys
 
@@ -29,12 +28,6 @@ def limit_resources(memory_mb, cpu_seconds):
     cpu = max(1, int(cpu_seconds))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.nice(CHILD_NICENESS)
-
-
-CHILD_NICENESS = 10
-"""The child parses at a lower priority than the API that waits for it: on a busy machine a
-hostile file's parse takes the CPU the API's event loop needs last."""
 
 
 def run(header, data):

@@ -12,18 +12,15 @@ Only pure computation goes there: a step that does I/O through gevent (Redis, a 
 a URL fetch) stays on the loop, which is where gevent's sockets and child watchers live.
 """
 
-import os
 import sys
-
-THREAD_NICENESS = 10
-"""Niceness of the threads that read documents for the API (the loop's thread keeps its own)."""
 
 SWITCH_SECONDS = 0.001
 """How long a thread may hold the interpreter while the event loop waits for it (Python's default
 is 5 ms). A request on the loop takes the interpreter back a few times (each socket call gives it
 up), and on a loaded machine each wait also waits for the scheduler; a shorter interval keeps the
 loop's answers short while a document is read on a thread, for a few more switches of that
-thread."""
+thread. (The threads keep the process's priority: a lower one made it worse, the loop then waits
+for a thread that holds the interpreter and is not scheduled.)"""
 
 
 def off_loop(function, *args, **kwargs):
@@ -33,21 +30,7 @@ def off_loop(function, *args, **kwargs):
     import gevent
 
     sys.setswitchinterval(SWITCH_SECONDS)
-    return gevent.get_hub().threadpool.apply(_lowered, (function, args, kwargs))
-
-
-def _lowered(function, args, kwargs):
-    """Run `function` on this pool thread at a lower scheduling priority than the event loop's
-    thread (Linux niceness is per thread), so that on a busy machine the loop is scheduled first."""
-    from gevent import monkey
-
-    try:
-        native_id = monkey.get_original("threading", "get_native_id")()
-        os.setpriority(os.PRIO_PROCESS, native_id, max(os.getpriority(os.PRIO_PROCESS, native_id),
-                                                        THREAD_NICENESS))
-    except (AttributeError, OSError):
-        pass  # not Linux, or not allowed: the thread keeps the process's priority
-    return function(*args, **kwargs)
+    return gevent.get_hub().threadpool.apply(function, args, kwargs)
 
 
 def _under_gevent():
