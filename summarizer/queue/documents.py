@@ -26,8 +26,10 @@ import re
 import time
 import zlib
 
+import redis
+
 from summarizer.document import Document
-from summarizer.errors import NotFound, PayloadTooLarge
+from summarizer.errors import NotFound, PayloadTooLarge, ServiceUnavailable
 from summarizer.extract.offload import off_loop
 from summarizer.queue import keys
 
@@ -89,10 +91,14 @@ def keep(connection, settings, document, owner):
             "document_too_large", f"This document takes {len(stored) // 2**20} MiB to keep; a "
             f"token keeps at most {settings.kept_mb} MiB of documents (SUMMARIZER_KEPT_MB).")
     _make_room(connection, len(stored))
-    connection.register_script(_KEEP)(
-        keys=[key, keys.kept(digest), keys.kept_sizes(digest), keys.KEPT_ALL],
-        args=[found, stored, settings.document_ttl, time.time(), settings.kept_documents,
-              settings.kept_mb * 2**20, keys.document(digest, "")])
+    try:
+        connection.register_script(_KEEP)(
+            keys=[key, keys.kept(digest), keys.kept_sizes(digest), keys.KEPT_ALL],
+            args=[found, stored, settings.document_ttl, time.time(), settings.kept_documents,
+                  settings.kept_mb * 2**20, keys.document(digest, "")])
+    except redis.OutOfMemoryError:  # full of queue state, with no document left to forget
+        raise ServiceUnavailable("redis_full", "The service's Redis is full; retry shortly.",
+                                 headers={"Retry-After": "30"}) from None
     return found
 
 
@@ -143,7 +149,10 @@ def _touch(connection, settings, digest, found):
 def _make_room(connection, needed):
     """Forget least recently used documents (of any owner) while Redis is past ROOM_FRACTION of
     its maxmemory; nothing when it has none."""
-    limit = int(connection.config_get("maxmemory").get("maxmemory") or 0)
+    try:
+        limit = int(connection.config_get("maxmemory").get("maxmemory") or 0)
+    except redis.ResponseError:  # a managed Redis that does not allow CONFIG: its own policy rules
+        return
     if not limit:
         return
     while connection.info("memory")["used_memory"] + needed > ROOM_FRACTION * limit:
