@@ -81,6 +81,8 @@ def summarize():
     _check_rate()
     source, raw_options = source_from_request(request)
     options = parse_options(raw_options, _settings().depth)
+    if _wants_event_stream():  # a stream refused after queueing would leave its job behind
+        limits.check_streams(_redis(), auth.client_key(), _settings().max_streams_per_client)
     document, extract_ms = _extracted(source)
     document_id = documents.keep(_redis(), _settings(), document, auth.owner())
     # both proportional to the document: on a thread, off the event loop (extract/offload.py)
