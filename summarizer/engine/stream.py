@@ -110,9 +110,6 @@ class RemoteGeneration:
             if event == "[DONE]":
                 done = True
                 break
-            if asked and pieces >= asked:  # the server ignores max_tokens: stop reading it
-                self.finish_reason = self.finish_reason or "length"
-                return
             if asked and number > EVENTS_PER_PIECE * asked + EVENT_SLACK:
                 raise UpstreamError("upstream_error", f"The inference server at "
                                     f"{self.model.upstream.where} sent {number} events for "
@@ -121,6 +118,9 @@ class RemoteGeneration:
             for choice in chunk.get("choices") or []:
                 self.finish_reason = choice.get("finish_reason") or self.finish_reason
                 text = (choice.get("delta") or {}).get("content")
+                if text and asked and pieces >= asked:  # past max_tokens: a server that ignores it
+                    self.finish_reason = "length"
+                    return
                 if text:
                     if pieces == 0 and self.on_prefill:
                         self.on_prefill(self.prompt_tokens, self.prompt_tokens)

@@ -28,6 +28,7 @@ import time
 import urllib.parse
 
 import requests
+import urllib3
 
 from summarizer.errors import UpstreamError, UpstreamUnavailable
 
@@ -145,10 +146,13 @@ class Upstream:
         socket's timeout is per read: a server that trickles a byte a second never trips it)."""
         try:
             raw, whole = _read_capped(response, limit, time.monotonic() + timeout)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            response.close()
             raise Retry(f"the inference server at {self.where} broke off its answer to {path}: "
                         f"{_reason(exc)}") from None
-        finally:
+        if whole:
+            response.raw.release_conn()  # read to its end: the connection may serve again
+        else:
             response.close()
         if whole is None:
             raise Trickle(f"the inference server at {self.where} did not finish answering {path} "
@@ -339,7 +343,7 @@ def _head(response):
     HEALTH_TIMEOUT_SECONDS; what is left is never read."""
     try:
         raw, _ = _read_capped(response, MAX_ERROR_BYTES, time.monotonic() + HEALTH_TIMEOUT_SECONDS)
-    except (requests.RequestException, OSError, ValueError):
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError):
         raw = b""
     return raw[:MAX_ERROR_BYTES].decode("utf-8", "replace"), response.reason or ""
 
