@@ -1,7 +1,7 @@
 """The parse child, started by sandbox.py (``python -m summarizer.extract.child`` works too).
 
 Reads one JSON header line ({"format", "password", "max_pages", "max_chars", "memory_mb",
-"cpu_seconds", "max_unzipped_bytes"}) and then the file's bytes on stdin; caps its own address space and CPU time before
+"cpu_seconds", "max_unzipped_bytes", "max_blocks"}) and then the file's bytes on stdin; caps its own address space and CPU time before
 reading the file; writes {"document": {...}} or {"error": {"type", "code", "message"}} as one JSON
 object on stdout. A crafted file can exhaust this process and nothing else.
 """
@@ -12,6 +12,7 @@ import resource
 import sys
 
 from summarizer import errors
+from summarizer.extract.bounds import bounded
 
 log = logging.getLogger("summarizer.extract.child")
 
@@ -50,12 +51,13 @@ def run(header, data):
             from summarizer.extract.markdown import parse
         else:
             raise errors.UnsupportedMediaType("unsupported_type", f"No parser for {fmt!r}.")
-        document = parse(
+        document = bounded(parse(
             data,
             password=header.get("password"),
             max_pages=header["max_pages"],
             max_chars=header["max_chars"],
-        )
+            max_blocks=header["max_blocks"],
+        ), header["max_blocks"])
         return {"document": document.to_dict()}
     except errors.SummarizerError as error:
         return {"error": {"type": type(error).__name__, "code": error.code, "message": error.message}}

@@ -20,7 +20,7 @@ from summarizer.extract import text as text_format
 EOF_SLACK = 1024
 
 
-def parse(data, *, password=None, max_pages, max_chars):
+def parse(data, *, password=None, max_pages, max_chars, **_ignored):
     """Read a PDF into a Document, or raise a SummarizerError saying why it cannot be read."""
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # font warnings are noise per page
     if is_truncated(data):
