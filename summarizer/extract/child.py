@@ -1,7 +1,7 @@
 """The parse child, started by sandbox.py (``python -m summarizer.extract.child`` works too).
 
 Reads one JSON header line ({"format", "password", "max_pages", "max_chars", "memory_mb",
-"cpu_seconds", "max_unzipped_bytes"}) and then the file's bytes on stdin; caps its own address space and CPU time before
+"cpu_seconds", "max_unzipped_bytes", "ocr"}) and then the file's bytes on stdin; caps its own address space and CPU time before
 reading the file; writes {"document": {...}} or {"error": {"type", "code", "message"}} as one JSON
 object on stdout. A crafted file can exhaust this process and nothing else.
 """
@@ -16,7 +16,7 @@ from summarizer import errors
 log = logging.getLogger("summarizer.extract.child")
 
 FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "subtitles": "subtitle",
-                "markdown": "Markdown"}
+                "markdown": "Markdown", "image": "image"}
 """How messages name each format the child reads."""
 
 
@@ -34,8 +34,13 @@ def run(header, data):
     fmt = header["format"]
     try:
         # Imported here, under the caps, and only the parser this file needs.
+        options = {}
+        if fmt in ("pdf", "image"):  # the readers that OCR (image.py, pdfocr.py)
+            options["ocr_options"] = header.get("ocr")
         if fmt == "pdf":
             from summarizer.extract.pdf import parse
+        elif fmt == "image":
+            from summarizer.extract.image import parse
         elif fmt in ("docx", "pptx"):
             from summarizer.extract import zipguard
 
@@ -55,6 +60,7 @@ def run(header, data):
             password=header.get("password"),
             max_pages=header["max_pages"],
             max_chars=header["max_chars"],
+            **options,
         )
         return {"document": document.to_dict()}
     except errors.SummarizerError as error:

@@ -1,0 +1,204 @@
+"""OCR: scanned PDFs and pictures of text, read by Tesseract in the parse child.
+
+Scans are made here the way a scanner makes them: text pages (corpus PDFs, or PDFs built by
+test_extract_pdf.make_pdf) rendered to images by PDFium and saved as images or image-only PDFs.
+"""
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+from PIL import Image
+
+from bench.ocr import word_f1
+from summarizer import errors
+from summarizer.config import Settings
+from summarizer.document import Source
+from summarizer.extract import extract, pdfocr
+from tests.test_extract_pdf import make_pdf, page_stream
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf"
+FOUR_PAGES = CORPUS / "sf__004-pdflatex-4-pages__pdflatex-4-pages.pdf"
+
+LINES = ["The harbour authority approved the new ferry schedule on Monday.",
+         "Boats will leave every forty minutes between six and midnight.",
+         "Tickets cost three euros and children travel for free."]
+
+
+@pytest.fixture
+def settings():
+    return Settings.from_mapping({"parse_timeout": 60})
+
+
+def read(data, settings):
+    return extract(Source(kind="file", data=data, filename="upload.bin"), settings)
+
+
+def render(pdf_bytes, dpi, pages=None):
+    """Each page of a PDF as a grey PIL image at `dpi`."""
+    pdf = pypdfium2.PdfDocument(pdf_bytes)
+    numbers = range(len(pdf)) if pages is None else pages
+    return [pdf[n].render(scale=dpi / 72, grayscale=True).to_pil() for n in numbers]
+
+
+def image_pdf(images, dpi):
+    """An image-only PDF (a scan): one picture per page, no text layer."""
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def encoded(image, fmt, **options):
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def text_page():
+    """A page of LINES at 200 dpi, as a scanner would give it."""
+    return render(make_pdf([LINES]), 200)[0]
+
+
+def test_scanned_corpus_page_matches_its_text_layer_at_300_dpi(settings):
+    if not FOUR_PAGES.exists():
+        pytest.skip("../shared/corpus is absent")
+    original = FOUR_PAGES.read_bytes()
+    document = read(image_pdf(render(original, 300, [0, 1]), 300), settings)
+    reader = pypdf.PdfReader(io.BytesIO(original))
+    for number in (1, 2):
+        truth = reader.pages[number - 1].extract_text()
+        found = "\n".join(b.text for b in document.blocks if b.locator["page"] == number)
+        assert word_f1(truth, found) >= 0.95, (number, found[:300])
+    assert document.metadata["ocr_pages"] == [1, 2]
+
+
+def test_ocr_blocks_are_located_by_page_line_and_box(settings, text_page):
+    document = read(image_pdf([text_page, text_page], 200), settings)
+    assert {b.locator["page"] for b in document.blocks} == {1, 2}
+    for block in document.blocks:
+        left, top, width, height = block.locator["box"]
+        assert 0 <= left < left + width <= 1 and 0 <= top < top + height <= 1
+        assert block.locator["line"] >= 1
+    assert "ferry schedule" in document.text and "three euros" in document.text
+
+
+@pytest.mark.parametrize("fmt, options", [
+    ("PNG", {}), ("JPEG", {"quality": 60}), ("WEBP", {"quality": 70}), ("GIF", {}), ("TIFF", {}),
+])
+def test_uploaded_images_are_read_by_content(settings, text_page, fmt, options):
+    document = read(encoded(text_page, fmt, **options), settings)
+    assert word_f1("\n".join(LINES), document.text) >= 0.9, document.text
+    assert document.metadata["ocr"] is True
+    assert all(b.locator["page"] == 1 for b in document.blocks)
+
+
+def test_multipage_tiff_gives_pages_and_animated_gif_its_first_frame(settings, text_page):
+    blank = Image.new("L", text_page.size, 255)
+    tiff = encoded(blank, "TIFF", save_all=True, append_images=[text_page])
+    assert {b.locator["page"] for b in read(tiff, settings).blocks} == {2}
+    gif = encoded(text_page, "GIF", save_all=True, append_images=[blank])
+    assert "ferry" in read(gif, settings).text
+
+
+def test_transparent_screenshot_text_is_not_lost(settings, text_page):
+    """Dark text on transparent pixels that are black underneath (a common PNG screenshot)."""
+    rgba = Image.new("RGBA", text_page.size, (0, 0, 0, 0))
+    rgba.putalpha(Image.eval(text_page, lambda v: 255 - v))
+    assert "ferry" in read(encoded(rgba, "PNG"), settings).text
+
+
+def png_declaring(width, height):
+    """A valid little PNG whose header declares width x height grey pixels (a decompression bomb)."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    rows = zlib.compress(b"\x00" * (width + 1) * 16)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+
+
+def test_pixel_bomb_is_413_before_decoding(settings):
+    with pytest.raises(errors.PayloadTooLarge) as caught:
+        read(png_declaring(100_000, 100_000), settings)
+    assert caught.value.code == "image_too_large" and "max_image_pixels" in caught.value.message
+
+
+def test_huge_pdf_page_is_rendered_within_the_pixel_cap(settings):
+    """A 200 x 200 inch page renders at the resolution the cap allows, not at 300 dpi (27 GB)."""
+    big = make_pdf([[]]).replace(b"/MediaBox [0 0 612 792]", b"/MediaBox [0 0 14400 14400]")
+    with pytest.raises(errors.UnprocessableDocument) as caught:
+        read(big, settings)
+    assert caught.value.code == "pdf_no_text"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "TIFF", "WEBP"])
+def test_truncated_image_is_a_clean_422(settings, text_page, fmt):
+    data = encoded(text_page, fmt)
+    with pytest.raises(errors.UnprocessableDocument) as caught:
+        read(data[: len(data) // 3], settings)
+    assert caught.value.code == "image_damaged"
+
+
+def test_many_page_scan_is_413_naming_the_ocr_page_cap(settings):
+    with pytest.raises(errors.PayloadTooLarge) as caught:
+        read(make_pdf([[]] * (settings.max_ocr_pages + 1)), settings)
+    assert caught.value.code == "too_many_ocr_pages"
+    blank = Image.new("L", (64, 64), 255)
+    tiff = encoded(blank, "TIFF", save_all=True, append_images=[blank] * settings.max_ocr_pages)
+    with pytest.raises(errors.PayloadTooLarge) as caught:
+        read(tiff, settings)
+    assert caught.value.code == "too_many_ocr_pages"
+
+
+def test_ten_thousand_page_pdf_is_refused_by_the_page_cap(settings):
+    with pytest.raises(errors.PayloadTooLarge) as caught:
+        read(make_pdf([[]] * 10_000), settings)
+    assert caught.value.code in ("too_many_pages", "too_many_ocr_pages")
+
+
+def test_missing_engine_is_422_ocr_unavailable_saying_what_to_install(settings, text_page, monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_TESSERACT", "/nonexistent/tesseract")
+    for data in (encoded(text_page, "PNG"), image_pdf([text_page], 200)):
+        with pytest.raises(errors.UnprocessableDocument) as caught:
+            read(data, settings)
+        assert caught.value.code == "ocr_unavailable"
+        assert "apt-get install tesseract-ocr" in caught.value.message
+
+
+def test_text_layer_pages_are_not_ocrd(settings, monkeypatch):
+    monkeypatch.setenv("SUMMARIZER_TESSERACT", "/nonexistent/tesseract")  # OCR would fail
+    document = read(make_pdf([LINES]), settings)
+    assert document.blocks[0].locator == {"page": 1} and "ocr_pages" not in document.metadata
+
+
+@pytest.mark.parametrize("text, garbage", [
+    ("The quick brown fox, 12.5% of 2024 (est.).", False),
+    ("مرحبا بالعالم وهذا نص عربي", False),
+    ("数据表 2024 年 收入 增长", False),
+    ("| a | b |\n|---|---|\n| 1 | 2 |", False),
+    ("\ue000\ue001\ue002 \ue003\ue004 text", True),
+    ("\x01\x02\x03\x04\x05\x06 \x07\x08", True),
+    ("�������� ���", True),
+    ("~^~ <<>> ^^^ {{}} ~~~ <<>>", True),
+])
+def test_garbage_rule(text, garbage):
+    assert pdfocr.is_garbage(text) is garbage
+
+
+def test_garbage_text_layer_over_a_scan_is_replaced_by_ocr(settings, text_page):
+    """A scan whose hidden text layer is symbol soup (an unmapped font) is read from its image."""
+    scan = pypdf.PdfReader(io.BytesIO(image_pdf([text_page], 200)))
+    soup = "\x01\x02\x03\x04\x05\x06\x07\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
+    layer = pypdf.PdfReader(io.BytesIO(make_pdf([], streams=[({}, page_stream([soup] * 3))])))
+    writer = pypdf.PdfWriter()
+    page = writer.add_page(scan.pages[0])
+    page.merge_page(layer.pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    document = read(out.getvalue(), settings)
+    assert "ferry schedule" in document.text and "\x01" not in document.text
+    assert document.metadata["ocr_pages"] == [1]
