@@ -19,7 +19,7 @@ from summarizer import errors
 from summarizer.config import Settings
 from summarizer.document import Source
 from summarizer.extract import extract, pdfocr
-from tests.test_extract_pdf import make_pdf, page_stream
+from tests.test_extract_pdf import make_pdf
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf"
 FOUR_PAGES = CORPUS / "sf__004-pdflatex-4-pages__pdflatex-4-pages.pdf"
@@ -192,13 +192,13 @@ def test_garbage_rule(text, garbage):
 def test_garbage_text_layer_over_a_scan_is_replaced_by_ocr(settings, text_page):
     """A scan whose hidden text layer is symbol soup (an unmapped font) is read from its image."""
     scan = pypdf.PdfReader(io.BytesIO(image_pdf([text_page], 200)))
-    soup = "\x01\x02\x03\x04\x05\x06\x07\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
-    layer = pypdf.PdfReader(io.BytesIO(make_pdf([], streams=[({}, page_stream([soup] * 3))])))
+    soup = b"BT 3 Tr /F1 12 Tf 72 700 Td (~^~ <<>> ^^^ {{}} ~~~ <<>> ^|^ ~~) Tj ET"  # 3 Tr: invisible
+    layer = pypdf.PdfReader(io.BytesIO(make_pdf([], streams=[({}, soup)])))
     writer = pypdf.PdfWriter()
     page = writer.add_page(scan.pages[0])
     page.merge_page(layer.pages[0])
     out = io.BytesIO()
     writer.write(out)
     document = read(out.getvalue(), settings)
-    assert "ferry schedule" in document.text and "\x01" not in document.text
+    assert "ferry schedule" in document.text and "<<>>" not in document.text
     assert document.metadata["ocr_pages"] == [1]
