@@ -202,3 +202,18 @@ def test_garbage_text_layer_over_a_scan_is_replaced_by_ocr(settings, text_page):
     document = read(out.getvalue(), settings)
     assert "ferry schedule" in document.text and "<<>>" not in document.text
     assert document.metadata["ocr_pages"] == [1]
+
+
+@pytest.mark.model
+def test_scanned_corpus_pdf_is_summarized_with_cited_pages(client, worker):
+    """A scan of a corpus PDF (no text layer) through POST /summarize: a summary whose items cite
+    pages of the scan, where it used to be 422 pdf_no_text."""
+    if not FOUR_PAGES.exists():
+        pytest.skip("../shared/corpus is absent")
+    scan = image_pdf(render(FOUR_PAGES.read_bytes(), 300, [0, 1, 2]), 300)
+    data = {"file": (io.BytesIO(scan), "scan.pdf"), "cache": "false"}
+    response = client.post("/summarize?wait=true", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_json()
+    result = response.get_json()
+    sources = [s for c in result["citations"] for s in c["sources"]]
+    assert sources and all(s["locator"]["page"] in (1, 2, 3) and "box" in s["locator"] for s in sources)
