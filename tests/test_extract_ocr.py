@@ -217,3 +217,31 @@ def test_scanned_corpus_pdf_is_summarized_with_cited_pages(client, worker):
     result = response.get_json()
     sources = [s for c in result["citations"] for s in c["sources"]]
     assert sources and all(s["locator"]["page"] in (1, 2, 3) and "box" in s["locator"] for s in sources)
+
+
+def pdf_with_image_declaring(width, height):
+    """A one-page PDF drawing a grey image XObject that declares width x height pixels but holds a
+    few kilobytes (a decompression bomb inside a PDF)."""
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(
+        make_pdf([], streams=[({}, b"q 612 0 0 792 0 0 cm /Im1 Do Q")]))))
+    picture = StreamObject()
+    picture._data = zlib.compress(b"\x00" * width * 50)
+    picture.update({NameObject(k): v for k, v in {
+        "/Type": NameObject("/XObject"), "/Subtype": NameObject("/Image"),
+        "/Width": NumberObject(width), "/Height": NumberObject(height),
+        "/BitsPerComponent": NumberObject(8), "/ColorSpace": NameObject("/DeviceGray"),
+        "/Filter": NameObject("/FlateDecode")}.items()})
+    resources = writer.pages[0][NameObject("/Resources")]
+    resources[NameObject("/XObject")] = DictionaryObject({NameObject("/Im1"): writer._add_object(picture)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pixel_bomb_inside_a_pdf_is_bounded(settings):
+    """PDFium draws the 100,000 x 100,000 image at the page's render size; the child's caps hold."""
+    with pytest.raises(errors.SummarizerError) as caught:
+        read(pdf_with_image_declaring(100_000, 100_000), settings)
+    assert caught.value.code in ("pdf_no_text", "parse_memory_exceeded", "pdf_damaged")
