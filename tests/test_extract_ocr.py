@@ -169,10 +169,30 @@ def test_missing_engine_is_422_ocr_unavailable_saying_what_to_install(settings, 
         assert "apt-get install tesseract-ocr" in caught.value.message
 
 
-def test_text_layer_pages_are_not_ocrd(settings, monkeypatch):
+def with_scanned_pages(text_pdf, images):
+    """`text_pdf` followed by image-only pages of `images` (a document with a few scanned pages)."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(text_pdf)))
+    for page in pypdf.PdfReader(io.BytesIO(image_pdf(images, 200))).pages:
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_text_pdf_with_a_scanned_page_is_read_without_an_engine(settings, text_page, monkeypatch):
+    """Pages with a text layer are not OCR'd, and a page without one does not make a PDF with
+    text fail where Tesseract is missing: it is listed as without text."""
     monkeypatch.setenv("SUMMARIZER_TESSERACT", "/nonexistent/tesseract")  # OCR would fail
-    document = read(make_pdf([LINES]), settings)
-    assert document.blocks[0].locator == {"page": 1} and "ocr_pages" not in document.metadata
+    document = read(with_scanned_pages(make_pdf([LINES, []]), [text_page]), settings)
+    assert [b.locator for b in document.blocks] == [{"page": 1}]
+    assert document.metadata["pages_without_text"] == [2, 3]
+
+
+def test_text_pdf_with_more_pages_to_ocr_than_the_cap_is_bounded_not_refused(text_page):
+    settings = Settings.from_mapping({"parse_timeout": 60, "max_ocr_pages": 2})
+    document = read(with_scanned_pages(make_pdf([LINES]), [text_page] * 3), settings)
+    assert list(dict.fromkeys(b.locator["page"] for b in document.blocks)) == [1, 2, 3]
+    assert document.metadata["pages_without_text"] == [4] and document.metadata["ocr_pages"] == [2, 3]
 
 
 @pytest.mark.parametrize("text, garbage", [

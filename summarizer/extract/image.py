@@ -86,6 +86,8 @@ def for_ocr(image):
 
 def read(pages, ocr_options):
     """OCR (png, size) pages; return [(lines, size)] in order."""
+    if not pages:
+        return []
     results = ocr.recognize_all([png for png, _ in pages], languages=ocr_options["languages"],
                                 workers=ocr_options["workers"], timeout=ocr_options["page_timeout"])
     return [(lines, size) for lines, (_, size) in zip(results, pages)]

@@ -62,11 +62,19 @@ def parse(data, *, password=None, max_pages, max_chars, ocr_options=None):
 
 def _with_ocr(data, blocks, empty, password, max_chars, ocr_options):
     """The text-layer blocks plus the OCR of the `empty` pages, in page order; and the pages
-    that are still without text."""
+    that are still without text. A scan (no text layer at all) is OCR'd whole or refused (413
+    past max_ocr_pages, 422 ocr_unavailable); a PDF with text is never refused for its pages
+    without: OCR reads the first max_ocr_pages of them, where Tesseract is installed."""
     from summarizer.extract import pdfocr
 
-    read = pdfocr.read_pages(data, empty, password=password, ocr_options=ocr_options,
-                             max_chars=max_chars - sum(len(block.text) for block in blocks))
+    wanted = empty[:ocr_options["max_pages"]] if blocks else empty
+    try:
+        read = pdfocr.read_pages(data, wanted, password=password, ocr_options=ocr_options,
+                                 max_chars=max_chars - sum(len(block.text) for block in blocks))
+    except UnprocessableDocument as error:
+        if blocks and error.code == "ocr_unavailable":
+            return blocks, empty
+        raise
     blocks = sorted(blocks + read, key=lambda block: block.locator["page"])  # stable: keeps order
     found = {block.locator["page"] for block in read}
     return blocks, [number for number in empty if number not in found]

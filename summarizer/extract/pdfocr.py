@@ -32,6 +32,10 @@ GARBAGE_BAD_SHARE = 0.05
 #: font that maps glyphs to the wrong codes is below it (tests/test_extract_ocr.py).
 GARBAGE_MIN_WORDLIKE = 0.5
 
+#: A rendered page with no pixel darker than this grey level (0 black, 255 white) is blank and
+#: is not handed to Tesseract: blank pages are common in text PDFs, and cost a process each.
+BLANK_LEVEL = 224
+
 _BAD_CATEGORIES = ("Co", "Cc", "Cn", "Cs")
 _WORDLIKE_PUNCTUATION = set(".,;:!?'\"()[]-/%&+*=#@$€£§°–—“”‘’…·•")
 
@@ -64,10 +68,12 @@ def read_pages(data, numbers, *, password, max_chars, ocr_options):
     batch = max(1, ocr_options["workers"])
     try:
         for start in range(0, len(numbers), batch):
-            chunk = numbers[start:start + batch]
-            pages = [render(pdf, number, ocr_options["max_pixels"]) for number in chunk]
-            blocks += image_format.blocks_from_ocr(image_format.read(pages, ocr_options), chunk,
-                                                   max_chars)
+            rendered = [(number, render(pdf, number, ocr_options["max_pixels"]))
+                        for number in numbers[start:start + batch]]
+            rendered = [(number, page) for number, page in rendered if page]
+            pages = [page for _, page in rendered]
+            blocks += image_format.blocks_from_ocr(image_format.read(pages, ocr_options),
+                                                   [number for number, _ in rendered], max_chars)
     finally:
         pdf.close()
     return blocks
@@ -75,7 +81,7 @@ def read_pages(data, numbers, *, password, max_chars, ocr_options):
 
 def render(pdf, number, max_pixels):
     """(grey PNG bytes, size) of one page at OCR_DPI, or lower where the page is so large that it
-    would pass max_pixels (a page can declare a 200 x 200 inch MediaBox)."""
+    would pass max_pixels (a page can declare a 200 x 200 inch MediaBox); None for a blank page."""
     page = pdf[number - 1]
     width, height = page.get_size()  # points
     scale = OCR_DPI / 72
@@ -85,6 +91,8 @@ def render(pdf, number, max_pixels):
         raise UnprocessableDocument("pdf_damaged", f"Page {number} of this PDF has no area to read.")
     bitmap = page.render(scale=scale, grayscale=True)
     picture = bitmap.to_pil()
+    if picture.getextrema()[0] > BLANK_LEVEL:
+        return None
     buffer = io.BytesIO()
     picture.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue(), picture.size
