@@ -265,3 +265,20 @@ def test_pixel_bomb_inside_a_pdf_is_bounded(settings):
     with pytest.raises(errors.SummarizerError) as caught:
         read(pdf_with_image_declaring(100_000, 100_000), settings)
     assert caught.value.code in ("pdf_no_text", "parse_memory_exceeded", "pdf_damaged")
+
+
+def test_extract_endpoint_reads_an_uploaded_photo_of_text(client, text_page):
+    photo = encoded(text_page.rotate(1.5, expand=True, fillcolor=255), "JPEG", quality=50)
+    response = client.post("/extract", data={"file": (io.BytesIO(photo), "IMG_0042.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert "ferry schedule" in body["text"]
+    assert body["blocks"][0]["locator"]["page"] == 1 and len(body["blocks"][0]["locator"]["box"]) == 4
+
+
+def test_extract_endpoint_refuses_a_pixel_bomb_as_json(client):
+    response = client.post("/extract", data={"file": (io.BytesIO(png_declaring(100_000, 100_000)), "x.png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "image_too_large"
