@@ -282,3 +282,55 @@ def test_extract_endpoint_refuses_a_pixel_bomb_as_json(client):
                            content_type="multipart/form-data")
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "image_too_large"
+
+
+def marked_tesseracts(marker):
+    """Running tesseract processes whose environment carries `marker`."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["name"]):
+        try:
+            if process.info["name"] == "tesseract" and process.environ().get("OCR_TEST_MARKER") == marker:
+                found.append(process)
+        except psutil.Error:
+            pass
+    return found
+
+
+def test_tesseract_dies_with_the_parse_child(tmp_path, text_page):
+    """When the sandbox kills a parse child (its wall clock), the child's Tesseract goes too,
+    instead of finishing a page nobody waits for. The child is killed here as the sandbox would,
+    once its Tesseract runs (a 9-page poster in four languages: many seconds of work)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    poster = Image.new("L", (text_page.width * 3, text_page.height * 3), 255)
+    for n in range(9):
+        poster.paste(text_page, ((n % 3) * text_page.width, (n // 3) * text_page.height))
+    (tmp_path / "poster.png").write_bytes(encoded(poster, "PNG"))
+    marker = f"orphan-{time.monotonic_ns()}"
+    script = ("import pathlib, sys; from summarizer.extract import ocr; "
+              "ocr.recognize_all([pathlib.Path(sys.argv[1]).read_bytes()], "
+              "languages='eng+deu+fra+spa', workers=1, timeout=600)")
+    child = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "poster.png")],
+                             env=dict(os.environ, OCR_TEST_MARKER=marker))
+    try:
+        deadline = time.monotonic() + 120
+        while not marked_tesseracts(marker):
+            assert child.poll() is None and time.monotonic() < deadline, "tesseract never started"
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        deadline = time.monotonic() + 3
+        while marked_tesseracts(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = marked_tesseracts(marker)
+        for process in left:
+            process.kill()
+        assert not left, "tesseract outlived its parse child"
+    finally:
+        child.kill()

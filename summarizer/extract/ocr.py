@@ -69,7 +69,7 @@ def recognize(image, *, executable, languages, timeout):
             [executable, "stdin", "stdout", "-l", languages, "--psm", PAGE_SEGMENTATION, "tsv"],
             input=image, capture_output=True, timeout=timeout, check=False,
             env=dict(os.environ, OMP_THREAD_LIMIT="1"),  # one core per page; pages run side by side
-            preexec_fn=_die_with_parent,
+            preexec_fn=_death_signal(),
         )
     except subprocess.TimeoutExpired:
         raise UnprocessableDocument(
@@ -127,10 +127,14 @@ def page_text(lines):
     return "\n".join(parts).strip()
 
 
-def _die_with_parent():
-    """Runs in the forked Tesseract before exec: SIGKILL it when the parse child dies (killed by
-    the sandbox's wall clock), so no page keeps a core busy after its request has given up."""
+def _death_signal():
+    """A function for the forked Tesseract to run before exec: SIGKILL it when the parse child
+    dies (killed by the sandbox's wall clock), so no page keeps a core busy after its request has
+    given up. prctl is looked up here, before the fork: between fork and exec, with the page
+    threads around, the child must not import or load anything. None where there is no prctl
+    (not Linux): the CPU cap Tesseract inherits still ends it."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass  # not Linux: the CPU cap it inherits still ends it
+        return None
+    return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
