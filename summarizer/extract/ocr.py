@@ -2,9 +2,9 @@
 
 Tesseract (Debian's `tesseract-ocr` 5.3) was chosen over RapidOCR (PP-OCRv4 on onnxruntime, pip
 only) by bench/ocr.py on the same 8 corpus pages in 6 renderings (bench/README.md, "OCR"): higher
-median word F1 in every rendering (0.987 against 0.969 at 300 dpi; 0.978 against 0.747 with
-scanner noise), about a ninth of the wall time and of the memory (81 against 1365 MiB peak), 17 MiB
-of Debian packages against 459 MiB of wheels, and languages as separate packages. It runs as a program, one process per page, started by the
+median word F1 in every rendering but one (0.987 against 0.969 at 300 dpi; 0.978 against 0.747
+with scanner noise), a seventh of the CPU (1.67 against 12.13 s a page), 81 against 1309-1365 MiB
+peak, 17 MiB of Debian packages against 459 MiB of wheels, and languages as separate packages. It runs as a program, one process per page, started by the
 parse child (sandbox.py): it inherits the child's memory and CPU caps and dies with the child.
 
 Only the parse child imports this module; nothing here needs Pillow or PDFium.
