@@ -295,6 +295,24 @@ class Settings:
         "840 MiB RSS: two of them and the API fit the 2 GiB API pod of deploy/k8s).",
         minimum=1,
     )
+    # OCR (extract/ocr.py): scans and pictures of text, read by Tesseract inside the parse child.
+    ocr_languages: str = _setting(
+        "eng", "Tesseract languages for OCR, joined by '+' (e.g. eng+deu+fra+spa; each needs its "
+        "tesseract-ocr-<lang> package). More languages read slower.",
+    )
+    max_ocr_pages: int = _setting(
+        40, "Most pages of one document read by OCR (413 beyond): at about 1 s a page on 2 cores "
+        "(bench/README.md, OCR) 40 pages fit parse_timeout's 60 s.", minimum=1,
+    )
+    max_image_pixels: int = _setting(
+        40_000_000, "Most pixels of one image or rendered page OCR reads (413 beyond, checked "
+        "before decoding: decompression bombs). An A4 page at 600 dpi is 35 million.", minimum=10_000,
+    )
+    ocr_workers: int = _setting(
+        2, "Tesseract processes one parse child runs at once (one core each); each inherits the "
+        "child's parse_memory_mb cap and peaked at 81 MiB RSS on a 300 dpi page (bench/ocr.py).",
+        minimum=1
+    )
     parse_wait_seconds: float = _setting(
         10.0, "How long an upload waits for a free parse child before 503 `parse_busy` (with "
         "Retry-After).", minimum=0.1,

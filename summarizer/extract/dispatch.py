@@ -36,7 +36,7 @@ def extract(source, settings, slots=None):
 
 
 def from_bytes(data, settings, password=None, url=None, slots=None):
-    """Read a file by what its bytes are: PDF, Word, PowerPoint, HTML, subtitles, Markdown or text;
+    """Read a file by what its bytes are: PDF, Word, PowerPoint, image, HTML, subtitles, Markdown or text;
     refuse anything else. Every file format but HTML and plain text is parsed in the sandbox."""
     if not data:
         raise BadRequest("empty_input", "The uploaded file is empty.")
@@ -51,7 +51,7 @@ def from_bytes(data, settings, password=None, url=None, slots=None):
             kind=kind,
         )
         return sandbox.parse_in_child(kind, data, settings, slots=slots)
-    if kind in (sniff.SUBTITLES, sniff.MARKDOWN):
+    if kind in (sniff.SUBTITLES, sniff.MARKDOWN, sniff.IMAGE):
         return sandbox.parse_in_child(kind, data, settings, slots=slots)
     if kind == sniff.HTML:
         return off_loop(html_format.extract, data, url=url)
@@ -96,10 +96,9 @@ def _refusal(description):
         return UnsupportedMediaType(
             "legacy_doc", "This is an old binary Word file (.doc). Save it as .docx and try again."
         )
-    hint = " (images are not read: there is no OCR here)" if "image" in description else ""
     return UnsupportedMediaType(
         "unsupported_type",
-        f"This looks like {description}{hint}. Supported: PDF, Word (.docx/.docm/.dotx), "
-        "PowerPoint (.pptx), HTML, WebVTT (.vtt) and SubRip (.srt) transcripts, plain text and "
-        "Markdown.",
+        f"This looks like {description}. Supported: PDF, Word (.docx/.docm/.dotx), "
+        "PowerPoint (.pptx), HTML, WebVTT (.vtt) and SubRip (.srt) transcripts, plain text, "
+        "Markdown, and images of text (PNG, JPEG, TIFF, WebP, GIF; read by OCR).",
     )

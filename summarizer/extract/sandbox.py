@@ -95,6 +95,9 @@ def _parse(fmt, data, settings, password):
         "max_unzipped_bytes": settings.max_unzipped_bytes,
         "memory_mb": settings.parse_memory_mb,
         "cpu_seconds": settings.parse_timeout + 1,  # a backstop; the wall clock below rules
+        "ocr": {"languages": settings.ocr_languages, "max_pages": settings.max_ocr_pages,
+                "max_pixels": settings.max_image_pixels, "workers": settings.ocr_workers,
+                "page_timeout": settings.parse_timeout},
     }
     payload = json.dumps(header).encode("utf-8") + b"\n" + data
     try:

@@ -13,6 +13,7 @@ SUBTITLES = "subtitles"
 MARKDOWN = "markdown"
 HTML = "html"
 TEXT = "text"
+IMAGE = "image"
 
 #: How far into a file `%PDF-` may start: the PDF spec tolerates leading junk and readers accept
 #: it within the first kilobyte.
@@ -46,13 +47,18 @@ PPTX_MAIN_TYPES = (
     "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
 )
 
-#: Other binary formats people upload, named so the 415 says what we saw.
-_BINARY_MAGICS = (
-    (b"\x89PNG", "a PNG image"),
+#: Pictures OCR reads (extract/image.py): the magic bytes each format starts with.
+IMAGE_MAGICS = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
     (b"II*\x00", "a TIFF image"),
     (b"MM\x00*", "a TIFF image"),
+)
+
+#: Other binary formats people upload, named so the 415 says what we saw.
+_BINARY_MAGICS = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"{\\rtf", "an RTF document"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
@@ -64,8 +70,8 @@ _HTML_TAG = re.compile(rb"<(!doctype\s+html|html|head|body|meta|title)\b", re.I)
 
 
 def sniff(data):
-    """Return (kind, description): kind is PDF, DOCX, PPTX, HTML, SUBTITLES, MARKDOWN, TEXT or
-    None (unsupported)."""
+    """Return (kind, description): kind is PDF, DOCX, PPTX, IMAGE, HTML, SUBTITLES, MARKDOWN, TEXT
+    or None (unsupported)."""
     head = data[:PDF_MAGIC_WINDOW]
     if b"%PDF-" in head:
         return PDF, "a PDF document"
@@ -73,6 +79,11 @@ def sniff(data):
         return None, describe_cfb(data)
     if data.startswith(ZIP_MAGICS):
         return _sniff_zip(data)
+    for magic, description in IMAGE_MAGICS:
+        if data.startswith(magic):
+            return IMAGE, description
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return IMAGE, "a WebP image"
     for magic, description in _BINARY_MAGICS:
         if data.startswith(magic):
             return None, description
