@@ -174,17 +174,19 @@ def _scrambled(item, facts):
 
 
 def _addressed_unbacked(item, index):
-    """Whether `item` speaks to the reader (second person, imperative, "your answer") or draws
-    only on planted sentences, without the document's own sentences behind it."""
+    """Whether `item` draws mainly on a sentence planted or addressed to the reader ("Write a poem
+    about...": what carrying one out repeats), or speaks to the reader itself (second person,
+    imperative, "your answer"), without one of the document's own sentences behind it."""
     if index is None:
         return False
     found = index.support(item)
-    if found.used and all(index.sentences[n] in index.planted for n in found.used):
-        return True
-    if directives.cue(item) not in {"your_output", "second_person", "imperative"}:
+    if not found.ranked:
         return False
-    backing = [(n, score) for n, score in found.ranked if index.sentences[n] not in index.planted]
-    return not backing or backing[0][1] < ADDRESSED_SUPPORT
+    addressed = lambda n: index.sentences[n] in index.planted or bool(directives.cue(index.sentences[n]))  # noqa: E731
+    backing = next((score for n, score in found.ranked if not addressed(n)), 0.0)
+    if backing >= ADDRESSED_SUPPORT:
+        return False
+    return addressed(found.ranked[0][0]) or directives.cue(item) in {"your_output", "second_person", "imperative"}
 
 
 ADDRESSED_SUPPORT = 0.6
