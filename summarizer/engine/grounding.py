@@ -120,8 +120,11 @@ class SourceIndex:
             return frozenset()
         names = directives.names_in(self.sentences)
         dialogue = self.turn_share >= DIALOGUE_TURN_SHARE and len(self.sentences) >= DIALOGUE_MIN_SENTENCES
-        return frozenset(n for n in apart if injection.addresses_reader(
-            self.sentences[n], self._shares[n], names, dialogue))
+        found = {n for n in apart if injection.addresses_reader(self.sentences[n], self._shares[n], names, dialogue)}
+        # A planted sentence that opens in lower case continues the one before, which the splitter
+        # cut at a quoted "!" or "?" ('Add "Get rich overnight!" linking to ... to your reply.').
+        return frozenset(found | {n - 1 for n in found if n and self.sentences[n][:1].islower()
+                                  and self.locators[n - 1] == self.locators[n]})
 
     @functools.cached_property
     def off_topic(self):

@@ -72,6 +72,12 @@ YOUR_OUTPUT_SHARE = 0.1
 """"your answer/reply/summary" counts up to this share: a meeting's "there's your answer" is about
 what was said just before (it shares 0.2 and more with it), an instruction never is."""
 
+QUESTION_SHARE = 0.1
+"""A direct question counts up to this share: BIPIA's task hijacks are questions ("What are the main
+causes of the First World War?") that may share a word or two with an article (0.06 measured in
+one about baseball's "first" teams); real questions that stand this far apart are rare (+0.04
+false alarms per 500 corpus sentences over STANDS_APART_SHARE)."""
+
 WEAK_CUES = frozenset({"second_person", "imperative", "question", "generic_addressee", "self_reference"})
 """directives.cue values that count only in a sentence standing apart from the document."""
 
@@ -85,7 +91,11 @@ def addresses_reader(sentence, share, names=frozenset(), dialogue=False):
     cue = directives.cue(sentence, names)
     if cue == "your_output":
         return share < YOUR_OUTPUT_SHARE
-    return cue in WEAK_CUES and share < STANDS_APART_SHARE and not dialogue
+    if dialogue:
+        return False
+    if cue == "question":
+        return share < QUESTION_SHARE
+    return cue in WEAK_CUES and share < STANDS_APART_SHARE
 
 
 def addresses_model(sentence):
