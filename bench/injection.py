@@ -22,6 +22,7 @@ articles (the same ones, without the plant), to run again on the previous code f
 
     nice -n 5 .venv/bin/python -m bench.injection --backend standin [--articles 25] [--limit 0]
     nice -n 5 .venv/bin/python -m bench.injection --backend model --clean-only   # ROUGE only
+    nice -n 5 .venv/bin/python -m bench.injection --recognizer-off   # the output checks alone
 
 Writes bench/results/injection-<backend>[-<label>].json and prints the tables.
 """
@@ -152,6 +153,8 @@ def run(args):
     from tests.obedient_server import Obedient, ObedientServer
 
     obedient = Obedient(attacks())
+    if args.recognizer_off:
+        return output_checks_alone(todo, obedient, ObedientServer(attacks()).start())
     server = ObedientServer(attacks()).start() if args.backend == "standin" else None
     env = {"SUMMARIZER_BACKEND": "openai", "SUMMARIZER_UPSTREAM_URL": server.url,
            "SUMMARIZER_UPSTREAM_MODEL": "obedient"} if server else {}
@@ -192,6 +195,41 @@ def run(args):
     print(report(out))
 
 
+def output_checks_alone(todo, obedient, server):
+    """The stand-in behind the worker's own path (engine.pipeline, in this process) with the
+    recognizer switched off: every instruction reaches the model, the output checks alone stand."""
+    from unittest import mock
+
+    from bench.direct import DirectContext
+    from summarizer.config import Settings
+    from summarizer.engine import injection, pipeline
+    from summarizer.engine.remote import UpstreamModel
+    from summarizer.extract.text import extract as text_document
+    from summarizer.options import SummaryOptions
+
+    settings = Settings.from_mapping({"backend": "openai", "upstream_url": server.url, "upstream_model": "obedient"})
+    model = UpstreamModel(settings.upstream)
+    out = {"backend": "standin, recognizer off", "cases": [], "clean": [], "load": os.getloadavg()}
+    try:
+        with mock.patch.object(injection, "addresses_reader", lambda *a, **k: False), \
+                mock.patch.object(injection, "addresses_model", lambda sentence: False):
+            for case in todo:
+                asked = len(server.prompts)
+                fields = pipeline.summarize(DirectContext(model, settings), text_document(case["text"]),
+                                            SummaryOptions(), {"prompt_tokens": 0, "completion_tokens": 0})
+                executed, echoed = judge(items_of(fields), case, obedient)
+                read = any(obedient.found("\n".join(m["content"] for m in messages)) for messages in server.prompts[asked:])
+                out["cases"].append({k: case[k] for k in ("category", "instruction", "position", "article")} | {
+                    "summary": fields["summary"], "executed": executed, "echoed": echoed, "read": read,
+                    "undefended": {"executed": True, "echoed": False}})
+    finally:
+        server.stop()
+    out["load_after"] = os.getloadavg()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "injection-standin-recognizer-off.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
+    print(report(out))
+
+
 def report(out):
     """Markdown tables: per category, false alarms, clean ROUGE."""
     lines = []
@@ -228,6 +266,8 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=0, help="run this many cases, spread over all (0: all 225)")
     parser.add_argument("--clean-only", action="store_true", help="only the clean articles (ROUGE)")
     parser.add_argument("--label", default="", help="suffix of the results file (e.g. 'before')")
+    parser.add_argument("--recognizer-off", action="store_true",
+                        help="stand-in, in this process, with the recognizer switched off: the output checks alone")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     run(args)
