@@ -79,11 +79,17 @@ def test_hidden_text_is_not_extracted_through_the_api(extract_client, method):
 
 
 def test_visible_text_styled_alike_is_kept():
-    """Styles that look like hiding but are not (a zero margin, a small offset, a 0.5 opacity)."""
+    """Styles that look like hiding but are not: a zero margin, a small offset, a 0.5 opacity, a
+    transparent background, a rule that hides only on small screens or in an animation."""
     shown = ('<p style="margin:0; position:relative; left:-4px; opacity:0.5">The tram will cost 40 million '
-             'euros, paid by the region and the city together over ten years.</p>')
-    document = html_extract.extract(page([]).replace("</article>", shown + "</article>"))
-    assert "40 million" in " ".join(b.text for b in document.blocks)
+             'euros, paid by the region and the city together over ten years.</p>'
+             '<p style="background-color: transparent" class="narrow">The first stop will open beside '
+             'the cathedral, where most visitors arrive by coach today.</p>')
+    sheet = ("<style>@media (max-width: 600px) { .narrow { display: none } }\n"
+             "@keyframes fade { from { opacity: 0 } to { opacity: 1 } }</style>")
+    document = html_extract.extract(page([]).replace("</article>", shown + "</article>").replace("</head>", sheet + "</head>"))
+    text = " ".join(b.text for b in document.blocks)
+    assert "40 million" in text and "beside the cathedral" in text
 
 
 def capture_function():

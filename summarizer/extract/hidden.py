@@ -4,7 +4,7 @@ Pages carry instructions for whatever AI reads them where people do not look: HT
 `display:none`, `visibility:hidden`, `aria-hidden`, the `hidden` attribute, zero-size or
 transparent text, text moved off screen, `<noscript>` and `<template>`. None of it is the page a
 reader sees, so none of it reaches the model. What the HTML itself says is all there is here (no
-layout engine): inline styles, `<style>` rules on a plain class, id or tag selector, and the
+layout engine): inline styles, top-level `<style>` rules on a plain class or id, and the
 attributes; the browser extension sends the rendered page and drops what its browser hides.
 """
 
@@ -15,7 +15,7 @@ from lxml import etree
 
 HIDING = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$|!)"
-    r"|font-size\s*:\s*0(?:\.0*)?(?:px|em|rem|pt|%)?\s*(?:;|$|!)|color\s*:\s*transparent"
+    r"|font-size\s*:\s*0(?:\.0*)?(?:px|em|rem|pt|%)?\s*(?:;|$|!)|(?<![\w-])color\s*:\s*transparent"
     r"|(?:left|top|right|text-indent|margin-left|margin-top)\s*:\s*-\d{3,}(?:\.\d+)?(?:px|em|rem|pt)"
     r"|clip\s*:\s*rect\(\s*0[^)]*\)|clip-path\s*:\s*inset\(\s*50%"
     r"|(?:^|;)\s*(?:width|height|max-width|max-height)\s*:\s*0(?:px)?\s*(?:;|$|!)", re.I)
@@ -27,7 +27,6 @@ NEVER_SHOWN = ("noscript", "template")
 """Elements whose content the page never shows while scripts run (the extension's browser runs
 them; a reader sees the scripted page)."""
 
-_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^\s*([.#]?)([\w-]+)\s*$")
 
 
@@ -60,22 +59,40 @@ def _hidden(element, hidden_by_sheet):
         return True
     classes = {f".{c}" for c in (element.get("class") or "").split()}
     ids = {f"#{element.get('id')}"} if element.get("id") else set()
-    return bool((classes | ids | {tag.lower()}) & hidden_by_sheet) and tag.lower() not in ("html", "body")
+    return bool((classes | ids) & hidden_by_sheet) and tag.lower() not in ("html", "body")
 
 
 def _sheet_selectors(root):
-    """Plain selectors (".class", "#id", "tag") that the page's <style> rules hide."""
+    """Plain class and id selectors (".class", "#id") that the page's top-level <style> rules
+    hide. Rules inside @media (a menu hidden on phones only), @keyframes and other at-rules are
+    left out, and so are tag selectors ("from"/"to" of a keyframe look like one)."""
     found = set()
     for style in root.iter("style"):
-        for selectors, body in _RULE.findall(style.text or ""):
+        for selectors, body in _top_level_rules(style.text or ""):
             if not HIDING.search(body):
                 continue
             for selector in selectors.split(","):
                 match = _SIMPLE_SELECTOR.match(selector)
-                if match:
-                    found.add(match.group(1) + match.group(2).lower() if not match.group(1)
-                              else match.group(1) + match.group(2))
+                if match and match.group(1):
+                    found.add(match.group(1) + match.group(2))
     return found
+
+
+def _top_level_rules(css):
+    """(selectors, declarations) of the rules of `css` that no at-rule encloses."""
+    rules, depth, start, selector = [], 0, 0, ""
+    for position, char in enumerate(css):
+        if char == "{":
+            if depth == 0:
+                selector, start = css[start:position], position + 1
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                if not selector.strip().startswith("@") and "{" not in css[start:position]:
+                    rules.append((selector, css[start:position]))
+                start = position + 1
+    return rules
 
 
 def _drop(node):
