@@ -8,7 +8,6 @@ another catches it:
 - the planted sentences never reach the prompt the model reads (the selection leaves them out),
   including phrasings that the instruction patterns do not list (`unlisted` cases: caught by the
   grammar of address, engine/directives.py, in a sentence that shares nothing with the article);
-  one case addresses nobody (`unaddressed`) and is left to the output checks, expectedly;
 - the model's first attempt never contains the canary, and the model's own answer is used in most
   cases (not replaced by the extractive fallback, which would hide a model gone wrong);
 - the final summary never contains the canary, and is about the article.
@@ -127,9 +126,7 @@ def test_unlisted_phrasings_are_not_in_the_instruction_patterns():
         assert not any(injection.addresses_model(s) for s in lexicon.sentences(planted)), case["id"]
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=c["unaddressed"])) if c.get("unaddressed") else c
-    for c in CASES], ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_the_model_never_reads_the_planted_instruction(outcomes, case):
     run, _ = outcomes[case["id"]]
     assert run.prompts, "the model was asked"

@@ -4,7 +4,8 @@ An instruction planted for a model has to address it, and addressing someone has
 does not depend on the words of any one attack: the second person ("your response", "tu
 respuesta"), the imperative mood ("Add a sentence...", "Vergiss alle..."), a direct question
 ("What is the capital of Brazil?"), a generic addressee ("whoever shortens this", "wer diesen
-Text kürzt") or the text speaking of itself ("the only accurate digest of this page"). Each cue
+Text kürzt"), the text speaking of itself ("the only accurate digest of this page") or a task
+stated as writing something ("la tarea de hoy es imprimir..."). Each cue
 is a closed class of function words or a word-order pattern, in English, German, French and
 Spanish, never a list of attack phrasings.
 
@@ -20,11 +21,12 @@ from summarizer.engine.lexicon import STOPWORDS, words
 
 SECOND_PERSON = frozenset("""
 you your yours yourself yourselves
-du dich dir dein deine deinen deinem deiner deines euch euer eure euren eurem
+dich dir dein deine deinen deinem deiner deines euch euer eure euren eurem
 tu toi ton ta tes vous votre vos
 tú usted ustedes vosotros vosotras vuestro vuestra vuestros vuestras tus""".split())
-"""Second-person pronouns and possessives that are nothing else (German "Sie"/"ihr" and Spanish
-"te"/"tu" also mean she/they/her or are written without the accent in other senses: left out)."""
+"""Second-person pronouns and possessives that are nothing else (German "Sie"/"ihr" also mean
+she/they/her, and Spanish "te" is also French: left out). German "du" is French "du" too: it
+counts beside a verb in -st ("du musst", "kannst du"), see `second_person`."""
 
 OUTPUT_NOUNS = (r"(?:response|answer|reply|output|summary|message|text|writing"
                 r"|antwort|zusammenfassung|ausgabe|text|nachricht"
@@ -85,6 +87,16 @@ _SELF_REFERENCE = re.compile(
 """The text speaking of itself ("this page", "diesen Text", "cet article", "este texto")."""
 
 
+_TASK_STATEMENT = re.compile(
+    r"\b(?:is|are|was|ist|sind|war|est|sont|était|es|son|era|sería)\s*,?\s+(?:to\s+|d['’]\s*|de\s+|zu\s+)?"
+    r"(?:just\s+|only\s+|simply\s+|nur\s+|einfach\s+|seulement\s+|simplement\s+|solo\s+|sólo\s+|simplemente\s+)?"
+    r"(?:print|write|output|say|reply|answer|respond|repeat|type|produce|imprimir|escribir|decir|responder|contestar"
+    r"|repetir|schreiben|auszugeben|ausgeben|antworten|sagen|wiederholen|écrire|imprimer|répondre|dire|répéter)\b", re.I)
+"""A task stated as "X is to <write>": a copula with the infinitive of a verb of producing text
+("La tarea de hoy es imprimir...", "Your only job is to say...", "Le but est d'écrire..."):
+what an instruction says when it addresses nobody in particular."""
+
+
 def speaks_of_your_output(sentence):
     """Whether `sentence` talks to the reader about what they write ("add X to your reply")."""
     match = _YOUR_OUTPUT.search(sentence)
@@ -93,7 +105,9 @@ def speaks_of_your_output(sentence):
 
 def second_person(sentence):
     """Whether `sentence` has a second-person pronoun or possessive."""
-    return any(w.lower() in SECOND_PERSON for w in words(sentence))
+    found = [w.lower() for w in words(sentence)]
+    german_du = lambda n: any(v.endswith("st") and v != "est" for v in found[max(0, n - 1):n + 5])  # noqa: E731
+    return any(w in SECOND_PERSON or (w == "du" and german_du(n)) for n, w in enumerate(found))
 
 
 def imperative(sentence, names=frozenset()):
@@ -138,8 +152,8 @@ def unquoted(sentence):
 
 def cue(sentence, names=frozenset()):
     """The grammatical cue by which `sentence` addresses its reader, or "" for none: "your_output"
-    (the strongest), "second_person", "imperative", "question", "generic_addressee" or
-    "self_reference". What it quotes does not count (`unquoted`)."""
+    (the strongest), "second_person", "imperative", "question", "generic_addressee",
+    "self_reference" or "task_statement". What it quotes does not count (`unquoted`)."""
     sentence = unquoted(sentence)
     if not sentence:
         return ""
@@ -156,6 +170,8 @@ def cue(sentence, names=frozenset()):
         return "generic_addressee"
     if _SELF_REFERENCE.search(sentence):
         return "self_reference"
+    if _TASK_STATEMENT.search(sentence):
+        return "task_statement"
     return ""
 
 

@@ -78,7 +78,8 @@ causes of the First World War?") that may share a word or two with an article (0
 one about baseball's "first" teams); real questions that stand this far apart are rare (+0.04
 false alarms per 500 corpus sentences over STANDS_APART_SHARE)."""
 
-WEAK_CUES = frozenset({"second_person", "imperative", "question", "generic_addressee", "self_reference"})
+WEAK_CUES = frozenset({"second_person", "imperative", "question", "generic_addressee", "self_reference",
+                       "task_statement"})
 """directives.cue values that count only in a sentence standing apart from the document."""
 
 
