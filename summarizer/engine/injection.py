@@ -66,7 +66,8 @@ STANDS_APART_SHARE = 0.05
 """A sentence sharing less than this with the rest of its document (cosine of TF-IDF vectors,
 grounding.SourceIndex) stands apart from it. Measured (bench/injection.py): the BIPIA train
 instructions planted in CNN/DM articles share 0.0 (median), 0.023 (90th percentile), 0.051 (99th);
-a grammatical cue alone flags 1 real sentence in 40, with this share 1 in 900 (see FALSE_ALARMS)."""
+of the corpus's 36,984 sentences (news, abstracts, meetings) a grammatical cue alone flags 1 in 8,
+with the share 1 in 840 (44 sentences, 0.59 per 500)."""
 
 YOUR_OUTPUT_SHARE = 0.1
 """"your answer/reply/summary" counts up to this share: a meeting's "there's your answer" is about
