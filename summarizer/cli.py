@@ -50,7 +50,8 @@ def serve(host, port, workers, gpus, insecure_public):
     if not settings.redis_url:
         try:
             make_private(settings.resolved_data_dir)
-            embedded = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+            embedded = EmbeddedRedis(os.path.dirname(embedded_socket(settings)),
+                                     maxmemory_mb=settings.redis_maxmemory_mb).start()
         except SummarizerError as error:
             raise click.ClickException(error.message) from None
         env["REDIS_URL"] = embedded.url

@@ -218,6 +218,20 @@ class Settings:
         "request can name its `document_id` instead of sending it again (404 `document_expired` "
         "after that).", minimum=60,
     )
+    kept_documents: int = _setting(
+        100, "Most documents one API token (or, without tokens, the one local owner) keeps for "
+        "follow-ups; keeping one more forgets its least recently used one.", minimum=1,
+    )
+    kept_mb: int = _setting(
+        256, "Most MiB of kept documents (as stored, compressed) per API token; keeping one more "
+        "forgets its least recently used ones. A 5-million-character document stores in about "
+        "2 MiB.", minimum=1,
+    )
+    redis_maxmemory_mb: int = _setting(
+        1024, "maxmemory of the embedded Redis (`serve` without REDIS_URL), with the noeviction "
+        "policy: past 3/4 of it kept documents are forgotten first, so jobs never meet a full "
+        "Redis. 0: no limit. For your own Redis, set maxmemory there.", minimum=0,
+    )
     wait_timeout: int = _setting(600, "Seconds `?wait=true` holds the request open.", minimum=1)
     heartbeat_seconds: float = _setting(
         1.0, "Idle seconds before an SSE comment: it keeps proxies from closing the stream, and "
@@ -236,6 +250,14 @@ class Settings:
         0, "Requests per minute per API token (per address without tokens) to /summarize, "
         "/extract and /verify; 0: no limit.", minimum=0,
     )
+    max_streams_per_client: int = _setting(
+        64, "Event streams one API token (one address without tokens) may have open at once; "
+        "429 `too_many_streams` beyond. A browser panel opens one per summary.", minimum=1,
+    )
+    max_streams_per_job: int = _setting(
+        16, "Event streams that may follow one job at once; 429 `too_many_streams` beyond.",
+        minimum=1,
+    )
     cancel_poll_seconds: float = _setting(
         0.25, "How often a generating worker checks for a cancel request.", minimum=0.01
     )
@@ -253,6 +275,12 @@ class Settings:
     # Intake limits: a hostile file costs at most one child process bounded by these.
     max_pages: int = _setting(2000, "Most PDF pages read from one document.", minimum=1)
     max_chars: int = _setting(5_000_000, "Most characters of extracted text.", minimum=1000)
+    max_blocks: int = _setting(
+        20_000, "Most blocks (paragraphs, cues, pages) of one document (413 `too_many_blocks`): "
+        "each costs the API and the preview, and is copied into every answer. 20,000 paragraphs "
+        "of 250 characters are max_chars; an 11 MB WebVTT of 300,000 cues held the API 8 s.",
+        minimum=100,
+    )
     max_unzipped_bytes: int = _setting(
         200 * 1024 * 1024, "Most uncompressed bytes across a .docx's zip members.", minimum=1024
     )
@@ -266,6 +294,24 @@ class Settings:
         "the memory hostile uploads can take (a child stopped by the 1024 MiB cap peaked at "
         "840 MiB RSS: two of them and the API fit the 2 GiB API pod of deploy/k8s).",
         minimum=1,
+    )
+    # OCR (extract/ocr.py): scans and pictures of text, read by Tesseract inside the parse child.
+    ocr_languages: str = _setting(
+        "eng", "Tesseract languages for OCR, joined by '+' (e.g. eng+deu+fra+spa; each needs its "
+        "tesseract-ocr-<lang> package). More languages read slower.",
+    )
+    max_ocr_pages: int = _setting(
+        40, "Most pages of one document read by OCR (413 beyond): at about 1 s a page on 2 cores "
+        "(bench/README.md, OCR) 40 pages fit parse_timeout's 60 s.", minimum=1,
+    )
+    max_image_pixels: int = _setting(
+        40_000_000, "Most pixels of one image or rendered page OCR reads (413 beyond, checked "
+        "before decoding: decompression bombs). An A4 page at 600 dpi is 35 million.", minimum=10_000,
+    )
+    ocr_workers: int = _setting(
+        2, "Tesseract processes one parse child runs at once (one core each); each inherits the "
+        "child's parse_memory_mb cap and peaked at 81 MiB RSS on a 300 dpi page (bench/ocr.py).",
+        minimum=1
     )
     parse_wait_seconds: float = _setting(
         10.0, "How long an upload waits for a free parse child before 503 `parse_busy` (with "

@@ -12,6 +12,9 @@ from summarizer.web import api
 from tests.conftest import TEST_SETTINGS
 from tests.test_extract_formats import VTT, make_pptx
 
+LOCAL = documents.owner_digest("local")
+"""Key names of documents kept without tokens (every client is jobs.LOCAL_OWNER)."""
+
 DECK = make_pptx([("Harbour plan", ["The northern quay is rebuilt in stone by 2027.",
                                      "Ships wait two days less for a berth."]),
                   ("Costs", ["Costs rise by a tenth, paid by a fee on cargo landed at night."])])
@@ -28,7 +31,7 @@ def test_a_follow_up_names_the_document_and_it_is_not_extracted_again(client, wo
     assert first.status_code == 200, first.get_json()
     document_id = first.get_json()["document_id"]
     assert first.headers["X-Document-Id"] == document_id
-    assert 0 < redis_client.ttl(keys.document(document_id)) <= 3600
+    assert 0 < redis_client.ttl(keys.document(LOCAL, document_id)) <= 3600
 
     def no_extraction(*_args, **_kwargs):
         raise AssertionError("the kept document was extracted again")
@@ -69,10 +72,10 @@ def test_unknown_document_ids_are_404_document_expired(client, document_id):
 def test_an_expired_document_is_404_and_a_used_one_lives_on(client, redis_client):
     document_id = client.post("/extract", data={"file": (io.BytesIO(VTT.encode()), "m.vtt")},
                               content_type="multipart/form-data").get_json()["document_id"]
-    redis_client.expire(keys.document(document_id), 1000)
+    redis_client.expire(keys.document(LOCAL, document_id), 1000)
     assert client.post("/extract", json={"document_id": document_id}).status_code == 200
-    assert redis_client.ttl(keys.document(document_id)) > 1000  # each use keeps it document_ttl more
-    redis_client.delete(keys.document(document_id))  # what the TTL does when it runs out
+    assert redis_client.ttl(keys.document(LOCAL, document_id)) > 1000  # each use keeps it document_ttl more
+    redis_client.delete(keys.document(LOCAL, document_id))  # what the TTL does when it runs out
     response = client.post("/extract", json={"document_id": document_id})
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "document_expired"
 

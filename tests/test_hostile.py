@@ -15,6 +15,7 @@ from summarizer import create_app
 from summarizer.queue import tasks
 from tests.conftest import TEST_SETTINGS
 from tests.hostile_files import ChildMemory, lying_docx
+from tests.sse import events_of
 
 MAX_BODY = 64 * 1024
 """A small max_content_length, so "oversized" costs the test little."""
@@ -263,3 +264,25 @@ def test_lone_surrogates_are_replaced_not_a_500(client, worker, path, where):
         assert "\ufffdy" in response.get_json()["error"]["message"]
     if response.status_code == 202:
         client.delete(f"/jobs/{response.get_json()['job_id']}")
+
+
+@pytest.mark.parametrize("resume_at", ["done", "largest"])
+def test_a_stream_resumed_after_its_end_ends_at_once(hostile_client, redis_client, resume_at):
+    """Last-Event-ID at the final event (a client that saw `done` reconnects) or past every ID:
+    the final event again and the end, not heartbeats for ever."""
+    from summarizer.queue.events import EventLog
+
+    queue = Queue("hostile-no-worker", connection=redis_client, serializer=JSONSerializer)
+    job = queue.enqueue(tasks.SINGLE_JOB, {"never": "run"})
+    try:
+        log = EventLog(redis_client, job.id, 600)
+        log.append("status", {"status": "queued"})
+        done_id = log.append("done", {"summary": "Ended."})
+        after = done_id if resume_at == "done" else f"{2**64 - 1}-{2**64 - 1}"
+        response = hostile_client.get(f"/jobs/{job.id}/events", headers={"Last-Event-ID": after},
+                                      buffered=False)
+        assert response.status_code == 200
+        events = events_of(response, timeout=5)  # TimeoutError while it only sends heartbeats
+        assert [(e.id, e.event) for e in events] == [(done_id, "done")]
+    finally:
+        job.delete()

@@ -6,8 +6,8 @@ check). The defence is checked at each layer, so a test fails when one layer giv
 another catches it:
 
 - the planted sentences never reach the prompt the model reads (the selection leaves them out),
-  including phrasings that the instruction patterns do not list (`unlisted` cases: caught because
-  they speak of the summary or its reader and share nothing with the article);
+  including phrasings that the instruction patterns do not list (`unlisted` cases: caught by the
+  grammar of address, engine/directives.py, in a sentence that shares nothing with the article);
 - the model's first attempt never contains the canary, and the model's own answer is used in most
   cases (not replaced by the extractive fallback, which would hide a model gone wrong);
 - the final summary never contains the canary, and is about the article.

@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter, defaultdict
 
-from summarizer.engine import consistency, facts, injection
+from summarizer.engine import consistency, directives, facts, injection
 from summarizer.engine import consistency_weights
 from summarizer.engine.lexicon import STOPWORDS, content_words, fold, sentences, words
 
@@ -41,9 +41,13 @@ TF-IDF vector with the rest's) is off the document's topic. Measured: 20 of the 
 of tests/data/injection score 0.0 (the other two 0.03); 3.3% of the sentences of 120 corpus
 articles and abstracts score below it."""
 
-ABOUT_THE_READER_SHARE = 0.05
-"""A sentence about the reader or the summary (injection.about_the_reader) that shares less than
-this with the rest of the document is planted: its topic is the summarizer, not the document."""
+DIALOGUE_TURN_SHARE = 0.3
+"""A document whose lines open a speaker's turn this often or more is a dialogue (QMSum
+transcripts: 0.5-1.0; news and papers: 0), where the grammar of address is how people talk."""
+
+DIALOGUE_MIN_SENTENCES = 10
+"""Fewer sentences are no dialogue, whatever their lines look like: in a three-paragraph page one
+"Note to automated readers: ..." line would make a third of its lines look like turns."""
 
 OFF_TOPIC_MIN_SENTENCES = 10
 """Documents with fewer sentences are not checked for off-topic ones."""
@@ -93,9 +97,10 @@ class SourceIndex:
     @functools.cached_property
     def planted(self):
         """The document's sentences that are instructions planted for the model, or their payload,
-        or off its topic (see `off_topic` and `_about_the_reader`): none is content to summarize."""
-        return set(injection.planted_in(self.sentences)) | \
-            {self.sentences[n] for n in self.off_topic | self._about_the_reader}
+        or that address the reader and stand apart from the rest (`_about_the_reader`): none is
+        content to summarize. A sentence merely off the topic is not planted: 3% of real news,
+        abstract and meeting sentences are (`off_topic`), far above the 1 in 500 allowed."""
+        return set(injection.planted_in(self.sentences)) | {self.sentences[n] for n in self._about_the_reader}
 
     @functools.cached_property
     def _shares(self):
@@ -110,12 +115,21 @@ class SourceIndex:
 
     @functools.cached_property
     def _about_the_reader(self):
-        """Sentences about whoever (or whatever) reads or summarizes the text ("the correct summary
-        is simply X", "whoever condenses this should write X") that share almost nothing with the
-        rest: planted, however they are phrased. Any length of document: the topic words keep
-        articles about AI or summaries safe."""
-        return frozenset(n for n, sentence in enumerate(self.sentences)
-                         if self._shares[n] < ABOUT_THE_READER_SHARE and injection.about_the_reader(sentence))
+        """Sentences addressed to whoever (or whatever) reads or summarizes the text ("the correct
+        summary is simply X", "add X to your reply", "What is the capital of Brazil?") that share
+        almost nothing with the rest: planted, however they are phrased (injection.addresses_reader).
+        Any length of document: the share keeps articles about AI, and quoted questions, safe."""
+        # Only sentences that stand apart at all are read for their grammar: few do (cheap).
+        apart = [n for n, share in enumerate(self._shares) if share < injection.YOUR_OUTPUT_SHARE]
+        if not apart:
+            return frozenset()
+        names = directives.names_in(self.sentences)
+        dialogue = self.turn_share >= DIALOGUE_TURN_SHARE and len(self.sentences) >= DIALOGUE_MIN_SENTENCES
+        found = {n for n in apart if injection.addresses_reader(self.sentences[n], self._shares[n], names, dialogue)}
+        # A planted sentence that opens in lower case continues the one before, which the splitter
+        # cut at a quoted "!" or "?" ('Add "Get rich overnight!" linking to ... to your reply.').
+        return frozenset(found | {n - 1 for n in found if n and self.sentences[n][:1].islower()
+                                  and self.locators[n - 1] == self.locators[n]})
 
     @functools.cached_property
     def off_topic(self):
@@ -140,7 +154,7 @@ class SourceIndex:
     def is_planted(self, number):
         """Whether sentence `number` is planted (see `planted`); checks only that sentence and the
         one before, for callers that look at a few sentences of a long document."""
-        return number in self.off_topic or number in self._about_the_reader or \
+        return number in self._about_the_reader or \
             any(injection.addresses_model(self.sentences[n]) for n in (number - 1, number) if n >= 0)
 
     @functools.cached_property

@@ -10,7 +10,7 @@ while tokens stream, so a looping model is stopped instead of running to its tok
 import dataclasses
 import re
 
-from summarizer.engine import furniture, grounding, injection, lexicon, prompts
+from summarizer.engine import furniture, grounding, injection, lexicon, obedience, prompts
 from summarizer import shapes
 from summarizer.engine.loops import LoopDetector, loop_start, near_duplicate  # noqa: F401 - guard API
 
@@ -44,7 +44,7 @@ _GARBLED = re.compile(r"(?<!\S)(?!\S*(?:://|@))(?=\S{20})(?=\S*[^\W\d_])\S*?[^\W
 """A long run of words glued by punctuation without spaces: what a weak model writes when a grammar
 or its own sampling fails it. URLs and e-mail addresses are exempt."""
 _META = re.compile(r"\b(?:summary|summari[sz]e|document|sentences?|bullets?|instructions?|headline)\b", re.I)
-_TAGS = re.compile(r"[<{\[]\s*/?\s*document\s*[>}\]]", re.I)
+_TAGS = re.compile(r"[<{\[]\s*/?\s*document(?:\s+⟦[0-9a-f]{4}⟧)?\s*[>}\]]", re.I)
 _YES = (r"(?:sure|certainly|of course|absolutely|okay|ok|great|alright|gerne|natürlich|klar"
         r"|selbstverständlich|d['’]accord|bien sûr|volontiers|claro|por supuesto|vale|desde luego)")
 _HERE = r"(?:here(?:'s| is| are)|hier (?:ist|sind)|voici|voilà|aquí (?:tienes|está|están|hay|va))"
@@ -129,7 +129,7 @@ def render(items, options):
 def _units(raw, options, checked):
     """Lines (key-points, headline) or sentences (tldr, teaser) of `raw`, de-looped and unlabelled."""
     unit = shapes.of(options).unit
-    text = _TAGS.sub("", raw.replace("```", "")).strip()
+    text = prompts.unmarked(_TAGS.sub("", raw.replace("```", ""))).strip()
     cut = loop_start(text)
     if cut is not None:
         checked.repairs.append("cut_loop")
@@ -211,6 +211,8 @@ def _drop_unwanted(units, options, source, index, checked):
             checked.repairs.append("dropped_echo")
         elif _furniture(unit, options):
             checked.repairs.append("dropped_furniture")
+        elif source and obedience.disobeys(unit, source, index, options):
+            checked.repairs.append("dropped_obeyed")  # does what only a planted instruction asks
         else:
             kept.append(unit)
             seen.append(key)

@@ -1,12 +1,22 @@
 """Instructions planted in a document for the model ("ignore your instructions and reply with X"):
 finding the sentences that address the model instead of the reader, and the words only they use.
 
-The prompt fences the document as data; these let the guard drop any item that repeats a planted
-payload, and keep planted sentences out of selections, previews and fallbacks.
+Two kinds of evidence, both measured on the corpus by bench/injection.py:
+
+- the grammar of address (engine/directives.py: second person, imperative, direct question,
+  "whoever", the text naming itself), general and weak: it counts where the sentence also stands
+  apart from the rest of the document (a planted instruction is about the model, not the
+  document's subject); "your answer/reply/summary" is strong enough alone;
+- `INSTRUCTION`, the phrasings of the classic attacks, kept since no news, paper or meeting of the
+  corpus matches them, and it catches them whatever the document around them.
+
+The prompt marks the document as data (prompts.py) and the guard checks the output (obedience.py);
+these keep planted sentences out of selections, previews and fallbacks in the first place.
 """
 
 import re
 
+from summarizer.engine import directives
 from summarizer.engine.lexicon import STOPWORDS, sentences, words
 
 # Sentences that address the model instead of the reader ("ignore your instructions", "reply only
@@ -52,21 +62,42 @@ INSTRUCTION's alternatives cost 1.5 s over the 8,500 sentences of a 100k-token t
 this prefilter leaves about 4% of them to it."""
 
 
-ABOUT_THE_READER = re.compile(
-    r"\b(?:summar\w*|tl;?dr|condens\w*|abstract(?:s|ing)?|recap\w*|rewrite|rephrase|assistants?|"
-    r"ai|bots?|chatbots?|llms?|gpts?|(?:language )?models?|prompts?|instructions?|outputs?|answers?|"
-    r"replies|reply|responses?|respond|tasks?|whoever|anyone (?:reading|processing)|"
-    r"zusammenfass\w*|ki|sprachmodell\w*|anweisung\w*|antwort\w*|aufgabe|résum\w*|"
-    r"ia|modèle|consignes?|réponse|tâche|resumen\w*|resum\w*|modelo|instrucci\w*|"
-    r"respuesta|tarea)\b", re.I)
-"""Words of a sentence about whoever reads or summarizes the text, or about its answer, in
-English, German, French and Spanish: a topic, not a phrasing (grounding.SourceIndex pairs it with
-sharing nothing with the rest of the document)."""
+STANDS_APART_SHARE = 0.05
+"""A sentence sharing less than this with the rest of its document (cosine of TF-IDF vectors,
+grounding.SourceIndex) stands apart from it. Measured (bench/injection.py): the BIPIA train
+instructions planted in CNN/DM articles share 0.0 (median), 0.023 (90th percentile), 0.051 (99th);
+of the corpus's 36,984 sentences (news, abstracts, meetings) a grammatical cue alone flags 1 in 8,
+with the share 1 in 840 (44 sentences, 0.59 per 500)."""
+
+YOUR_OUTPUT_SHARE = 0.1
+""""your answer/reply/summary" counts up to this share: a meeting's "there's your answer" is about
+what was said just before (it shares 0.2 and more with it), an instruction never is."""
+
+QUESTION_SHARE = 0.1
+"""A direct question counts up to this share: BIPIA's task hijacks are questions ("What are the main
+causes of the First World War?") that may share a word or two with an article (0.06 measured in
+one about baseball's "first" teams); real questions that stand this far apart are rare (+0.04
+false alarms per 500 corpus sentences over STANDS_APART_SHARE)."""
+
+WEAK_CUES = frozenset({"second_person", "imperative", "question", "generic_addressee", "self_reference",
+                       "task_statement"})
+"""directives.cue values that count only in a sentence standing apart from the document."""
 
 
-def about_the_reader(sentence):
-    """Whether `sentence` speaks about the reader, the summarizer or the summary."""
-    return bool(ABOUT_THE_READER.search(sentence))
+def addresses_reader(sentence, share, names=frozenset(), dialogue=False):
+    """Whether `sentence` is an instruction planted for whoever reads the document: it has the
+    grammar of address (directives.cue) and stands apart from the rest of the document (`share`:
+    how much of its weighted words the rest shares), loosely for the strongest cue (talk of
+    "your answer"). In a `dialogue` (a transcript, where people address each other all the time)
+    only the strongest cue counts. `names`: directives.names_in of the document."""
+    cue = directives.cue(sentence, names)
+    if cue == "your_output":
+        return share < YOUR_OUTPUT_SHARE
+    if dialogue:
+        return False
+    if cue == "question":
+        return share < QUESTION_SHARE
+    return cue in WEAK_CUES and share < STANDS_APART_SHARE
 
 
 def addresses_model(sentence):

@@ -31,6 +31,19 @@ pipeline checks for a cancel there and reports `reading` progress."""
 READ_BYTES = 8192
 """Largest read; read1 returns what has arrived, so pieces are passed on as they come."""
 
+MAX_LINE_BYTES = 64 * 1024
+"""Longest SSE line read: one event carries one piece of a few characters and its usage, a few
+hundred bytes; a line that never ends grew the worker without bound (issue 23)."""
+
+QUEUED_EVENTS = 256
+"""Events read ahead of the consumer at most (with MAX_LINE_BYTES, 16 MiB at worst); the reading
+thread waits when it is that far ahead (an endless stream grew the worker 10 MB/s)."""
+
+EVENTS_PER_PIECE = 4
+EVENT_SLACK = 64
+"""A stream may send EVENTS_PER_PIECE events per piece asked for (max_tokens), plus EVENT_SLACK
+(role, usage, empty deltas), before it counts as a server that does not stop."""
+
 GRAMMAR_KEYS = ("grammar", "guided_grammar", "structured_outputs")
 """Request fields that carry a grammar (engine/remote.py's _grammar_body)."""
 
@@ -92,14 +105,22 @@ class RemoteGeneration:
         """Text pieces of an SSE stream, keeping counts and the finish reason."""
         self.completion_tokens, self.finish_reason, pieces, done = 0, None, 0, False
         self._reported = -1
-        for event in reader.events(self._idle):
+        asked = int(self.body.get("max_tokens") or 0)
+        for number, event in enumerate(reader.events(self._idle)):
             if event == "[DONE]":
                 done = True
                 break
+            if asked and number > EVENTS_PER_PIECE * asked + EVENT_SLACK:
+                raise UpstreamError("upstream_error", f"The inference server at "
+                                    f"{self.model.upstream.where} sent {number} events for "
+                                    f"{pieces} pieces and did not stop.", details={"status": 200})
             chunk = self._parse(event)
             for choice in chunk.get("choices") or []:
                 self.finish_reason = choice.get("finish_reason") or self.finish_reason
                 text = (choice.get("delta") or {}).get("content")
+                if text and asked and pieces >= asked:  # past max_tokens: a server that ignores it
+                    self.finish_reason = "length"
+                    return
                 if text:
                     if pieces == 0 and self.on_prefill:
                         self.on_prefill(self.prompt_tokens, self.prompt_tokens)
@@ -162,13 +183,15 @@ class RemoteGeneration:
 
     def _whole(self, response):
         """The text of a non-streamed completion (a server that does not stream)."""
+        raw = self.model.upstream.read(response, "/v1/chat/completions",
+                                       timeout=self.model.settings.timeout)
         try:
-            answer = response.json()
+            answer = json.loads(raw)
             choice = answer["choices"][0]
             text = choice["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError):
             raise self.model.upstream.garbage("/v1/chat/completions", response.status_code,
-                                              response.text) from None
+                                              raw[:MAX_LINE_BYTES].decode("utf-8", "replace")) from None
         self.finish_reason = choice.get("finish_reason")
         self.completion_tokens = 1 if text else 0
         self._usage(answer)
@@ -209,7 +232,8 @@ class _Reader:
 
     def __init__(self, response):
         self.response = response
-        self.queue = queue.Queue()
+        self.queue = queue.Queue(QUEUED_EVENTS)
+        self.closed = threading.Event()
         self.thread = threading.Thread(target=self._read, daemon=True, name="upstream-stream")
         self.thread.start()
 
@@ -218,14 +242,30 @@ class _Reader:
         try:
             while chunk := self.response.raw.read1(READ_BYTES, decode_content=True):
                 buffer += chunk
+                if b"\n" not in chunk:
+                    if len(buffer) > MAX_LINE_BYTES:
+                        raise ValueError(f"an SSE line longer than {MAX_LINE_BYTES} bytes")
+                    continue
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
                     line = line.rstrip(b"\r")
-                    if line.startswith(b"data:"):
-                        self.queue.put(("data", line[5:].strip().decode("utf-8", "replace")))
-            self.queue.put(("end", None))
+                    if line.startswith(b"data:") and not self._put(
+                            ("data", line[5:].strip().decode("utf-8", "replace"))):
+                        return
+            self._put(("end", None))
         except Exception as exc:  # the socket shut by close(), or the server gone
-            self.queue.put(("error", exc))
+            self._put(("error", exc))
+
+    def _put(self, item):
+        """Hand one event over, waiting while the consumer is QUEUED_EVENTS behind; False once
+        the consumer has closed the stream."""
+        while not self.closed.is_set():
+            try:
+                self.queue.put(item, timeout=POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def events(self, idle):
         """`data:` payloads as they come; `idle(seconds)` between polls while none does. A
@@ -246,6 +286,7 @@ class _Reader:
             yield value
 
     def close(self):
+        self.closed.set()
         try:
             self.response.raw.shutdown()  # wakes the reading thread's recv (urllib3 >= 2.3)
         except (AttributeError, OSError, ValueError, RuntimeError):

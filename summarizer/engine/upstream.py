@@ -20,6 +20,7 @@ without credentials, and any text quoted from the server has the key blanked out
 """
 
 import dataclasses
+import json
 import logging
 import os
 import threading
@@ -27,6 +28,7 @@ import time
 import urllib.parse
 
 import requests
+import urllib3
 
 from summarizer.errors import UpstreamError, UpstreamUnavailable
 
@@ -52,6 +54,17 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 QUOTE_CHARS = 300
 """Most characters of a server's own error message quoted in ours."""
+
+MAX_ANSWER_BYTES = 16 * 2**20
+"""Largest non-streamed answer read (a completion, a model list, a token count): /tokenize of a
+5-million-character document answers about 10 MB; a body that never ends (issue 23: 0.67 to 8.7 GB
+of worker memory) stops here."""
+
+MAX_ERROR_BYTES = 64 * 1024
+"""Largest error answer read: only its first QUOTE_CHARS are ever quoted."""
+
+READ_BYTES = 65536
+"""One read of a non-streamed answer, between checks of its byte cap and deadline."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +114,7 @@ class Upstream:
 
     def send(self, method, path, body=None, *, stream=False, timeout=CALL_TIMEOUT_SECONDS):
         """One request, no retry: the response when it is 2xx, else the mapped error (`Retry`
-        when asking again may help)."""
+        when asking again may help). The body is never read here: `read` reads it, capped."""
         headers = self.headers()
         if stream:
             # A stream's connection is never reused: one the server cut (a restart, a failed
@@ -109,9 +122,11 @@ class Upstream:
             # request; a long answer gains nothing from keep-alive.
             headers["Connection"] = "close"
         try:
+            # stream=True always: requests would otherwise read a whole body, however long, and
+            # allow_redirects=False: a redirect would carry the prompt to wherever it points.
             response = self.session().request(
-                method, self.root + path, json=body, headers=headers, stream=stream,
-                timeout=(CONNECT_TIMEOUT_SECONDS, timeout))
+                method, self.root + path, json=body, headers=headers, stream=True,
+                allow_redirects=False, timeout=(CONNECT_TIMEOUT_SECONDS, timeout))
         except requests.ReadTimeout:  # connected: it is up, only busy
             raise Busy(f"the inference server at {self.where} did not answer {path} within "
                        f"{timeout:g} s") from None
@@ -120,25 +135,57 @@ class Upstream:
                         f"{CONNECT_TIMEOUT_SECONDS:g} s") from None
         except requests.RequestException as exc:
             raise Retry(f"cannot reach the inference server at {self.where}: {_reason(exc)}") from None
-        if response.status_code >= 400:
+        if response.status_code >= 400 or 300 <= response.status_code < 400:
             error = self.refusal(response, path)
             response.close()
             raise error
         return response
 
-    def call(self, method, path, body=None, *, retries=None, timeout=CALL_TIMEOUT_SECONDS):
-        """`send` with the retries and back-off of a passing failure; the JSON answer."""
-        response = retrying(lambda: self.send(method, path, body, timeout=timeout),
-                            self.settings.retries if retries is None else retries)
+    def read(self, response, path, *, limit=MAX_ANSWER_BYTES, timeout=CALL_TIMEOUT_SECONDS):
+        """The body of `response`, at most `limit` bytes, within `timeout` seconds in all (the
+        socket's timeout is per read: a server that trickles a byte a second never trips it)."""
         try:
-            return response.json()
+            raw, whole = _read_capped(response, limit, time.monotonic() + timeout)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            response.close()
+            raise Retry(f"the inference server at {self.where} broke off its answer to {path}: "
+                        f"{_reason(exc)}") from None
+        if whole:
+            response.raw.release_conn()  # read to its end: the connection may serve again
+        else:
+            response.close()
+        if whole is None:
+            raise Trickle(f"the inference server at {self.where} did not finish answering {path} "
+                       f"within {timeout:g} s")
+        if not whole:
+            raise UpstreamError(
+                "upstream_error", f"The inference server at {self.where} answered {path} with "
+                f"more than {limit // 1024} KiB; that is not an answer.",
+                details={"status": response.status_code})
+        return raw
+
+    def call(self, method, path, body=None, *, retries=None, timeout=CALL_TIMEOUT_SECONDS):
+        """`send` with the retries and back-off of a passing failure; the JSON answer, read
+        within `timeout` in all."""
+        def attempt():
+            response = self.send(method, path, body, timeout=timeout)
+            return response.status_code, self.read(response, path, timeout=timeout)
+
+        status, raw = retrying(attempt, self.settings.retries if retries is None else retries)
+        try:
+            return json.loads(raw)
         except ValueError:
-            raise self.garbage(path, response.status_code, response.text) from None
+            raise self.garbage(path, status, raw.decode("utf-8", "replace")) from None
 
     def refusal(self, response, path):
         """The error for a 4xx/5xx answer: Retry for the passing ones, UpstreamError otherwise."""
-        said, kind = _error_of(response)
-        status, said = response.status_code, self.quote(said)
+        status = response.status_code
+        if 300 <= status < 400:  # followed nowhere: the prompt stays with the configured server
+            return UpstreamError("upstream_error", f"The inference server at {self.where} "
+                                 f"redirected {path} ({status}); set SUMMARIZER_UPSTREAM_URL to "
+                                 "where it answers.", details={"status": status})
+        said, kind = _error_of(_head(response))
+        said, kind = self.quote(said), self.quote(kind)
         if status in RETRY_STATUSES:
             return Retry(f"the inference server at {self.where} answered {status} to {path}: {said}",
                          status=status)
@@ -164,10 +211,11 @@ class Upstream:
             f"that is not an OpenAI-compatible answer: {self.quote(text)!r}", details={"status": status})
 
     def quote(self, text):
-        """Server text fit to repeat: short, and never with the key in it."""
-        text = str(text)[:QUOTE_CHARS]
+        """Server text fit to repeat: never with the key in it, then short (cut first, a key
+        that straddles the cut left its first part behind)."""
+        text = str(text)
         key = self.settings.api_key or (self.api_key() if self.settings.api_key_file else "")
-        return text.replace(key, "***") if key else text
+        return (text.replace(key, "***") if key else text)[:QUOTE_CHARS]
 
     # --- what the server is ------------------------------------------------------------------
     def probe(self, retries=None):
@@ -208,9 +256,13 @@ class Upstream:
     def health(self):
         """None when the server answers its model list now, or is busy answering others (it took
         the connection: llama-cpp-python's server answers nothing while it generates); else the
-        error saying why not."""
+        error saying why not. The whole look takes HEALTH_TIMEOUT_SECONDS at most: a server that
+        trickles its answer is down, not busy (issue 23: /readyz held 12 s at a byte a second)."""
         try:
-            self.send("GET", "/v1/models", timeout=HEALTH_TIMEOUT_SECONDS).close()
+            response = self.send("GET", "/v1/models", timeout=HEALTH_TIMEOUT_SECONDS)
+            self.read(response, "/v1/models", limit=MAX_ANSWER_BYTES, timeout=HEALTH_TIMEOUT_SECONDS)
+        except Trickle as slow:
+            return UpstreamUnavailable("upstream_unavailable", slow.message)
         except Busy:
             return None
         except UpstreamError as error:
@@ -234,6 +286,10 @@ class Retry(UpstreamUnavailable):
 
 class Busy(Retry):
     """The server took the connection but did not answer in time: up, and busy."""
+
+
+class Trickle(Retry):
+    """The server began an answer but did not finish it in time: a health look counts it down."""
 
 
 def waited(retries):
@@ -268,14 +324,39 @@ def _reason(exc):
     return text.rsplit(": ", 1)[-1].strip("')\" ") or type(exc).__name__
 
 
-def _error_of(response):
-    """(message, kind) of an error answer: an OpenAI-style body's `error.message` (vLLM's and
-    FastAPI's `message`/`detail`), and its machine-readable `code` and `type` joined (empty when
-    there are none); else the body's text."""
+def _read_capped(response, limit, deadline):
+    """(bytes, whole) of a body read until its end, `limit` bytes or `deadline`: whole is True at
+    its end, False past the limit, None past the deadline."""
+    chunks, size = [], 0
+    while chunk := response.raw.read1(READ_BYTES, decode_content=True):
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks), False
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            return b"".join(chunks), None
+    return b"".join(chunks), True
+
+
+def _head(response):
+    """(text, reason) of an error answer: its first MAX_ERROR_BYTES, read within
+    HEALTH_TIMEOUT_SECONDS; what is left is never read."""
     try:
-        body = response.json()
+        raw, _ = _read_capped(response, MAX_ERROR_BYTES, time.monotonic() + HEALTH_TIMEOUT_SECONDS)
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError):
+        raw = b""
+    return raw[:MAX_ERROR_BYTES].decode("utf-8", "replace"), response.reason or ""
+
+
+def _error_of(head):
+    """(message, kind) of an error answer's `head` (text, reason): an OpenAI-style body's
+    `error.message` (vLLM's and FastAPI's `message`/`detail`), and its machine-readable `code`
+    and `type` joined (empty when there are none); else the body's text."""
+    text, reason = head
+    try:
+        body = json.loads(text)
     except ValueError:
-        return response.text.strip() or response.reason, ""
+        return text.strip() or reason, ""
     error = body.get("error", body) if isinstance(body, dict) else body
     if not isinstance(error, dict):
         return str(error), ""

@@ -1,8 +1,8 @@
 """The parse child, started by sandbox.py (``python -m summarizer.extract.child`` works too).
 
 Reads one JSON header line ({"format", "password", "max_pages", "max_chars", "memory_mb",
-"cpu_seconds", "max_unzipped_bytes"}) and then the file's bytes on stdin; caps its own address space and CPU time before
-reading the file; writes {"document": {...}} or {"error": {"type", "code", "message"}} as one JSON
+"cpu_seconds", "max_unzipped_bytes", "max_blocks", "ocr"}) and then the file's bytes on stdin;
+caps its own address space and CPU time before reading the file; writes {"document": {...}} or {"error": {"type", "code", "message"}} as one JSON
 object on stdout. A crafted file can exhaust this process and nothing else.
 """
 
@@ -12,11 +12,12 @@ import resource
 import sys
 
 from summarizer import errors
+from summarizer.extract.bounds import bounded
 
 log = logging.getLogger("summarizer.extract.child")
 
 FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "pptx": "PPTX", "subtitles": "subtitle",
-                "markdown": "Markdown"}
+                "markdown": "Markdown", "image": "image"}
 """How messages name each format the child reads."""
 
 
@@ -34,8 +35,13 @@ def run(header, data):
     fmt = header["format"]
     try:
         # Imported here, under the caps, and only the parser this file needs.
+        options = {}
+        if fmt in ("pdf", "image"):  # the readers that OCR (image.py, pdfocr.py)
+            options["ocr_options"] = header.get("ocr")
         if fmt == "pdf":
             from summarizer.extract.pdf import parse
+        elif fmt == "image":
+            from summarizer.extract.image import parse
         elif fmt in ("docx", "pptx"):
             from summarizer.extract import zipguard
 
@@ -50,12 +56,14 @@ def run(header, data):
             from summarizer.extract.markdown import parse
         else:
             raise errors.UnsupportedMediaType("unsupported_type", f"No parser for {fmt!r}.")
-        document = parse(
+        document = bounded(parse(
             data,
             password=header.get("password"),
             max_pages=header["max_pages"],
             max_chars=header["max_chars"],
-        )
+            max_blocks=header["max_blocks"],
+            **options,
+        ), header["max_blocks"])
         return {"document": document.to_dict()}
     except errors.SummarizerError as error:
         return {"error": {"type": type(error).__name__, "code": error.code, "message": error.message}}

@@ -3,7 +3,8 @@
 from summarizer.extract import fetch
 from summarizer.errors import BadRequest, PayloadTooLarge, UnprocessableDocument, UnsupportedMediaType
 from summarizer.extract import html as html_format
-from summarizer.extract import sandbox, sniff, zipguard
+from summarizer.extract import bounds, sandbox, sniff, zipguard
+from summarizer.extract.offload import off_loop
 from summarizer.extract import text as text_format
 
 
@@ -11,9 +12,9 @@ def extract(source, settings, slots=None):
     """Read `source` into a Document; raise a SummarizerError (4xx) when it cannot be read.
     `slots` (sandbox.ParseSlots) bounds the PDF/Word parse children running at once."""
     if source.kind == "text":
-        document = text_format.extract(source.text or "")
+        document = off_loop(text_format.extract, source.text or "")
     elif source.kind == "html":
-        document = html_format.extract(source.html or "", url=source.url)
+        document = off_loop(html_format.extract, source.html or "", url=source.url)
     elif source.kind == "url":
         document = _from_url(source, settings, slots)
     elif source.kind == "file":
@@ -22,6 +23,7 @@ def extract(source, settings, slots=None):
             document.metadata.setdefault("filename", source.filename)
     else:
         raise BadRequest("bad_source", f"Unknown input kind {source.kind!r}.")
+    document = off_loop(bounds.bounded, document, settings.max_blocks)
     if not document.text.strip():
         raise BadRequest("empty_input", "The input has no text to summarize.")
     if len(document.text) > settings.max_chars:
@@ -34,11 +36,11 @@ def extract(source, settings, slots=None):
 
 
 def from_bytes(data, settings, password=None, url=None, slots=None):
-    """Read a file by what its bytes are: PDF, Word, PowerPoint, HTML, subtitles, Markdown or text;
+    """Read a file by what its bytes are: PDF, Word, PowerPoint, image, HTML, subtitles, Markdown or text;
     refuse anything else. Every file format but HTML and plain text is parsed in the sandbox."""
     if not data:
         raise BadRequest("empty_input", "The uploaded file is empty.")
-    kind, description = sniff.sniff(data)
+    kind, description = off_loop(sniff.sniff, data)
     if kind == sniff.PDF:
         return sandbox.parse_in_child("pdf", data, settings, password=password, slots=slots)
     if kind in (sniff.DOCX, sniff.PPTX):
@@ -49,12 +51,12 @@ def from_bytes(data, settings, password=None, url=None, slots=None):
             kind=kind,
         )
         return sandbox.parse_in_child(kind, data, settings, slots=slots)
-    if kind in (sniff.SUBTITLES, sniff.MARKDOWN):
+    if kind in (sniff.SUBTITLES, sniff.MARKDOWN, sniff.IMAGE):
         return sandbox.parse_in_child(kind, data, settings, slots=slots)
     if kind == sniff.HTML:
-        return html_format.extract(data, url=url)
+        return off_loop(html_format.extract, data, url=url)
     if kind == sniff.TEXT:
-        return text_format.extract_bytes(data)
+        return off_loop(text_format.extract_bytes, data)
     raise _refusal(description)
 
 
@@ -64,7 +66,8 @@ def _from_url(source, settings, slots):
     kind, _ = sniff.sniff(fetched.data) if fetched.data else (None, "")
     declared = fetched.content_type.split(";", 1)[0].strip().lower()
     if kind in (sniff.HTML, sniff.TEXT) and (kind == sniff.HTML or "html" in declared):
-        document = html_format.extract(fetched.data, url=fetched.url, charset=_charset(fetched.content_type))
+        document = off_loop(html_format.extract, fetched.data, url=fetched.url,
+                            charset=_charset(fetched.content_type))
     else:
         document = from_bytes(fetched.data, settings, password=source.password, url=fetched.url,
                               slots=slots)
@@ -93,10 +96,9 @@ def _refusal(description):
         return UnsupportedMediaType(
             "legacy_doc", "This is an old binary Word file (.doc). Save it as .docx and try again."
         )
-    hint = " (images are not read: there is no OCR here)" if "image" in description else ""
     return UnsupportedMediaType(
         "unsupported_type",
-        f"This looks like {description}{hint}. Supported: PDF, Word (.docx/.docm/.dotx), "
-        "PowerPoint (.pptx), HTML, WebVTT (.vtt) and SubRip (.srt) transcripts, plain text and "
-        "Markdown.",
+        f"This looks like {description}. Supported: PDF, Word (.docx/.docm/.dotx), "
+        "PowerPoint (.pptx), HTML, WebVTT (.vtt) and SubRip (.srt) transcripts, plain text, "
+        "Markdown, and images of text (PNG, JPEG, TIFF, WebP, GIF; read by OCR).",
     )

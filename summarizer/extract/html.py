@@ -22,7 +22,7 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 
 from summarizer.document import Block, Document
-from summarizer.extract import text as text_format
+from summarizer.extract import hidden, text as text_format
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,8 @@ def extract(html, url=None, charset=None):
     """Main text of a page as paragraph blocks, with its metadata. `html` is text (a page the
     browser already decoded) or bytes; `charset` is the one the HTTP response declared, if any."""
     html = decode(html, charset) if isinstance(html, bytes) else repair(html)
+    # Before anything reads it: text a reader cannot see is not the page (extract/hidden.py).
+    html = hidden.visible(html)
     result = _main_content(html, url)
     text = (result or {}).get("text") or ""
     method = "trafilatura"

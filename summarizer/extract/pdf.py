@@ -1,8 +1,9 @@
 """PDF with pypdf: the text layer page by page, each page a block located by {"page": n}.
 
 Runs inside the parse child (see sandbox.py): pypdf has a history of loops and memory blow-ups on
-crafted files, so the caller never runs this in the API or worker process. There is no OCR: a
-scanned PDF without a text layer is refused with a 422 that says so.
+crafted files, so the caller never runs this in the API or worker process. Pages whose text layer
+is missing or garbage (pdfocr.is_garbage) are read by OCR (pdfocr.py) when the child was given
+OCR options; a PDF in which neither finds text is refused with 422 `pdf_no_text`.
 """
 
 import io
@@ -20,7 +21,7 @@ from summarizer.extract import text as text_format
 EOF_SLACK = 1024
 
 
-def parse(data, *, password=None, max_pages, max_chars):
+def parse(data, *, password=None, max_pages, max_chars, ocr_options=None, **_ignored):
     """Read a PDF into a Document, or raise a SummarizerError saying why it cannot be read."""
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # font warnings are noise per page
     if is_truncated(data):
@@ -46,14 +47,37 @@ def parse(data, *, password=None, max_pages, max_chars):
         raise UnprocessableDocument(
             "pdf_damaged", "This PDF is damaged and cannot be read; try re-saving it."
         ) from None
+    if empty and ocr_options:
+        blocks, empty = _with_ocr(data, blocks, empty, password, max_chars, ocr_options)
+        metadata["ocr_pages"] = sorted({block.locator["page"] for block in blocks if "box" in block.locator})
     if not blocks:
         raise UnprocessableDocument(
             "pdf_no_text",
-            "This PDF has no text layer (a scan or images of text?). There is no OCR here: "
-            "run it through OCR first, or send the text.",
+            "This PDF has no text layer and OCR found no text in its pages"
+            if ocr_options else "This PDF has no text layer (a scan or images of text?).",
         )
     metadata["pages_without_text"] = empty
     return Document(title=metadata.pop("title", ""), blocks=blocks, metadata=metadata)
+
+
+def _with_ocr(data, blocks, empty, password, max_chars, ocr_options):
+    """The text-layer blocks plus the OCR of the `empty` pages, in page order; and the pages
+    that are still without text. A scan (no text layer at all) is OCR'd whole or refused (413
+    past max_ocr_pages, 422 ocr_unavailable); a PDF with text is never refused for its pages
+    without: OCR reads the first max_ocr_pages of them, where Tesseract is installed."""
+    from summarizer.extract import pdfocr
+
+    wanted = empty[:ocr_options["max_pages"]] if blocks else empty
+    try:
+        read = pdfocr.read_pages(data, wanted, password=password, ocr_options=ocr_options,
+                                 max_chars=max_chars - sum(len(block.text) for block in blocks))
+    except UnprocessableDocument as error:
+        if blocks and error.code == "ocr_unavailable":
+            return blocks, empty
+        raise
+    blocks = sorted(blocks + read, key=lambda block: block.locator["page"])  # stable: keeps order
+    found = {block.locator["page"] for block in read}
+    return blocks, [number for number in empty if number not in found]
 
 
 def is_truncated(data):
@@ -96,7 +120,7 @@ def _pages(reader, count, max_chars):
         page_text = page_text.strip()
         while "\n\n\n" in page_text:
             page_text = page_text.replace("\n\n\n", "\n\n")
-        if not page_text:
+        if not page_text or _garbage(page_text):
             empty.append(number)
             continue
         total += len(page_text)
@@ -107,6 +131,12 @@ def _pages(reader, count, max_chars):
             )
         blocks.append(Block(page_text, {"page": number}))
     return blocks, empty
+
+
+def _garbage(page_text):
+    from summarizer.extract.pdfocr import is_garbage  # one home for the rule, beside the OCR
+
+    return is_garbage(page_text)
 
 
 def _metadata(reader, count):

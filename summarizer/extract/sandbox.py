@@ -20,6 +20,7 @@ from pathlib import Path
 from summarizer import errors
 from summarizer.document import Document
 from summarizer.extract.child import FORMAT_NAMES
+from summarizer.extract.offload import off_loop
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +91,13 @@ def _parse(fmt, data, settings, password):
         "password": password,
         "max_pages": settings.max_pages,
         "max_chars": settings.max_chars,
+        "max_blocks": settings.max_blocks,
         "max_unzipped_bytes": settings.max_unzipped_bytes,
         "memory_mb": settings.parse_memory_mb,
         "cpu_seconds": settings.parse_timeout + 1,  # a backstop; the wall clock below rules
+        "ocr": {"languages": settings.ocr_languages, "max_pages": settings.max_ocr_pages,
+                "max_pixels": settings.max_image_pixels, "workers": settings.ocr_workers,
+                "page_timeout": settings.parse_timeout},
     }
     payload = json.dumps(header).encode("utf-8") + b"\n" + data
     try:
@@ -120,17 +125,26 @@ def _child_env():
 
 def _reply(fmt, completed, settings):
     """Turn the child's stdout into a Document, or its error into the matching exception."""
-    try:
-        reply = json.loads(completed.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        reply = None
+    reply = off_loop(_decoded, completed.stdout)
     if not isinstance(reply, dict):
         raise _died(fmt, completed, settings)
     if "document" in reply:
-        return Document.from_dict(reply["document"])
+        return reply["document"]
     error = reply.get("error") or {}
     cls = _ERROR_TYPES.get(error.get("type"), errors.UnprocessableDocument)
     raise cls(error.get("code") or f"{fmt}_damaged", error.get("message") or "Unreadable document.")
+
+
+def _decoded(stdout):
+    """The child's reply, its document made a Document: proportional to the document, so it runs
+    off the event loop."""
+    try:
+        reply = json.loads(stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(reply, dict) and isinstance(reply.get("document"), dict):
+        reply["document"] = Document.from_dict(reply["document"])
+    return reply
 
 
 def _died(fmt, completed, settings):

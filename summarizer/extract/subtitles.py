@@ -12,7 +12,7 @@ import html
 import re
 
 from summarizer.document import Block, Document
-from summarizer.errors import UnprocessableDocument
+from summarizer.errors import PayloadTooLarge, UnprocessableDocument
 from summarizer.extract import text as text_format
 
 _TIME = r"(?:(\d{1,3}):)?(\d\d):(\d\d)[.,](\d{3})"
@@ -31,28 +31,41 @@ MAX_TURN_SECONDS = 60.0
 """Consecutive cues of one speaker join into one block until it spans this long: a turn reads as
 prose (subtitles cut sentences across cues), and a citation still points within a minute."""
 
+MAX_LINE_BYTES = 64 * 1024
+"""Longest line of a subtitle file: a cue is a line or two on screen. A 45 MB one-line cue took
+15 s to be called damaged (issue 23); it is refused (413 `too_large`) before it is decoded."""
+
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1))
+
 HEADER_BLOCKS = ("NOTE", "STYLE", "REGION")
 """VTT blocks that are not cues: comments, CSS, regions."""
 
 
-def parse(data, *, max_chars, **_ignored):
-    """Read a .vtt or .srt file into a Document, or raise 422 when it has no readable cue."""
+def parse(data, *, max_chars, max_blocks=None, **_ignored):
+    """Read a .vtt or .srt file into a Document, or raise 422 when it has no readable cue (413
+    `too_many_blocks` as soon as it has more than `max_blocks` turns, not after reading them all)."""
+    if _LONG_LINE.search(data):
+        raise PayloadTooLarge("too_large", f"This subtitle file has a line longer than "
+                              f"{MAX_LINE_BYTES // 1024} KiB; a cue is a line or two of text.")
     text = text_format.normalize(text_format.decode(data))
-    cues = list(_cues(text))
-    if not cues:
-        raise UnprocessableDocument(
-            "transcript_no_text", "This subtitle file has no cue with text and a valid timing line.")
-    blocks, total = [], 0
-    for turn in _turns(cues):
+    blocks, total, cues = [], 0, [0]
+    for turn in _turns(_cues(text, cues)):
         total += len(turn.text)
         if total > max_chars:
             break
         blocks.append(turn)
+        if max_blocks is not None and len(blocks) > max_blocks:
+            raise PayloadTooLarge(
+                "too_many_blocks", f"This transcript has more than {max_blocks} turns (max_blocks); "
+                "split it.")
+    if not blocks:
+        raise UnprocessableDocument(
+            "transcript_no_text", "This subtitle file has no cue with text and a valid timing line.")
     speakers = sorted({b.locator["speaker"] for b in blocks if "speaker" in b.locator})
     # SRT writes milliseconds after a comma; a WebVTT file without its signature still says ".".
     vtt = text.lstrip().startswith("WEBVTT") or not re.search(r"-->\s*[\d:]+,\d{3}", text)
     metadata = {"format": "vtt" if vtt else "srt",
-                "cues": len(cues), "duration": blocks[-1].locator["end"]}
+                "cues": cues[0], "duration": blocks[-1].locator["end"]}
     if speakers:
         metadata["speakers"] = speakers
     return Document(title="", blocks=blocks, metadata=metadata)
@@ -69,8 +82,9 @@ def looks_like(text):
         len(first) == 2 and first[0].isdigit() and TIMING.match(first[1]) is not None))
 
 
-def _cues(text):
-    """(start, end, speaker or None, text) of every readable cue, in file order."""
+def _cues(text, counted):
+    """(start, end, speaker or None, text) of every readable cue, in file order; `counted[0]`
+    counts them."""
     for chunk in re.split(r"\n\s*\n", text):
         lines = [line for line in chunk.split("\n") if line.strip()]
         if not lines or lines[0].startswith("WEBVTT") or lines[0].split(" ", 1)[0] in HEADER_BLOCKS:
@@ -82,6 +96,7 @@ def _cues(text):
         start, end = _seconds(match.groups()[:4]), _seconds(match.groups()[4:])
         speaker, said = _speech(lines[at + 1:])
         if said:
+            counted[0] += 1
             yield start, max(start, end), speaker, said
 
 
@@ -104,16 +119,18 @@ class _Turn:
 
 
 def _turns(cues):
-    """Blocks of consecutive cues of one speaker, each at most MAX_TURN_SECONDS long."""
-    turns = []
+    """Blocks of consecutive cues of one speaker, each at most MAX_TURN_SECONDS long, as each ends."""
+    last = None
     for start, end, speaker, said in cues:
-        last = turns[-1] if turns else None
         if last and last.speaker == speaker and end - last.start <= MAX_TURN_SECONDS:
             last.parts.append(said)
             last.end = max(last.end, end)
-        else:
-            turns.append(_Turn(start, end, speaker, said))
-    return [_block(turn) for turn in turns]
+            continue
+        if last:
+            yield _block(last)
+        last = _Turn(start, end, speaker, said)
+    if last:
+        yield _block(last)
 
 
 def _block(turn):

@@ -48,6 +48,7 @@ def connect(settings, start_embedded=False):
                 "runs an embedded one.",
             ) from None
     make_private(settings.resolved_data_dir)
-    server = EmbeddedRedis(os.path.dirname(embedded_socket(settings))).start()
+    server = EmbeddedRedis(os.path.dirname(embedded_socket(settings)),
+                           maxmemory_mb=settings.redis_maxmemory_mb).start()
     atexit.register(server.stop)
     return redis.Redis(unix_socket_path=server.socket_path, **CLIENT_OPTIONS)

@@ -60,12 +60,31 @@ def cache(digest):
     return f"{PREFIX}cache:{digest}"
 
 
-def document(document_id):
-    """String (JSON {"owner", "document"}): an extracted document kept so that a follow-up request
-    can name it by `document_id` instead of sending it again (queue/documents.py). Written by the
-    API on every request that sends a document; each use renews it. TTL: document_ttl (1 hour by
-    default) after its last use."""
-    return f"{PREFIX}document:{document_id}"
+def document(owner_digest, document_id):
+    """String (zlib-compressed JSON {"owner", "document"}): an extracted document kept so that a
+    follow-up request can name it by `document_id` instead of sending it again
+    (queue/documents.py); named by its owner too, so another token's ID reads nothing. Written by
+    the API on every request that sends a document; each use renews it. TTL: document_ttl (1 hour
+    by default) after its last use."""
+    return f"{PREFIX}document:{owner_digest}:{document_id}"
+
+
+def kept(owner_digest):
+    """Sorted set: the IDs of one owner's kept documents, scored by their last use, for the
+    per-token quota (kept_documents, kept_mb). Written by the API. TTL: document_ttl."""
+    return f"{PREFIX}kept:{owner_digest}"
+
+
+def kept_sizes(owner_digest):
+    """Hash: stored bytes of each of one owner's kept documents (member of `kept`). Written by the
+    API. TTL: document_ttl."""
+    return f"{PREFIX}kept-sizes:{owner_digest}"
+
+
+KEPT_ALL = PREFIX + "kept-all"
+"""Sorted set: the keys of every owner's kept documents, scored by their last use: what goes first
+when Redis nears its maxmemory. Written by the API; entries older than document_ttl are dropped on
+each write. No TTL."""
 
 
 FINISHED = PREFIX + "finished"
@@ -84,6 +103,18 @@ def rate(client_digest, window):
     """Integer: requests of one client (hashed token or address) in one rate-limit window. Written
     by the API. TTL: two windows."""
     return f"{PREFIX}rate:{client_digest}:{window}"
+
+
+def streams(client_digest):
+    """Integer: event streams one client (hashed token or address) has open now, for
+    max_streams_per_client. Written by the API (limits.open_stream). TTL: limits.STREAM_COUNT_TTL."""
+    return f"{PREFIX}streams:{client_digest}"
+
+
+def job_streams(job_id):
+    """Integer: event streams open on one job now, for max_streams_per_job. Written by the API
+    (limits.open_stream). TTL: limits.STREAM_COUNT_TTL."""
+    return f"{PREFIX}job-streams:{job_id}"
 
 
 METRICS_PREFIX = PREFIX + "metrics:"

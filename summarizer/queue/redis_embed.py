@@ -76,8 +76,9 @@ def redis_server_binary():
 class EmbeddedRedis:
     """A redis-server child process listening on a unix socket in `data_dir` (no TCP port)."""
 
-    def __init__(self, data_dir, appendonly=True):
+    def __init__(self, data_dir, appendonly=True, maxmemory_mb=0):
         self.data_dir = os.path.abspath(data_dir)
+        self.maxmemory_mb = maxmemory_mb
         self.socket_path = os.path.join(self.data_dir, "redis.sock")
         self.lock_path = os.path.join(self.data_dir, "lock")
         self.appendonly = appendonly
@@ -100,6 +101,10 @@ class EmbeddedRedis:
             "--unixsocketperm", "700", "--dir", self.data_dir,
             "--appendonly", "yes" if self.appendonly else "no", "--save", "",
             "--daemonize", "no", "--logfile", os.path.join(self.data_dir, "redis.log"),
+            # noeviction: any other policy would drop keys with a TTL, and a running job's events,
+            # RQ's worker registrations and the rate windows all have one. What goes instead is
+            # kept documents, forgotten by queue/documents.py before Redis gets full.
+            "--maxmemory", f"{self.maxmemory_mb}mb", "--maxmemory-policy", "noeviction",
         ]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, pass_fds=[self._lock],
                                         preexec_fn=die_with_parent(umask=PRIVATE_UMASK))

@@ -10,6 +10,7 @@ from summarizer.queue import documents, jobs, limits, metrics, state
 from summarizer.errors import BadRequest, SummarizerError
 from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
+from summarizer.extract.offload import off_loop
 from summarizer.web import auth
 from summarizer.web.intake import parse_slots, source_from_request
 from summarizer.options import parse_options
@@ -17,7 +18,7 @@ from summarizer.engine.answer import preview_event as query_preview
 from summarizer.engine.preview import preview
 from summarizer.engine import verify
 from summarizer.longdocs.planning import plan_chunks
-from summarizer.web.streaming import sse_response, wait_for_result
+from summarizer.web.streaming import own_connection, sse_response, wait_for_result
 
 bp = Blueprint("api", __name__)
 
@@ -30,24 +31,24 @@ def _redis():
     return current_app.extensions["redis"]
 
 
-def _events(job_id):
-    return EventLog(_redis(), job_id, _settings().result_ttl)
+def _events(job_id, connection=None):
+    return EventLog(connection or _redis(), job_id, _settings().result_ttl)
 
 
-def _job_status(job_id):
+def _job_status(job_id, connection=None):
     """A callable that looks the job's status up when a stream has been idle."""
-    return lambda: jobs.describe(_redis(), job_id)["status"]
+    return lambda: jobs.describe(connection or _redis(), job_id)["status"]
 
 
 @contextlib.contextmanager
-def _following(job_id):
+def _following(job_id, connection=None):
     """Mark the job as followed while a stream (or a waiting request) is connected."""
-    ttl = _settings().result_ttl
-    state.attach(_redis(), job_id, ttl)
+    ttl, connection = _settings().result_ttl, connection or _redis()
+    state.attach(connection, job_id, ttl)
     try:
         yield
     finally:
-        state.detach(_redis(), job_id, ttl)
+        state.detach(connection, job_id, ttl)
 
 
 def _check_rate():
@@ -81,14 +82,18 @@ def summarize():
     _check_rate()
     source, raw_options = source_from_request(request)
     options = parse_options(raw_options, _settings().depth)
+    if _wants_event_stream():  # a stream refused after queueing would leave its job behind
+        limits.check_streams(_redis(), auth.client_key(), _settings().max_streams_per_client)
     document, extract_ms = _extracted(source)
     by_reference = source.kind == "document"  # loaded (and kept longer) by its ID: not hashed again
     document_id = source.document_id if by_reference else \
         documents.keep(_redis(), _settings(), document, auth.owner())
+    # both proportional to the document: on a thread, off the event loop (extract/offload.py)
     if options.query:  # one call over the sentences that answer it, whatever the depth
-        plan, first = (lambda: [document]), (lambda: query_preview(document, options))
+        plan, first = (lambda: [document]), (lambda: off_loop(query_preview, document, options))
     else:
-        plan, first = (lambda: plan_chunks(document, options, _settings())), (lambda: preview(document, options))
+        plan = lambda: off_loop(plan_chunks, document, options, _settings())  # noqa: E731
+        first = lambda: off_loop(preview, document, options)  # noqa: E731
     job_id, cache_state = jobs.submit(_redis(), _settings(), document, options, plan, extract_ms,
                                       preview=lambda: {**first(), "document_id": document_id},
                                       owner=auth.owner(), document_id=document_id,
@@ -97,8 +102,7 @@ def summarize():
     if options.cache:
         (metrics.record_cache_miss if cache_state == "miss" else metrics.record_cache_hit)(_redis())
     if _wants_event_stream():
-        response = sse_response(_events(job_id), job_id, FIRST_ID, _settings().heartbeat_seconds,
-                                _job_status(job_id), _following(job_id))
+        response = _stream(job_id, FIRST_ID)
         response.headers.update(headers)
         return response
     if request.args.get("wait", "").lower() in ("1", "true", "yes"):
@@ -121,7 +125,9 @@ def extract_document():
     parse_options(raw_options)  # the same inputs as /summarize are accepted, and checked
     document, extract_ms = _extracted(source)
     document_id = documents.keep(_redis(), _settings(), document, auth.owner())
-    return jsonify(dict(document.to_dict(), extract_ms=extract_ms, document_id=document_id))
+    dumps = current_app.json.dumps  # jsonify's own encoder, taken here: threads have no app context
+    body = off_loop(lambda: dumps(dict(document.to_dict(), extract_ms=extract_ms, document_id=document_id)))
+    return current_app.response_class(body + "\n", mimetype="application/json")
 
 
 @bp.post("/verify")
@@ -140,7 +146,8 @@ def verify_claims():
     claims = verify.claims_of(raw_claims, settings.verify_max_claims, settings.verify_max_claim_chars)
     document, extract_ms = _extracted(source)
     document_id = documents.keep(_redis(), settings, document, auth.owner())
-    return jsonify(dict(verify.verify(document, claims), document_id=document_id, extract_ms=extract_ms))
+    checked = off_loop(verify.verify, document, claims)  # proportional to the document (extract/offload.py)
+    return jsonify(dict(checked, document_id=document_id, extract_ms=extract_ms))
 
 
 @bp.get("/options")
@@ -165,9 +172,17 @@ def job_cancel(job_id):
 def job_events(job_id):
     """The job's events as SSE; `Last-Event-ID` resumes after the last event a client saw."""
     jobs.fetch_job(_redis(), job_id, auth.owner())  # 404: unknown, malformed, or another's
-    events = _events(job_id)
     after = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or FIRST_ID
     if not valid_event_id(after):
         raise BadRequest("bad_event_id", f"Last-Event-ID {after!r} is not an event ID of this API.")
-    return sse_response(events, job_id, after, _settings().heartbeat_seconds, _job_status(job_id),
-                        _following(job_id))
+    return _stream(job_id, after)
+
+
+def _stream(job_id, after):
+    """The job's events after `after` as SSE, counted against max_streams_per_client/_job."""
+    settings = _settings()
+    release = limits.open_stream(_redis(), auth.client_key(), job_id,
+                                 settings.max_streams_per_client, settings.max_streams_per_job)
+    own = own_connection(_redis())  # the stream's own, closed with it
+    return sse_response(_events(job_id, own), job_id, after, settings.heartbeat_seconds,
+                        _job_status(job_id, own), _following(job_id, own), (own.close, release))

@@ -11,6 +11,7 @@ from summarizer.web import openapi
 from summarizer.config import Settings
 from summarizer.queue.connection import connect
 from summarizer.errors import SummarizerError
+from summarizer.extract import offload
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def create_app(test_config=None):
     app.register_blueprint(ops.bp)
     app.register_blueprint(addin.bp)
     app.register_blueprint(openapi.bp)
+    offload.warm()  # under gunicorn: the document threads start now, not on a request's time
     return app
 
 

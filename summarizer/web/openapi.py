@@ -27,12 +27,14 @@ ERROR_STATUSES = {
     "404": "Unknown job (or expired); `document_expired`: the `document_id` is no longer kept "
            "(SUMMARIZER_DOCUMENT_TTL after its last use), or was sent with another token.",
     "409": "The job was canceled while this request waited for it.",
-    "413": "Too large: the request body (max_content_length), the extracted text (max_chars) or "
-           "the memory a document needs to parse (parse_memory_mb).",
+    "413": "Too large: the request body (max_content_length), the extracted text (max_chars), "
+           "its blocks (max_blocks, `too_many_blocks`), what it takes to keep "
+           "(`document_too_large`) or the memory a document needs to parse (parse_memory_mb).",
     "415": "Unsupported request content type or document type (legacy .doc, images...).",
     "422": "Unreadable document (encrypted, scanned without text, damaged, parse_timeout) or URL "
            "that cannot be fetched.",
-    "429": "Backpressure: the queue is full or the client is over its rate (see Retry-After).",
+    "429": "Backpressure: the queue is full, the client is over its rate, or has too many event "
+           "streams open (`too_many_streams`; see Retry-After).",
     "500": "The job failed in the worker (only with ?wait=true, which reports the job's error).",
     "503": "Redis is unreachable or no worker serves the queue (see Retry-After).",
     "504": "?wait=true gave up before the job finished; the job goes on (follow its events).",

@@ -5,6 +5,9 @@
 /**
  * Captures the rendered page from the live DOM (so pages behind a login work): its HTML
  * without scripts and styles, its URL and title, its content type, and the current selection.
+ * Only what a reader can see is sent: text the page hides (display:none, visibility:hidden,
+ * aria-hidden, the hidden attribute, zero size, transparent or zero-size text, off-screen
+ * positioning, comments) is where instructions for an AI are planted, and it is not the page.
  */
 export function capturePage() {
   const selection = String(window.getSelection?.() ?? "").trim();
@@ -12,8 +15,37 @@ export function capturePage() {
   if (document.contentType !== "text/html" && document.contentType !== "application/xhtml+xml") {
     return { ...info, html: "" };
   }
-  // Strip what carries no text: it can be most of a page's bytes and the server discards it anyway.
+  // Off screen: a box entirely this far outside the page (the "left: -9999px" trick).
+  const OFF_SCREEN_PX = 100;
+  const pageWidth = Math.max(document.documentElement.scrollWidth, innerWidth);
+  const pageHeight = Math.max(document.documentElement.scrollHeight, innerHeight);
+  const transparent = (color) => /^rgba\(.*,\s*0(?:\.0*)?\)$|^transparent$/.test(color);
+  const unseen = (el) => {
+    if (el.hidden || el.getAttribute("aria-hidden") === "true") return true;
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden" || style.visibility === "collapse") return true;
+    if (Number(style.opacity) === 0 || parseFloat(style.fontSize) === 0 || transparent(style.color)) return true;
+    if (parseFloat(style.textIndent) <= -OFF_SCREEN_PX * 9) return true;
+    if (style.display === "contents") return false; // no box of its own
+    const box = el.getBoundingClientRect();
+    const left = box.left + scrollX;
+    const top = box.top + scrollY;
+    if (box.right + scrollX < -OFF_SCREEN_PX || box.bottom + scrollY < -OFF_SCREEN_PX ||
+        left > pageWidth + OFF_SCREEN_PX || top > pageHeight + OFF_SCREEN_PX) return true;
+    const clipped = style.overflow === "hidden" || /rect\(0/.test(style.clip) || /inset\(50%/.test(style.clipPath);
+    return clipped && (box.width <= 1 || box.height <= 1);
+  };
   const clone = document.documentElement.cloneNode(true);
+  // The clone lists its elements in the live page's order, so the i-th of each is the same one.
+  const live = document.body ? [...document.body.querySelectorAll("*")] : [];
+  const copies = clone.querySelector("body") ? [...clone.querySelector("body").querySelectorAll("*")] : [];
+  const hidden = live.length === copies.length ? copies.filter((_, i) => unseen(live[i])) : [];
+  hidden.forEach((node) => node.remove());
+  const comments = document.createTreeWalker(clone, NodeFilter.SHOW_COMMENT);
+  const found = [];
+  for (let node = comments.nextNode(); node; node = comments.nextNode()) found.push(node);
+  found.forEach((node) => node.remove());
+  // Strip what carries no text: it can be most of a page's bytes and the server discards it anyway.
   clone.querySelectorAll("script, style, noscript, template, svg, canvas, iframe, link[rel=stylesheet]")
     .forEach((node) => node.remove());
   return { ...info, html: `<!DOCTYPE html>\n${clone.outerHTML}` };
