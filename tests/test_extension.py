@@ -569,30 +569,40 @@ def freberg_page():
 
 @pytest.mark.browser
 @pytest.mark.model
-@pytest.mark.parametrize("options, language, status", [
-    ({"type": "headline", "length": "short"}, "", "replaced"),
-    ({"type": "tldr", "length": "medium"}, "de", "unverified"),
+@pytest.mark.parametrize("tries, language, status", [
+    ([{"type": "headline", "length": "short"}, {"type": "tldr", "length": "medium"},
+      {"type": "tldr", "length": "long"}], "", "replaced"),
+    ([{"type": "tldr", "length": "medium"}, {"type": "tldr", "length": "short"},
+      {"type": "key-points", "length": "short"}], "de", "unverified"),
 ])
-def test_replaced_and_unverified_items_of_the_live_server_are_shown_as_such(extension, pages, options,
+def test_replaced_and_unverified_items_of_the_live_server_are_shown_as_such(extension, pages, tries,
                                                                             language, status):
     """Issue 24.7: the live server replaces an invented item with the page's sentence, and marks
     one it cannot check (another language) unverified; the panel shows exactly the statuses of
-    the server's result, and says so in its label."""
+    the server's result, and says so in its label. The document's marker (issue 22's
+    datamarking) is keyed per server process, so the model's wording, and which items the check
+    replaces, differ between runs: the options are tried in turn until the server decides so (each
+    of them did on this page when run alone), and every result is checked against the panel."""
     PAGES["/freberg.html"] = ("text/html; charset=utf-8", freberg_page().encode())
-    extension.configure(options=options, outputLanguage=language)
-    try:
-        extension.tab.goto(f"{pages}/freberg.html")
-        panel, _ = extension.click()
-        job_id = wait_job(panel)
-        assert wait_done(panel, 240) == "done"
-        result = extension.job(job_id)["result"]
-    finally:
-        extension.configure(options={"type": "key-points", "length": "short"}, outputLanguage="")
-    statuses = [c["status"] for c in result["citations"]]
-    assert status in statuses, result
-    assert panel.evaluate(STATUSES_SHOWN) == statuses
-    label = text_of(panel, "summary-note")
-    assert ("replaced by the page's own sentence" if status == "replaced" else "not verified") in label
+    seen = []
+    for options in tries:
+        extension.configure(options=options, outputLanguage=language)
+        try:
+            extension.tab.goto(f"{pages}/freberg.html")
+            panel, _ = extension.click()
+            job_id = wait_job(panel)
+            assert wait_done(panel, 240) == "done"
+            result = extension.job(job_id)["result"]
+        finally:
+            extension.configure(options={"type": "key-points", "length": "short"}, outputLanguage="")
+        statuses = [c["status"] for c in result["citations"]]
+        assert panel.evaluate(STATUSES_SHOWN) == statuses
+        seen.append(statuses)
+        if status in statuses:
+            label = text_of(panel, "summary-note")
+            assert ("replaced by the page's own sentence" if status == "replaced" else "not verified") in label
+            return
+    pytest.fail(f"the live server never decided {status!r} on this page: {seen}")
 
 
 @pytest.mark.browser
