@@ -47,7 +47,7 @@ def test_a_document_that_expired_while_queued_ends_the_job_with_document_expired
     settings = app.config["SETTINGS"]
     owner = LOCAL_OWNER  # the test app has no tokens
     document = documents.load(redis_client, settings, document_id, owner)
-    redis_client.delete(keys.document(document_id))  # its TTL ran out after the API read it
+    redis_client.delete(keys.document(documents.owner_digest(owner), document_id))  # its TTL ran out after the API read it
     job_id, _ = jobs.submit(redis_client, settings, document, SummaryOptions(query="When?"),
                             lambda: [document], 0, owner=owner, document_id=document_id,
                             by_reference=True)
