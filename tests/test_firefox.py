@@ -168,7 +168,10 @@ def test_firefox_summarizes_a_page_into_the_sidebar_and_highlights_a_point(firef
     assert data["phases"].split()[0] == "preview" and data["phases"].split()[-1] == "final", data
     assert int(data["tokens"]) >= 2, "the summary did not stream"
     assert firefox.sidebar("doc.getElementById('source').textContent") == "How Lisbon rebuilt its harbour"
-    assert firefox.sidebar("doc.getElementById('summary-note').textContent").startswith("Machine-written")
+    # The model's summary, or the page's own sentences when it broke the rules (the bundled model's
+    # wording changes with the document's per-process marker, issue 22): named either way.
+    assert firefox.sidebar("doc.getElementById('summary-note').textContent").startswith(
+        ("Machine-written", "Machine-picked"))
 
     assert firefox.sidebar("doc.querySelectorAll('#summary li.cited').length"), "no cited item in the sidebar"
     firefox.sidebar("doc.querySelector('#summary li.cited').click() || true")
