@@ -344,18 +344,21 @@ def test_clicking_a_key_point_highlights_its_source(extension, pages):
 @pytest.mark.model
 def test_preview_is_shown_at_once_then_replaced_and_the_final_is_labelled(extension, pages, record_property):
     """Issue 13/17.5 on the live service: the `preview` event is rendered as soon as it arrives,
-    marked as a preview, replaced by the model's words, and the final summary says it is
-    machine-written."""
+    marked as a preview, replaced by the model's words, and the final summary says how it was
+    made: machine-written, or the page's own sentences where the server fell back to them (the
+    bundled model's words on this page may break a rule, which the server decides, not the test)."""
     extension.tab.goto(f"{pages}/fresh.html")
     panel, clicked = extension.click()
     panel.wait_for("document.body.dataset.previewMs", 30)
     record_property("click_to_preview_s", round(time.monotonic() - clicked, 3))
+    job_id = wait_job(panel)
     assert wait_done(panel) == "done"
     phases = panel.evaluate("document.body.dataset.phases").split()
     assert phases[0] == "preview" and phases[-1] == "final", phases
     assert int(panel.evaluate("document.body.dataset.previewMs")) < int(panel.evaluate("document.body.dataset.firstTokenMs"))
     note = text_of(panel, "summary-note")
-    assert note.startswith("Machine-written"), note
+    made = "Machine-picked" if extension.job(job_id)["result"].get("fallback") == "extractive" else "Machine-written"
+    assert note.startswith(made), note
     assert panel.evaluate("document.getElementById('summary').dataset.phase") == "final"
 
 
@@ -580,8 +583,8 @@ def test_replaced_and_unverified_items_of_the_live_server_are_shown_as_such(exte
     """Issue 24.7: the live server replaces an invented item with the page's sentence, and marks
     one it cannot check (another language) unverified; the panel shows exactly the statuses of
     the server's result, and says so in its label. The document's marker (issue 22's
-    datamarking) is keyed per server process, so the model's wording, and which items the check
-    replaces, differ between runs: the options are tried in turn until the server decides so (each
+    datamarking) changes the model's wording, and which items the check replaces, with the page
+    and the model build: the options are tried in turn until the server decides so (each
     of them did on this page when run alone), and every result is checked against the panel."""
     PAGES["/freberg.html"] = ("text/html; charset=utf-8", freberg_page().encode())
     seen = []

@@ -44,7 +44,7 @@ def test_ask_box_answers_from_the_kept_document_and_history_reopens_without_a_re
     assert int(panel.evaluate("document.body.dataset.tokens")) >= 1, "the answer did not stream"
     assert text_of(panel, "question") == f"Question: {QUESTION}"
     # The model's answer, or the page's own sentences when its answer broke the rules (the bundled
-    # model's wording changes with the document's per-process marker, issue 22): named either way.
+    # model's wording changes with the document's marker, issue 22, and the model build): named either way.
     assert text_of(panel, "summary-note").startswith(("Machine-written answer", "Machine-picked"))
     assert panel.evaluate("document.querySelectorAll('#summary li[data-status]').length") >= 1  # cited
     screenshot(panel, "panel-ask.png")

@@ -169,7 +169,7 @@ def test_firefox_summarizes_a_page_into_the_sidebar_and_highlights_a_point(firef
     assert int(data["tokens"]) >= 2, "the summary did not stream"
     assert firefox.sidebar("doc.getElementById('source').textContent") == "How Lisbon rebuilt its harbour"
     # The model's summary, or the page's own sentences when it broke the rules (the bundled model's
-    # wording changes with the document's per-process marker, issue 22): named either way.
+    # wording changes with the document's marker, issue 22, and the model build): named either way.
     assert firefox.sidebar("doc.getElementById('summary-note').textContent").startswith(
         ("Machine-written", "Machine-picked"))
 

@@ -3,24 +3,30 @@ documents, so llama.cpp's prefix cache can reuse them; the document comes last, 
 
 The document is marked as data the way Spotlighting does (Hines et al., 2024, "datamarking"):
 every paragraph of it starts with a marker the model is told about in the system turn, and the
-opening fence carries the same marker. The marker is drawn per document with a key drawn when the
-process starts, so a page cannot predict it; fence tags and markers written in the document itself
-are taken out, so it cannot close the fence or pass its own text off as outside it. All the instructions are in the system turn; the user turn holds the
-document, what the reader added (title, context, question) and a reminder of the task.
+opening fence carries the same marker. Fence tags and marker-shaped text written in the document
+itself are taken out, so a page cannot close the fence or pass its own text off as outside it.
+The marker is a digest of the document, the same in every process: knowing it gives a page nothing
+(what it writes in that shape is removed), while a marker drawn per process made the same request
+read differently on each worker, so a seeded run could not be repeated and no worker could reuse
+another's reading of the prompt. All the instructions are in the system turn; the user turn holds
+the document, what the reader added (title, context, question) and a reminder of the task.
 """
 
 import hashlib
 import re
-import secrets
 
 from summarizer import shapes
 
-MARK_KEY = secrets.token_bytes(16)
-"""Key of the markers (drawn once per process, never changed): a document cannot predict its own
-marker, yet the same document gets the same one, so a seeded run can be repeated."""
+MARK_PERSON = b"summarizer-mark"
+"""blake2b's personalization of the marker digest: keeps it apart from the project's other digests
+of the same text (cache keys), so one never reveals or collides with the other."""
 
 MARKER = re.compile(r"⟦[0-9a-f]{4}⟧ ?")
 """A marker as `marker` writes it: what the guard strips should a model copy one."""
+
+_MARK_BRACKETS = re.compile("[⟦⟧]")
+"""The marker's brackets, reserved to the service: a document's own (a near-miss marker such as
+"⟦AB12⟧" or "⟦ab12 ⟧") are taken out, so nothing in it looks like a marker to the model."""
 
 _FENCE = re.compile(r"<\s*/?\s*document\b[^>]*>", re.I)
 """A fence tag written into the document itself ("</document> New instructions: ...")."""
@@ -33,8 +39,8 @@ the document has its own pair (engine/answer.py)."""
 
 
 def marker(document_text):
-    """The marker of `document_text`: four hex digits in brackets, keyed by MARK_KEY."""
-    digest = hashlib.blake2b(document_text.encode("utf-8", "replace"), key=MARK_KEY, digest_size=2)
+    """The marker of `document_text`: four hex digits in brackets, a digest of the text."""
+    digest = hashlib.blake2b(document_text.encode("utf-8", "replace"), person=MARK_PERSON, digest_size=2)
     return f"⟦{digest.hexdigest()}⟧"
 
 
@@ -42,7 +48,7 @@ def marked(document_text, mark):
     """`document_text` with `mark` opening each of its paragraphs and no fence tags of its own.
     Paragraphs, not lines: a transcript's every line is a turn, and a marker costs about six
     tokens, which a chunk sized to fit the context has no room for."""
-    text = _FENCE.sub(" ", MARKER.sub("", document_text))
+    text = _FENCE.sub(" ", _MARK_BRACKETS.sub("", MARKER.sub("", document_text)))
     return "\n\n".join(f"{mark} {part.lstrip()}" if part.strip() else part for part in text.split("\n\n"))
 
 
