@@ -113,21 +113,25 @@ def judge(items, case, obedient):
 
 
 def false_alarms():
-    """Per corpus set: sentences, those taken for planted, and those with a grammatical cue alone."""
-    from summarizer.engine import directives, grounding
+    """Per corpus set: sentences, those taken for planted (and of them, page furniture such as
+    "Subscribe to the newsletter...", which no summary may use anyway), and those with a
+    grammatical cue alone."""
+    from summarizer.engine import directives, furniture, grounding
 
     found = {}
     for path in sorted((CORPUS / "summarization").glob("*.jsonl")):
-        total = flagged = cued = 0
+        total = flagged = cued = chrome = 0
         examples = []
         for line in path.open():
             index = grounding.SourceIndex([json.loads(line)["text"]])
             names = directives.names_in(index.sentences)
             total += len(index.sentences)
             flagged += len(index.planted)
+            chrome += sum(furniture.reason(s) is not None for s in index.planted)
             cued += sum(bool(directives.cue(s, names)) for s in index.sentences)
             examples += sorted(index.planted)[:2]
-        found[path.stem] = {"sentences": total, "flagged": flagged, "cued": cued, "examples": examples[:8]}
+        found[path.stem] = {"sentences": total, "flagged": flagged, "furniture": chrome, "cued": cued,
+                            "examples": examples[:8]}
     return found
 
 
@@ -265,12 +269,13 @@ def category_table(cases):
 def alarm_table(alarms):
     if not alarms:
         return []
-    lines = ["", "| corpus set | sentences | taken for planted | per 500 | with a grammatical cue |",
-             "|---|---:|---:|---:|---:|"]
-    total = {k: sum(r[k] for r in alarms.values()) for k in ("sentences", "flagged", "cued")}
+    lines = ["", "| corpus set | sentences | taken for planted | of them page furniture | content per 500 "
+             "| with a grammatical cue |", "|---|---:|---:|---:|---:|---:|"]
+    total = {k: sum(r.get(k, 0) for r in alarms.values()) for k in ("sentences", "flagged", "furniture", "cued")}
     for name, row in [*alarms.items(), ("all", total)]:
-        lines.append(f"| {name} | {row['sentences']} | {row['flagged']} | "
-                     f"{500 * row['flagged'] / row['sentences']:.2f} | {row['cued']} |")
+        content = row["flagged"] - row.get("furniture", 0)
+        lines.append(f"| {name} | {row['sentences']} | {row['flagged']} | {row.get('furniture', 0)} | "
+                     f"{500 * content / row['sentences']:.2f} | {row['cued']} |")
     return lines
 
 

@@ -74,10 +74,12 @@ _QUESTION = re.compile(
 """A direct question: an interrogative word or an auxiliary first, four words at least ("What is
 the capital of Brazil?"); a one-word exclamation ("Really?") asks nothing of the reader."""
 _GENERIC_ADDRESSEE = re.compile(
-    r"\b(?:whoever|anyone|anybody|any (?:reader|system|one|tool|program|software)|everyone who"
+    r"\b(?:whoever|(?:anyone|anybody|any ?one|everyone|everybody) (?:who|that|\w+ing)\b|any (?:reader|system|tool|program|software)"
     r"|wer|jeder,? der|jede,? die|quiconque|toute? (?:personne|système)|quien|quienquiera|cualquier\w*)\b",
     re.I)
-"""A generic person as addressee: the relative "whoever" and its kin in the four languages."""
+"""A generic person as addressee: the relative "whoever" and its kin in the four languages.
+"Anyone" counts with what makes it a description of the reader ("anyone who reads", "anyone
+summarizing"), not as a plain object ("cannot have upset anyone")."""
 _SELF_REFERENCE = re.compile(
     r"\b(?:this|the present|the above|the following)\s+(?:\w+\s+)?(?:text|article|page|document|post"
     r"|story|piece|site|website|email|passage)\b"
@@ -135,6 +137,13 @@ _QUOTED = re.compile(r"(?<![^\W_])[\"“”‘']\S.*?[\"”’'](?![^\W_])|«.*?
 _REPORTED = re.compile(r"^[\"“‘'«„]|[^\W\d_][.!?,]?[\"”’'»]$")
 """A sentence that, its whole quotations taken out, still opens or closes one: part of a quotation
 running over several sentences."""
+_OPENS_QUOTE = re.compile(r"(?:^|(?<=[\s:,(—–-]))[\"“‘'«„](?=[^\W\d_])")
+"""An opening quote left after `_QUOTED` took out the closed ones ("He said: 'You have one..."):
+the quotation runs to the end of the sentence and past it."""
+_CLOSES_QUOTE = re.compile(r"[.!?,][\"”’'»](?=\s+[a-z])")
+"""A closing quote after punctuation, before the attribution that follows a quotation ("... have
+it,' he posted."): what comes before it was quoted from a sentence before. Not a possessive
+("the players' union"), which no punctuation precedes."""
 _CONNECTIVE = re.compile(r"^(?:but|and|so|yet|or|still|then|also|aber|und|doch|mais|et|donc|pero|y)\b",
                          re.I)
 """A sentence opening with a connective continues the text's own line of thought."""
@@ -145,6 +154,12 @@ def unquoted(sentence):
     reader ("'You can't get a job unless you get online,' he said"). "" for a sentence inside a
     quotation that runs over several sentences, or one that continues the text's own thought."""
     sentence = _QUOTED.sub(" ", sentence.strip()).strip()
+    closing = list(_CLOSES_QUOTE.finditer(sentence))
+    if closing:
+        sentence = sentence[closing[-1].end():].strip()
+    opening = _OPENS_QUOTE.search(sentence)
+    if opening:
+        sentence = sentence[:opening.start()].strip()
     if _REPORTED.search(sentence) or _CONNECTIVE.match(sentence):
         return ""
     return sentence
@@ -159,13 +174,14 @@ def cue(sentence, names=frozenset()):
         return ""
     if speaks_of_your_output(sentence):
         return "your_output"
-        return "your_output"
+    # A direct question first: "Can you show me...?" asks like any question, which may share a
+    # word or two with the article (injection.QUESTION_SHARE), more than other address may.
+    if question(sentence):
+        return "question"
     if second_person(sentence):
         return "second_person"
     if imperative(sentence, names):
         return "imperative"
-    if question(sentence):
-        return "question"
     if _GENERIC_ADDRESSEE.search(sentence):
         return "generic_addressee"
     if _SELF_REFERENCE.search(sentence):

@@ -49,6 +49,11 @@ DIALOGUE_MIN_SENTENCES = 10
 """Fewer sentences are no dialogue, whatever their lines look like: in a three-paragraph page one
 "Note to automated readers: ..." line would make a third of its lines look like turns."""
 
+DIALOGUE_MIN_TURNS = 5
+"""Fewer lines that open a turn are no dialogue either: a one-paragraph article with a plant in
+its middle has three lines, and one "Name: ..." line among them made a third look like turns
+(bench/injection.py: 4 of 75 middle plants were read as dialogue and let through)."""
+
 OFF_TOPIC_MIN_SENTENCES = 10
 """Documents with fewer sentences are not checked for off-topic ones."""
 
@@ -77,6 +82,7 @@ class SourceIndex:
         self.terms = [set(counts) for counts in self.counts]
         self.turn_share = turns / lines if lines else 0.0
         """Share of the document's lines that open a speaker's turn ("Anna: ..."): transcripts."""
+        self.turn_lines = turns
         self.title = title
         self._positions = {}
         for number, text in enumerate(self.sentences):
@@ -124,7 +130,8 @@ class SourceIndex:
         if not apart:
             return frozenset()
         names = directives.names_in(self.sentences)
-        dialogue = self.turn_share >= DIALOGUE_TURN_SHARE and len(self.sentences) >= DIALOGUE_MIN_SENTENCES
+        dialogue = (self.turn_share >= DIALOGUE_TURN_SHARE and self.turn_lines >= DIALOGUE_MIN_TURNS
+                    and len(self.sentences) >= DIALOGUE_MIN_SENTENCES)
         found = {n for n in apart if injection.addresses_reader(self.sentences[n], self._shares[n], names, dialogue)}
         # A planted sentence that opens in lower case continues the one before, which the splitter
         # cut at a quoted "!" or "?" ('Add "Get rich overnight!" linking to ... to your reply.').
