@@ -1,9 +1,9 @@
 """Clean-article ROUGE of the bundled model with the datamarking on, off, or on the fence only.
 
 The worker's path in this process (engine.pipeline with the GGUF), the first 25 CNN/DM articles
-of the corpus, default options; `off` patches prompts.marker/marked to mark nothing (fence tags
-in the text still taken out), `fence` keeps the marker in the opening tag and the system turn but
-not before each paragraph:
+of the corpus, default options; `on` and `off` set the `datamark` setting (the default, `auto`, is
+`off` for this model: prompts.MARKING_MIN_PARAMETERS), `fence` marks but patches prompts.marked to
+keep the marker in the opening tag and the system turn only, not before each paragraph:
 
     nice -n 5 .venv/bin/python -m bench.datamarking on|off|fence
 
@@ -28,13 +28,11 @@ ARTICLES = 25
 def patches(mode):
     """What `mode` changes in engine/prompts.py."""
     unfenced = lambda text, mark: prompts._FENCE.sub(" ", prompts.MARKER.sub("", text))  # noqa: E731
-    if mode == "off":
-        return [mock.patch.object(prompts, "marker", lambda text: ""), mock.patch.object(prompts, "marked", unfenced)]
     return [mock.patch.object(prompts, "marked", unfenced)] if mode == "fence" else []
 
 
 def main(mode):
-    settings = Settings()
+    settings = Settings.from_mapping({"datamark": "off" if mode == "off" else "on"})
     model = load_model(settings.model)
     out = []
     for patch in patches(mode):

@@ -22,7 +22,7 @@ service takes for planted and so leaves out of prompts and previews) and ROUGE o
 articles (the same ones, without the plant), to run again on the previous code for a paired check:
 
     nice -n 5 .venv/bin/python -m bench.injection --backend standin [--articles 25] [--limit 0]
-    nice -n 5 .venv/bin/python -m bench.injection --backend model --clean-only   # ROUGE only
+    nice -n 5 .venv/bin/python -m bench.injection --backend model [--datamark on] [--clean-only]
     nice -n 5 .venv/bin/python -m bench.injection --recognizer-off   # the output checks alone
 
 Writes bench/results/injection-<backend>[-<label>].json and prints the tables.
@@ -163,6 +163,7 @@ def run(args):
     server = ObedientServer(attacks()).start() if args.backend == "standin" else None
     env = {"SUMMARIZER_BACKEND": "openai", "SUMMARIZER_UPSTREAM_URL": server.url,
            "SUMMARIZER_UPSTREAM_MODEL": "obedient"} if server else {}
+    env["SUMMARIZER_DATAMARK"] = args.datamark
     out = {"backend": args.backend, "articles": args.articles, "cases": [], "clean": [],
            "load": os.getloadavg()}
     try:
@@ -285,6 +286,8 @@ def main(argv=None):
     parser.add_argument("--articles", type=int, default=25, help="CNN/DM articles to plant in")
     parser.add_argument("--limit", type=int, default=0, help="run this many cases, spread over all (0: all 225)")
     parser.add_argument("--clean-only", action="store_true", help="only the clean articles (ROUGE)")
+    parser.add_argument("--datamark", choices=("auto", "on", "off"), default="auto",
+                        help="the service's datamark setting (auto: off for the bundled model)")
     parser.add_argument("--label", default="", help="suffix of the results file (e.g. 'before')")
     parser.add_argument("--recognizer-off", action="store_true",
                         help="stand-in, in this process, with the recognizer switched off: the output checks alone")

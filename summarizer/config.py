@@ -54,6 +54,10 @@ BACKENDS = ("llama-cpp", "openai")
 """Where the model runs: in the worker's own process (a GGUF through llama.cpp), or behind an
 OpenAI-compatible server the workers call (llama-server, vLLM, Ollama, llama-cpp-python's server)."""
 
+DATAMARK_MODES = ("auto", "on", "off")
+"""Whether prompts mark the document as data (engine/prompts.py): always, never, or by the model
+(`datamark` and engine/prompts.marks)."""
+
 KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
 """KV cache types llama.cpp offers that the service allows (names as llama.cpp's --cache-type-k)."""
 
@@ -193,6 +197,13 @@ class Settings:
     )
     temperature: float = _setting(0.2, "Sampling temperature; low keeps summaries on the source.")
     seed: int = _setting(1234, "Sampling seed, so a request is reproducible.")
+    datamark: str = _setting(
+        "auto", "Mark the document in the prompt as data (Spotlighting's datamarking, a defence "
+        "against instructions planted in a page): on, off, or auto: on, except for an in-process "
+        "GGUF under a billion parameters (the bundled SmolLM2-135M), which reads the marking as "
+        "text to summarize (3 ROUGE points lost on news) and is too weak to obey a planted "
+        "instruction anyway (bench/README.md, \"Planted instructions\").",
+    )
 
     max_content_length: int = _setting(
         50 * 1024 * 1024, "Largest request body in bytes (uploads included).", minimum=1024
@@ -386,6 +397,8 @@ class Settings:
             raise ConfigError("bad_setting", "Set both tls_cert and tls_key, or neither.")
         if self.backend not in BACKENDS:
             raise ConfigError("bad_setting", f"backend must be one of {', '.join(BACKENDS)}.")
+        if self.datamark not in DATAMARK_MODES:
+            raise ConfigError("bad_setting", f"datamark must be one of {', '.join(DATAMARK_MODES)}.")
         if self.backend == "openai" and not self.upstream_url.startswith(("http://", "https://")):
             raise ConfigError("bad_setting", "backend openai needs upstream_url, an http:// or "
                               "https:// URL of an OpenAI-compatible server (SUMMARIZER_UPSTREAM_URL).")

@@ -55,6 +55,8 @@ class Model(Tokenizer, Protocol):
     """Where a GBNF grammar binds: "local", "upstream" or "none" (the guard alone)."""
     concurrency: int
     """Jobs one worker may run on it at once."""
+    parameters: int
+    """Its weights, 0 when unknown (an upstream server's): prompts.marks reads it; optional."""
 
     def generate(self, messages: list, *, max_tokens: int, temperature: float, seed: int,
                  grammar: str | None = None, repeat_penalty: float = 1.1,

@@ -112,19 +112,36 @@ def second_person(sentence):
     return any(w in SECOND_PERSON or (w == "du" and german_du(n)) for n, w in enumerate(found))
 
 
+_BARE_OBJECT = re.compile(r"^[\"'“‘(]?([^\W\d_]+)\s+([a-z]+[^s\W]s)\s+(\w+)", re.I)
+"""A sentence opening with a word, a plural noun and a third word: "Replace vowels with ..."."""
+
+
+def _bare_object_verb(sentence):
+    """The first word of `sentence` where a bare plural object and a preposition follow it
+    ("Replace vowels with...", "Write poems about..."): an imperative needs no determiner then.
+    A plural there is the subject instead ("Officials at the site"), so a first word in -s is none."""
+    match = _BARE_OBJECT.match(sentence.strip())
+    if not match or match.group(3).lower() not in NOT_VERBS | {"about", "in", "into"}:
+        return ""
+    return "" if re.search(r"[^s]s$", match.group(1), re.I) else match.group(1)
+
+
+def _verb_like(word, names):
+    """Whether `word` may be a verb in the imperative: no function word, preposition, name
+    (`names`) or inflected form (-ing, -ed, -ly, 's)."""
+    low = word.lower()
+    return not (low in STOPWORDS or low in NOT_VERBS or low in names or len(low) < 2
+                or re.search(r"(?:ing|ed|ly|'s)$", low))
+
+
 def imperative(sentence, names=frozenset()):
-    """Whether a clause of `sentence` opens with a verb in the imperative: a word that is not a
-    function word, preposition, name (`names`: lower-cased words the document writes capitalized
-    mid-sentence) or inflected form (-ing, -ed, -ly, 's), followed by an object's determiner."""
-    for match in _CLAUSE_START.finditer(sentence):
-        first, second = match.group(1), match.group(2).lower()
-        low = first.lower()
-        if second not in DETERMINERS or low in STOPWORDS or low in NOT_VERBS or low in names:
-            continue
-        if re.search(r"(?:ing|ed|ly|'s)$", low) or len(low) < 2:
-            continue
-        return True
-    return False
+    """Whether a clause of `sentence` opens with a verb in the imperative: a verb-like word
+    (`names`: lower-cased words the document writes capitalized mid-sentence, never verbs)
+    followed by an object's determiner, or opening the sentence before a bare plural object
+    (`_bare_object_verb`)."""
+    openers = [m.group(1) for m in _CLAUSE_START.finditer(sentence) if m.group(2).lower() in DETERMINERS]
+    bare = _bare_object_verb(sentence)
+    return any(_verb_like(word, names) for word in ([bare] if bare else []) + openers)
 
 
 def question(sentence):

@@ -95,6 +95,8 @@ class Model:
         self.path = path
         self.name = os.path.basename(path).removesuffix(".gguf")
         self.n_ctx = settings.n_ctx if vocab_only else self.llama.n_ctx()
+        self.parameters = 0 if vocab_only else self.llama._model.n_params()
+        """Weights in the model (0 when unknown): whether it is big enough to heed a data marking."""
         self._formatter = _chat_formatter(self.llama)
         log.info("loaded %s (n_ctx=%d, n_gpu_layers=%d)", self.name, self.n_ctx, settings.n_gpu_layers)
 

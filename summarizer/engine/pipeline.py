@@ -22,7 +22,8 @@ def summarize(run, document, options, usage):
     "thorough" the model reads as much as fits its context."""
     run.check_cancel()
     answer_tokens = shapes.answer_tokens(options, run.settings.max_tokens)
-    build = lambda part: prompts.messages_for(part, options, document.title)  # noqa: E731
+    marking = prompts.marks(run.settings, run.model)
+    build = lambda part: prompts.messages_for(part, options, document.title, marking=marking)  # noqa: E731
     room = budget.document_room(run.model, options, run.settings, build)
     index = grounding.SourceIndex(document.blocks, document.title)
     text = salience.excerpt(index, room, run.model.count_tokens)

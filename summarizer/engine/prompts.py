@@ -24,6 +24,12 @@ of the same text (cache keys), so one never reveals or collides with the other."
 MARKER = re.compile(r"⟦[0-9a-f]{4}⟧ ?")
 """A marker as `marker` writes it: what the guard strips should a model copy one."""
 
+MARKING_MIN_PARAMETERS = 1_000_000_000
+"""An in-process model with fewer weights is not told about a marking (datamark "auto"): the
+bundled SmolLM2-135M lost 3 ROUGE-1 points on news with it and obeyed none of BIPIA's planted
+instructions without it (bench/README.md, "Planted instructions"). Spotlighting was measured on
+GPT-family models; a 1B model is the smallest that follows a system turn's rule about its input."""
+
 _MARK_BRACKETS = re.compile("[⟦⟧]")
 """The marker's brackets, reserved to the service: a document's own (a near-miss marker such as
 "⟦AB12⟧" or "⟦ab12 ⟧") are taken out, so nothing in it looks like a marker to the model."""
@@ -44,11 +50,23 @@ def marker(document_text):
     return f"⟦{digest.hexdigest()}⟧"
 
 
+def marks(settings, model):
+    """Whether prompts for `model` mark the document as data (settings.datamark): "auto" marks
+    for an upstream server (its size unknown: the user's own, usually large, model) and for an
+    in-process model of MARKING_MIN_PARAMETERS or more."""
+    if settings.datamark != "auto":
+        return settings.datamark == "on"
+    parameters = getattr(model, "parameters", 0)
+    return not parameters or parameters >= MARKING_MIN_PARAMETERS
+
+
 def marked(document_text, mark):
     """`document_text` with `mark` opening each of its paragraphs and no fence tags of its own.
     Paragraphs, not lines: a transcript's every line is a turn, and a marker costs about six
     tokens, which a chunk sized to fit the context has no room for."""
     text = _FENCE.sub(" ", _MARK_BRACKETS.sub("", MARKER.sub("", document_text)))
+    if not mark:
+        return text
     return "\n\n".join(f"{mark} {part.lstrip()}" if part.strip() else part for part in text.split("\n\n"))
 
 
@@ -82,14 +100,23 @@ def system_prompt(options, task=None, role=SUMMARIZE, mark=""):
     return " ".join(rules)
 
 
-def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, question=""):
+def fenced(document_text, marking=True):
+    """`document_text` between the document tags, marked (`marking`) or only cleaned of fence
+    tags and markers of its own; and the marker ("" unmarked)."""
+    mark = marker(document_text) if marking else ""
+    opening = f"<document {mark}>" if mark else "<document>"
+    return f"{opening}\n{marked(document_text, mark)}\n</document>\n", mark
+
+
+def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, question="", marking=True):
     """Chat messages for summarizing `document_text` with `options` (or, with `question`, for
-    answering it: the question is in the user message, so the system prefix stays cached)."""
+    answering it: the question is in the user message, so the system prefix stays cached);
+    `marking`: whether the document is marked as data (`marks`)."""
     task = task or shapes.task(options)
-    mark = marker(document_text)
+    document, mark = fenced(document_text, marking)
     # The title stands apart from the text, so it is never read (or copied) as its first sentence.
     user = f"Title of the document: {title}\n" if title else ""
-    user += f"<document {mark}>\n{marked(document_text, mark)}\n</document>\n"
+    user += document
     if options.context:
         user += f"Background from the reader (not from the document): {options.context}\n"
     if question:
@@ -113,12 +140,13 @@ def map_budget(cap=0):
     return min(budget, cap) if cap else budget
 
 
-def map_messages(chunk_text, index, total):
-    """Messages asking for notes on chunk `index` (1-based) of `total`; the system part never varies."""
-    mark = marker(chunk_text)
-    user = (f"<document {mark}>\n{marked(chunk_text, mark)}\n</document>\n"
-            f"Part {index} of {total}. Write the notes now.")
-    return [{"role": "system", "content": f"{MAP_SYSTEM} {data_rule(mark)}"}, {"role": "user", "content": user}]
+def map_messages(chunk_text, index, total, marking=True):
+    """Messages asking for notes on chunk `index` (1-based) of `total`; the system part never
+    varies but for the marker (`marking` as in messages_for)."""
+    document, mark = fenced(chunk_text, marking)
+    user = f"{document}Part {index} of {total}. Write the notes now."
+    system = f"{MAP_SYSTEM} {data_rule(mark)}" if mark else MAP_SYSTEM
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def notes_document(partials):

@@ -25,7 +25,8 @@ def map_notes(run, text, index, total, usage):
     """Notes on part `index` (0-based) of `total`."""
     run.check_cancel()
     answer_tokens = prompts.map_budget(run.settings.max_tokens)
-    messages = fit_messages(run.model, text, lambda part: prompts.map_messages(part, index + 1, total),
+    marking = prompts.marks(run.settings, run.model)
+    messages = fit_messages(run.model, text, lambda part: prompts.map_messages(part, index + 1, total, marking),
                             answer_tokens)
     return notes(run, messages, text, usage)
 
@@ -52,8 +53,10 @@ def reduce_notes(run, document, options, part_notes, usage):
     final_budget = planning.single_call_budget(run.model, options, run.settings, document.title)
     combined = collapse(run, part_notes, usage, final_budget)
     answer_tokens = shapes.answer_tokens(options, run.settings.max_tokens)
+    marking = prompts.marks(run.settings, run.model)
     messages = fit_messages(run.model, prompts.notes_document(combined),
-                            lambda text: prompts.messages_for(text, options, document.title), answer_tokens)
+                            lambda text: prompts.messages_for(text, options, document.title, marking=marking),
+                            answer_tokens)
     return guarded_summary(run, messages, options, document, answer_tokens, "reducing", usage)
 
 
@@ -68,7 +71,7 @@ def collapse(run, part_notes, usage, final_budget):
         collapsed = []
         for number, group in enumerate(groups, start=1):
             text = prompts.notes_document(group)
-            messages = prompts.map_messages(text, number, len(groups))
+            messages = prompts.map_messages(text, number, len(groups), prompts.marks(run.settings, model))
             collapsed.append(notes(run, messages, text, usage))
             run.progress("collapse", number, len(groups), level=level)
         part_notes = collapsed
