@@ -24,6 +24,7 @@ articles (the same ones, without the plant), to run again on the previous code f
     nice -n 5 .venv/bin/python -m bench.injection --backend standin [--articles 25] [--limit 0]
     nice -n 5 .venv/bin/python -m bench.injection --backend model [--datamark on] [--clean-only]
     nice -n 5 .venv/bin/python -m bench.injection --recognizer-off   # the output checks alone
+    .venv/bin/python -m bench.injection --sweep   # the recognizer alone, per stand-apart share
 
 Writes bench/results/injection-<backend>[-<label>].json and prints the tables.
 """
@@ -37,6 +38,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -280,6 +282,31 @@ def alarm_table(alarms):
     return lines
 
 
+SWEEP_SHARES = (0.05, 0.03, 0.02, 0.01)
+"""Values of injection.STANDS_APART_SHARE tried by --sweep (0.05 is the service's)."""
+
+
+def share_sweep(count):
+    """Per value of STANDS_APART_SHARE: train instructions the recognizer alone keeps out of the
+    prompt (all three positions), and clean news and abstract sentences it takes for planted."""
+    from summarizer.engine import grounding, injection
+    from summarizer.engine.lexicon import sentences
+
+    planted_cases = [(set(sentences(c["instruction"])), c["text"]) for c in cases(articles(count))]
+    clean = [(path.stem, json.loads(line)["text"]) for path in sorted((CORPUS / "summarization").glob("*.jsonl"))
+             if not path.stem.startswith("qmsum") for line in path.open()]
+    stems = sorted({s for s, _ in clean})
+    print("| share below | train instructions kept out | " + " | ".join(stems) + " |")
+    print("|---:|---:|" + "---:|" * len(stems))
+    for share in SWEEP_SHARES:
+        with mock.patch.object(injection, "STANDS_APART_SHARE", share):
+            caught = sum(own <= grounding.SourceIndex([text]).planted for own, text in planted_cases)
+            flagged = collections.Counter()
+            for stem, text in clean:
+                flagged[stem] += len(grounding.SourceIndex([text]).planted)
+        print(f"| {share} | {caught} of {len(planted_cases)} | " + " | ".join(str(flagged[s]) for s in sorted(flagged)) + " |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=("standin", "model"), default="standin")
@@ -291,8 +318,12 @@ def main(argv=None):
     parser.add_argument("--label", default="", help="suffix of the results file (e.g. 'before')")
     parser.add_argument("--recognizer-off", action="store_true",
                         help="stand-in, in this process, with the recognizer switched off: the output checks alone")
+    parser.add_argument("--sweep", action="store_true",
+                        help="recognizer alone: caught and false alarms per stand-apart share, no service")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.sweep:
+        return share_sweep(args.articles)
     run(args)
 
 
