@@ -55,8 +55,10 @@ def test_made_contract_review():
     document = read(review_files.contract())
     found = document.metadata["review"]
     by_kind = {(c["change"], c["text"]): c for c in found["changes"]}
-    assert ("deleted", "30 days") in by_kind and ("inserted", "14 days") in by_kind
-    assert by_kind[("deleted", "30 days")]["author"] == "Alice Moreau"
+    replaced = by_kind[("replaced", "14 days")]  # a deletion and an insertion side by side
+    assert replaced["old"] == "30 days" and replaced["author"] == "Alice Moreau"
+    assert replaced["context"] == "The supplier delivers within 14 days of each purchase order."
+    assert by_kind[("deleted", "a penalty of 2 percent of the order value per week")]["author"] == "Bob Lind"
     assert ("moved", "Disputes go to the courts of Norwick.") in by_kind
     assert found["formatting_changes"] == 1
     assert "30 days" not in document.text and "14 days" in document.text
@@ -94,5 +96,5 @@ def test_extract_returns_the_review(redis_url):
                            content_type="multipart/form-data")
     assert response.status_code == 200
     found = response.get_json()["metadata"]["review"]
-    assert {c["change"] for c in found["changes"]} == {"inserted", "deleted", "moved"}
+    assert {c["change"] for c in found["changes"]} == {"replaced", "inserted", "deleted", "moved"}
     assert found["comments"][0]["author"] == "Carol Diaz"

@@ -21,7 +21,8 @@ RT_COMMENTS_EXTENDED = "http://schemas.microsoft.com/office/2011/relationships/c
 KINDS = {_W + "ins": "inserted", _W + "del": "deleted", _W + "moveTo": "moved",
          _W + "moveFrom": "moved-from"}
 """Revision elements and the `change` they are reported as. A move is reported once, where the
-text went (moveTo); its origin (moveFrom) only when the file has no destination for it."""
+text went (moveTo); its origin (moveFrom) only when the file has no destination for it. A deletion
+directly followed by an insertion of the same author is one change, "replaced" (`old` -> `text`)."""
 
 FORMATTING = {_W + n for n in ("rPrChange", "pPrChange", "sectPrChange", "tblPrChange",
                                "trPrChange", "tcPrChange", "tblGridChange", "numberingChange")}
@@ -35,6 +36,10 @@ many it had (`changes_total`): a review of more is not read change by change any
 MAX_CHANGE_CHARS = 2000
 """Longest text kept of one change or comment; longer ones end with "…" (a whole section deleted
 is reported as deleted, not re-read)."""
+
+CONTEXT_CHARS = 200
+"""Longest text kept of the paragraph a change is in: enough to say what the change was about
+(a number changed in which clause), short enough that the change's own words dominate it."""
 
 
 def _clip(text):
@@ -62,12 +67,16 @@ class Review:
             if last and (last["change"], last["author"]) == (kind, author):
                 last["text"] = (last["text"] + text)[:MAX_CHANGE_CHARS + 1]  # one edit, several runs
                 continue
+            if last and last["change"] == "deleted" and kind == "inserted" and last["author"] == author:
+                # Word writes "30 days" -> "14 days" as a deletion and an insertion side by side
+                last.update(change="replaced", old=last["text"], text=text)
+                continue
             if not text.strip():  # a paragraph mark, an empty run: nothing to tell
                 continue
             self.total += 1
             if len(self.changes) < MAX_CHANGES:
                 last = {"change": kind, "author": author, "date": date, "text": text[:MAX_CHANGE_CHARS + 1],
-                        "locator": dict(locator)}
+                        "locator": dict(locator), "context": context(node)}
                 self.changes.append(last)
         for comment_id, where in self.anchor_locators.items():
             if where is None:  # anchored in this element
@@ -112,7 +121,7 @@ class Review:
     def to_dict(self, comments):
         """The `review` metadata: changes (moves reported once), comments with their anchors."""
         moved_to = {c["text"] for c in self.changes if c["change"] == "moved"}
-        changes = [dict(c, text=_clip(c["text"]),
+        changes = [dict(c, text=_clip(c["text"]), **({"old": _clip(c["old"])} if "old" in c else {}),
                         change="moved" if c["change"] == "moved-from" else c["change"])
                    for c in self.changes if c["change"] != "moved-from" or c["text"] not in moved_to]
         for comment in comments:
@@ -122,6 +131,14 @@ class Review:
             comment["locator"] = where if isinstance(where, dict) else {"comment": comment["id"]}
         return {"changes": changes, "comments": comments[:MAX_CHANGES],
                 "formatting_changes": self.formatting, "changes_total": self.total}
+
+
+def context(node):
+    """The paragraph a change is in, as it reads now (at most CONTEXT_CHARS): where it was made."""
+    if node.tag != _W + "p":
+        return ""
+    text = collect_text(node)
+    return text if len(text) <= CONTEXT_CHARS else text[:CONTEXT_CHARS - 1] + "…"
 
 
 def _revision_text(element):
