@@ -74,7 +74,7 @@ def _changes(raw, values):
     if raw.get("focus") is not None:
         values["focus"] = _choice("focus", _string(raw, "focus", 20).strip().lower(), FOCUSES)
     if raw.get("since") not in (None, ""):
-        since = _string(raw, "since", 64).strip().lower()
+        since = _string(raw, "since", 64).lower()
         if not DOCUMENT_ID.fullmatch(since):
             raise BadRequest("bad_option", "Option 'since' must be the document_id of an earlier "
                                            "version (32 hexadecimal digits).")
