@@ -9,6 +9,7 @@ always written as deleted.
 """
 
 from summarizer.document import Block, Document
+from summarizer.engine.lexicon import sentences
 
 UNNAMED = "An unnamed reviewer"
 """Who made a change Word recorded without an author (docling's comments file has one)."""
@@ -18,6 +19,19 @@ VERBS = {"inserted": "inserted", "deleted": "deleted", "moved": "moved", "added"
 """How a block names each kind of change (comments have their own wording)."""
 
 GONE = ("deleted", "removed", "replaced")
+
+QUOTE_WORDS = 40
+"""Most words of changed text quoted in a change's description: its first sentence, cut there.
+A description is one sentence, so the support check and the extractive items take it whole (a
+deleted section quoted in full was cut into sentences, and an item took one with its quote open)."""
+
+
+def quote(text):
+    """The first sentence of `text` (at most QUOTE_WORDS words), with " …" when more follows."""
+    said = sentences(text) or [text]
+    words = said[0].split()
+    more = len(said) > 1 or len(words) > QUOTE_WORDS
+    return " ".join(words[:QUOTE_WORDS]).rstrip(".") + (" …" if more else "")
 """Changes whose text is no longer in the document: an item about one must say it is gone."""
 
 
@@ -27,33 +41,33 @@ def _who(author):
 
 def describe(change):
     """The sentence that says what one change (a review entry) did."""
-    kind, text = change["change"], change.get("text", "")
+    kind, text = change["change"], quote(change.get("text", ""))
     if kind == "comment":
         if change.get("reply_to") is not None:
             return f"{_who(change.get('author', ''))} replied to a comment: {text}"
-        anchor = change.get("anchor", "")
+        anchor = quote(change.get("anchor", ""))
         on = f" on “{anchor}”" if anchor else ""
         return f"{_who(change.get('author', ''))} commented{on}: {text}"
     if kind == "edited":
         return _edit(change)
     who = _who(change.get("author", "")) + " " if "author" in change else ""
     if kind == "replaced":
-        sentence = f"{who}changed “{change.get('old', '')}” to “{text}”"
+        sentence = f"{who}changed “{quote(change.get('old', ''))}” to “{text}”"
     else:
         sentence = f"{who}{VERBS[kind]}: “{text}”"
     sentence = (sentence[0].upper() + sentence[1:]) if not who else sentence
-    where = change.get("context", "")
+    where = quote(change.get("context", ""))
     return f"{sentence}, in: “{where}”" if where and where != text else sentence
 
 
 def _edit(change):
     """An edit within a block (changes/versions.py): the words before and after, where."""
-    old, new, where = change.get("old", ""), change.get("text", ""), change.get("context", "")
+    old, new, where = (quote(change.get(key, "")) for key in ("old", "text", "context"))
     if change.get("rewritten"):
         return f"Rewrote a paragraph, which now reads: “{new}”"
     said = f"Changed “{old}” to “{new}”" if old and new else \
         (f"Added the words “{new}”" if new else f"Removed the words “{old}”")
-    return f"{said}, in: “…{where}…”" if where else said + "."
+    return f"{said}, in: “… {where.rstrip(' …')} …”" if where else said + "."
 
 
 def entries(review):

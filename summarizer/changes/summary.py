@@ -97,12 +97,16 @@ def described(changes, since):
 
 def cited_to_changes(citations, changes, index):
     """The citations, each naming the change it cites; an item about deleted text that does not
-    say it is gone is replaced by the change's own description; an item citing no change goes."""
+    say it is gone is replaced by the change's own description; an item citing no change, or one
+    cited already, goes."""
     texts = {_key(b.locator): b.text for b in changes.blocks}
-    kept = []
+    kept, told = [], set()
     for entry in citations:
         if not entry["sources"] or "change" not in entry["sources"][0]["locator"]:
             continue
+        if entry["sources"][0]["quote"] in told:  # the same change twice (an item and a fill)
+            continue
+        told.add(entry["sources"][0]["quote"])
         locator = entry["sources"][0]["locator"]
         if locator["change"] in blocks.GONE and not GONE_WORDS.search(entry["text"]):
             original = entry["text"]
