@@ -15,14 +15,12 @@ LENGTHS = ("short", "medium", "long")
 FORMATS = ("markdown", "plain-text")
 DEPTHS = ("fast", "thorough")
 FOCUSES = ("document", "changes")
+"""What a summary is of: the document as it reads, or its changes (changes/summary.py). Not in
+`catalogue`: a front-end asks for changes with a button of its own (the Word pane's "Summarize
+changes"), not a select that would offer them for pages that have no tracked changes."""
 
 LENGTH_LABELS = {"short": "Short", "medium": "Medium", "long": "Long"}
 FORMAT_LABELS = {"markdown": "Markdown", "plain-text": "Plain text"}
-FOCUS_LABELS = {
-    "document": ("The document", "The document as it reads, tracked changes accepted."),
-    "changes": ("What changed", "Tracked changes and comments (or changes since an earlier "
-                                "version), grouped by author."),
-}
 DEPTH_LABELS = {
     "fast": ("Fast", "One model call over the most important sentences: quick on any length."),
     "thorough": ("Thorough", "Every part of a long document summarized, then combined: slower."),
@@ -159,7 +157,4 @@ def catalogue(depth="fast"):
         "depth": {"default": depth, "values": [
             {"value": name, "label": DEPTH_LABELS[name][0], "description": DEPTH_LABELS[name][1]}
             for name in DEPTHS]},
-        "focus": {"default": "document", "values": [
-            {"value": name, "label": FOCUS_LABELS[name][0], "description": FOCUS_LABELS[name][1]}
-            for name in FOCUSES]},
     }
