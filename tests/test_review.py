@@ -98,3 +98,17 @@ def test_extract_returns_the_review(redis_url):
     found = response.get_json()["metadata"]["review"]
     assert {c["change"] for c in found["changes"]} == {"replaced", "inserted", "deleted", "moved"}
     assert found["comments"][0]["author"] == "Carol Diaz"
+
+
+@pytest.mark.parametrize("make", [review_files.tiny_revisions, review_files.nested_insert_in_delete,
+                                  review_files.unanchored_comment])
+def test_hostile_review_files_are_read_through_the_api_or_cleanly_refused(redis_url, make):
+    client = create_app({"TESTING": True, "REDIS_URL": redis_url, "PARSE_TIMEOUT": "60"}).test_client()
+    response = client.post("/extract", data={"file": (io.BytesIO(make()), "hostile.docx")},
+                           content_type="multipart/form-data")
+    assert response.status_code in (200, 413, 422), response.get_data(as_text=True)[:300]
+    if response.status_code == 200:
+        found = response.get_json()["metadata"]["review"]
+        assert len(found["changes"]) <= review.MAX_CHANGES
+    else:
+        assert response.get_json()["error"]["code"]
