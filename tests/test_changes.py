@@ -153,3 +153,16 @@ def test_an_item_the_support_check_passed_still_says_deleted_text_is_gone():
     [entry] = summary.cited_to_changes([passed], changes, index)
     assert entry["status"] == "replaced" and entry["text"] == deletion.text
     assert entry["original"] == passed["text"] and entry["change"]["change"] == "deleted"
+
+
+def test_an_item_the_changed_text_does_not_back_becomes_the_changes_own_description():
+    changes = blocks.document(review_of(review_files.contract()))
+    index = summary.grounding.SourceIndex(changes.blocks, changes.title)
+    comment = next(b for b in changes.blocks if b.locator["change"] == "comment")
+    unbacked = {"item": 0, "text": "Carol Diaz wants a ten-year warranty.", "supported": False,
+                "status": "unverified", "score": 0.1,
+                "sources": [{"locator": dict(comment.locator), "score": 0.4, "quote": comment.text}]}
+    [entry] = summary.cited_to_changes([dict(unbacked)], changes, index)
+    assert entry["text"] == comment.text and entry["status"] == "replaced" and entry["supported"]
+    [kept] = summary.cited_to_changes([dict(unbacked)], changes, index, translated=True)
+    assert kept["text"] == unbacked["text"]  # a translation is not checked word by word

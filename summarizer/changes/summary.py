@@ -63,7 +63,7 @@ def summarize(run, review, options, usage, *, title="", since=""):
     text = salience.excerpt(index, room, run.model.count_tokens, ranked=_in_order(index))
     messages = budget.fit_messages(run.model, text, build, answer_tokens)
     fields = guarded_summary(run, messages, options, changes, answer_tokens, "reading", usage, index)
-    citations = cited_to_changes(fields["citations"], changes, index)
+    citations = cited_to_changes(fields["citations"], changes, index, bool(options.output_language))
     return {**fields, "citations": citations, "summary": render(citations, options),
             "supported_share": round(grounding.supported_share(citations), 3),
             "replaced_share": round(revise.replaced_share(citations), 3),
@@ -95,10 +95,11 @@ def described(changes, since):
                         "authors": [a for a in authors if a]}}
 
 
-def cited_to_changes(citations, changes, index):
-    """The citations, each naming the change it cites; an item about deleted text that does not
-    say it is gone is replaced by the change's own description; an item citing no change, or one
-    cited already, goes."""
+def cited_to_changes(citations, changes, index, translated=False):
+    """The citations, each naming the change it cites. An item the changed text does not back (an
+    extractive fallback cut short), or one about deleted text that does not say it is gone, is
+    replaced by the change's own description (not in a `translated` summary, which cannot be
+    checked word by word); an item citing no change, or a change cited already, goes."""
     texts = {_key(b.locator): b.text for b in changes.blocks}
     kept, told = [], set()
     for entry in citations:
@@ -108,7 +109,9 @@ def cited_to_changes(citations, changes, index):
             continue
         told.add(entry["sources"][0]["quote"])
         locator = entry["sources"][0]["locator"]
-        if locator["change"] in blocks.GONE and not GONE_WORDS.search(entry["text"]):
+        told_as_there = locator["change"] in blocks.GONE and not GONE_WORDS.search(entry["text"])
+        unbacked = not entry["supported"] and not translated
+        if (told_as_there or unbacked) and entry["text"] != texts[_key(locator)]:
             original = entry["text"]
             entry = grounding.citation(len(kept), texts[_key(locator)], index, status="replaced")
             entry.update(status="replaced", original=original)
