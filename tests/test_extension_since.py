@@ -46,6 +46,7 @@ def test_a_page_summarized_again_offers_what_changed_and_says_nothing_did(extens
     assert first.evaluate("document.getElementById('since').hidden")  # nothing earlier to compare
     panel = summarize(extension, f"{pages}/ferry.html")
     assert since(panel) == "Nothing changed since the earlier version."
+    assert text_of(panel, "summary-note").startswith("Nothing to summarize")  # not "machine-written"
     screenshot(panel, "panel-since.png")
 
 
