@@ -467,3 +467,4 @@ def test_summarize_changes_sends_the_whole_file_and_shows_the_changes_by_author(
     assert fields["focus"] == "changes"
     shown = pane.page.inner_text("#summary")
     assert any(name in shown for name in ("Alice Moreau", "Bob Lind", "Carol Diaz")), shown
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-changes.png"))
