@@ -157,9 +157,16 @@ def worker_alive():
 @click.option("--document-id", is_flag=True,
               help="SOURCE is the document_id of an earlier result (kept by the server for "
                    "SUMMARIZER_DOCUMENT_TTL): ask again without sending the document.")
+@click.option("--focus", type=click.Choice(["document", "changes"]), default=None,
+              help="changes: what changed and what reviewers asked (a Word file's tracked changes "
+                   "and comments), grouped by author, each point cited to its change.")
+@click.option("--since", default=None, metavar="DOCUMENT_ID",
+              help="What changed since an earlier version: the document_id of its result (kept "
+                   "for SUMMARIZER_DOCUMENT_TTL); implies --focus changes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.option("--citations", is_flag=True, help="Under each item, the passages of the source behind it.")
-def summarize(source, server, token, kind, length, fmt, language, query, document_id, as_json, citations):
+def summarize(source, server, token, kind, length, fmt, language, query, document_id, focus, since,
+              as_json, citations):
     """Summarize SOURCE (a file, a URL, or - for stdin) through the API. The preview and the model's
     draft stream to stderr; the final summary, each item with its status, is printed to stdout."""
     from summarizer.client import stream_summary
@@ -169,6 +176,7 @@ def summarize(source, server, token, kind, length, fmt, language, query, documen
         options["output_language"] = language
     if query:
         options["query"] = query
+    options.update({name: value for name, value in (("focus", focus), ("since", since)) if value})
     if document_id:
         options["document_id"] = source
     try:

@@ -3,8 +3,9 @@
 import dataclasses
 
 from summarizer.errors import BadRequest
-from summarizer.shapes import DEPTHS, FORMATS, LENGTHS, TYPE_ALIASES
+from summarizer.shapes import DEPTHS, FOCUSES, FORMATS, LENGTHS, TYPE_ALIASES
 from summarizer import shapes
+from summarizer.queue.documents import DOCUMENT_ID
 
 MAX_CONTEXT_CHARS = 2000
 """Longest `context` (user background/instructions) accepted; it goes into every prompt."""
@@ -29,6 +30,8 @@ class SummaryOptions:
     strict: bool = False  # drop summary items the source does not support
     depth: str = "fast"  # fast: one call over the salient sentences; thorough: map-reduce over all
     query: str = ""  # a question the summary answers from the document (engine/answer.py)
+    focus: str = "document"  # "changes": what changed and what reviewers asked (changes/summary.py)
+    since: str = ""  # the document_id of an earlier version: what changed since (changes/versions.py)
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -62,7 +65,26 @@ def parse_options(raw, depth="fast"):
     for flag in ("cache", "strict"):
         if raw.get(flag) is not None:
             values[flag] = _boolean(flag, raw[flag])
+    _changes(raw, values)
     return SummaryOptions(**values)
+
+
+def _changes(raw, values):
+    """`focus` and `since` into `values`: a `since` asks for the changes since that version."""
+    if raw.get("focus") is not None:
+        values["focus"] = _choice("focus", _string(raw, "focus", 20).strip().lower(), FOCUSES)
+    if raw.get("since") not in (None, ""):
+        since = _string(raw, "since", 64).lower()
+        if not DOCUMENT_ID.fullmatch(since):
+            raise BadRequest("bad_option", "Option 'since' must be the document_id of an earlier "
+                                           "version (32 hexadecimal digits).")
+        if values.get("focus") == "document" and raw.get("focus") is not None:
+            raise BadRequest("bad_option", "Option 'since' summarizes changes: it cannot be "
+                                           "combined with focus 'document'.")
+        values.update(since=since, focus="changes")
+    if values.get("focus") == "changes" and values.get("query"):
+        raise BadRequest("bad_option", "A summary of changes answers no question: send `query` "
+                                       "or focus 'changes', not both.")
 
 
 def _string(raw, name, max_chars):

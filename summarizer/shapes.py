@@ -14,6 +14,10 @@ import dataclasses
 LENGTHS = ("short", "medium", "long")
 FORMATS = ("markdown", "plain-text")
 DEPTHS = ("fast", "thorough")
+FOCUSES = ("document", "changes")
+"""What a summary is of: the document as it reads, or its changes (changes/summary.py). Not in
+`catalogue`: a front-end asks for changes with a button of its own (the Word pane's "Summarize
+changes"), not a select that would offer them for pages that have no tracked changes."""
 
 LENGTH_LABELS = {"short": "Short", "medium": "Medium", "long": "Long"}
 FORMAT_LABELS = {"markdown": "Markdown", "plain-text": "Plain text"}

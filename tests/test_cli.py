@@ -57,3 +57,34 @@ def test_summarize_command_end_to_end_as_a_process(live_server):
         capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()
+
+
+def test_summarize_command_passes_focus_and_since(monkeypatch):
+    from click.testing import CliRunner
+
+    from summarizer import cli, client
+
+    sent = {}
+    monkeypatch.setattr(client, "stream_summary", lambda server, token, source, options, **kw:
+                        sent.update(options) or 0)
+    runner = CliRunner()
+    done = runner.invoke(cli.main, ["summarize", "contract.docx", "--focus", "changes"])
+    assert done.exit_code == 0 and sent["focus"] == "changes" and "since" not in sent
+    done = runner.invoke(cli.main, ["summarize", "page.html", "--since", "a" * 32])
+    assert done.exit_code == 0 and sent["since"] == "a" * 32
+
+
+def test_summarize_since_an_unchanged_version_prints_nothing_changed(live_server, tmp_path):
+    import requests
+
+    page = tmp_path / "page.txt"
+    page.write_text("The ferry to Norwick leaves at nine. Tickets cost twelve euros.")
+    kept = requests.post(f"{live_server.url}/extract", headers=live_server.auth, timeout=60,
+                         files={"file": ("page.txt", page.read_bytes(), "text/plain")})
+    assert kept.status_code == 200, kept.text
+    done = subprocess.run(
+        [sys.executable, "-m", "summarizer.cli", "summarize", str(page), "--server", live_server.url,
+         "--token", live_server.token, "--since", kept.json()["document_id"]],
+        capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert "Nothing changed since the earlier version." in done.stdout

@@ -450,3 +450,21 @@ def test_a_server_away_for_seconds_is_waited_for_and_resumed(pane):
         pane.page.click("#stop")
     finally:
         proxy.close()
+
+
+def test_summarize_changes_sends_the_whole_file_and_shows_the_changes_by_author(pane):
+    from tests import review_files
+
+    document = review_files.contract()
+    pane.open(document=document, sliceBytes=4096)
+    assert pane.run("#summarize-changes") == "done", pane.page.inner_text("#error")
+    assert pane.uploaded_file() == document  # the file with its revision marks, not the text
+    post = next(r for r in pane.requests if r.method == "POST" and r.url.endswith("/summarize"))
+    head = f"Content-Type: {post.headers['content-type']}\r\n\r\n".encode()
+    message = BytesParser(policy=policy.default).parsebytes(head + post.post_data_buffer)
+    fields = {p.get_param("name", header="content-disposition"): p.get_content()
+              for p in message.iter_parts() if not p.get_filename()}
+    assert fields["focus"] == "changes"
+    shown = pane.page.inner_text("#summary")
+    assert any(name in shown for name in ("Alice Moreau", "Bob Lind", "Carol Diaz")), shown
+    pane.page.screenshot(path=str(SCREENSHOTS / "word-pane-changes.png"))

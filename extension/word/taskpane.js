@@ -37,6 +37,7 @@ function setState(state) {
   const busy = state === "reading" || state === "running";
   $("summarize-document").disabled = busy || state === "loading";
   $("summarize-selection").disabled = busy || state === "loading";
+  $("summarize-changes").disabled = busy || state === "loading";
   $("stop").disabled = !busy;
   $("ask-run").disabled = busy || state === "loading";
   if (!busy) $("progress").hidden = true;
@@ -135,11 +136,15 @@ function onEvent(event) {
   }
 }
 
-/** Summarize the document or the selection, streaming into the pane. */
-function summarize(source) {
+/**
+ * Summarize the document or the selection, streaming into the pane; `extra` options ride along
+ * (focus "changes": the whole file is sent, and getFileAsync hands it over with its revision
+ * marks and comments, which the server reads).
+ */
+function summarize(source, extra = {}) {
   Object.assign(run, { source, documentId: null });
   return follow(async (controller) => {
-    const payload = await buildPayload(source, currentOptions());
+    const payload = await buildPayload(source, { ...currentOptions(), ...extra });
     if (run.stopped) return null;
     setState("running");
     setStatus("Sending…", null);
@@ -268,6 +273,7 @@ async function start() {
   applySettings(settings);
   $("summarize-document").addEventListener("click", () => summarize("document"));
   $("summarize-selection").addEventListener("click", () => summarize("selection"));
+  $("summarize-changes").addEventListener("click", () => summarize("document", { focus: "changes" }));
   $("stop").addEventListener("click", stop);
   $("insert").addEventListener("click", insert);
   $("ask-form").addEventListener("submit", (event) => {

@@ -28,9 +28,9 @@ into different tokens) does not overflow again."""
 
 def one_call(options):
     """Whether `options` ask for one model call whatever the document's length: depth "fast" (the
-    most salient sentences that fit SUMMARIZER_SELECTION_TOKENS) or a question (the sentences
-    that answer it)."""
-    return options.depth == "fast" or bool(options.query)
+    most salient sentences that fit SUMMARIZER_SELECTION_TOKENS), a question (the sentences
+    that answer it) or a summary of changes (the changes, changes/summary.py)."""
+    return options.depth == "fast" or bool(options.query) or options.focus == "changes"
 
 
 def room(counter, empty_messages, answer_tokens):

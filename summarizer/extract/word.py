@@ -18,7 +18,7 @@ from lxml import etree
 
 from summarizer.document import Document
 from summarizer.errors import UnprocessableDocument
-from summarizer.extract import sniff
+from summarizer.extract import review, sniff
 from summarizer.extract.wordxml import Styles, Numbering, BodyWalker
 
 _RT_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
@@ -30,8 +30,10 @@ def parse(data, *, max_chars, **_ignored):
     try:
         part = _open(data)
         document = part.document
-        walker = BodyWalker(Styles(document.styles.element), _numbering(part), max_chars)
+        reading = review.Review()
+        walker = BodyWalker(Styles(document.styles.element), _numbering(part), max_chars, reading)
         walker.body(document.element.body)
+        comments = review.read_comments(part)
         if not walker.blocks:
             _headers_and_footers(part, walker)  # only when the body has nothing: usually noise
         metadata = core_metadata(document, "docx")
@@ -43,6 +45,8 @@ def parse(data, *, max_chars, **_ignored):
     if not walker.blocks:
         raise UnprocessableDocument("docx_no_text", "This Word document contains no text.")
     metadata["paragraphs"] = walker.paragraph_count
+    if reading.changes or comments or reading.formatting:  # only files under review carry one
+        metadata["review"] = reading.to_dict(comments)
     return Document(title=metadata.pop("title", ""), blocks=walker.blocks, metadata=metadata)
 
 

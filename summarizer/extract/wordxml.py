@@ -135,8 +135,9 @@ def collect_text(element, boxes=None):
 class BodyWalker:
     """Walks body-level content in order and turns it into located blocks."""
 
-    def __init__(self, styles, numbering, max_chars):
+    def __init__(self, styles, numbering, max_chars, review=None):
         self.styles, self.numbering, self.max_chars = styles, numbering, max_chars
+        self.review = review  # extract/review.py's Review: what the changes-accepted text leaves out
         self.blocks, self.heading, self.paragraph_count, self.tables, self._chars = [], None, 0, 0, 0
 
     def body(self, element, extra=None):
@@ -160,6 +161,9 @@ class BodyWalker:
         index = extra["paragraph"] if extra and "paragraph" in extra else self.paragraph_count
         if not extra:
             self.paragraph_count += 1
+        if self.review is not None:
+            located = {"paragraph": index, **(extra or {})}
+            self.review.element(p, {**located, "heading": self.heading} if self.heading else located)
         if words:
             level = self.styles.heading_level(p)
             if level:
@@ -175,6 +179,8 @@ class BodyWalker:
         """A table as "cell | cell" rows, in blocks of about TABLE_BLOCK_CHARS."""
         number, rows, first, size = self.tables, [], 0, 0
         self.tables += 1
+        if self.review is not None:
+            self.review.element(tbl, {"table": number, **(extra or {})})
         own_rows = [tr for tr in tbl.iter(TR) if _nearest(tr, TBL) is tbl]  # not nested tables'
         for row_index, tr in enumerate(own_rows):
             cells = [self._cell_text(tc) for tc in tr.iter(TC) if _nearest(tc, TR) is tr]

@@ -55,8 +55,10 @@ COMPRESSION_LEVEL = 1
 
 def document_id(document, owner):
     """The ID of `document` for `owner`: equal documents of one owner share it."""
-    material = json.dumps([owner, document.title, [[b.text, b.locator] for b in document.blocks]],
-                          ensure_ascii=False, sort_keys=True)
+    material = [owner, document.title, [[b.text, b.locator] for b in document.blocks]]
+    if document.metadata.get("review"):  # a Word file's review (extract/review.py) is part of it;
+        material.append(document.metadata["review"])  # without one, IDs stay as they were
+    material = json.dumps(material, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(material.encode("utf-8", "replace")).hexdigest()[:32]
 
 

@@ -57,8 +57,11 @@ def model_name(settings):
 def cache_key(document, options, settings, owner=None):
     """What makes two requests the same: the text the model sees, the options, the model, and
     who asks (one owner never attaches to, or learns of, another's job)."""
-    material = json.dumps([document.title, document.text, {**options.to_dict(), "cache": None},
-                           model_name(settings), owner], ensure_ascii=False)
+    material = [document.title, document.text, {**options.to_dict(), "cache": None},
+                model_name(settings), owner]
+    if options.focus == "changes":  # the same text may carry another review (extract/review.py)
+        material.append(document.metadata.get("review"))
+    material = json.dumps(material, ensure_ascii=False)
     return keys.cache(hashlib.sha256(material.encode()).hexdigest())
 
 

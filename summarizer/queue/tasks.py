@@ -11,6 +11,7 @@ import time
 from rq import get_current_job
 from rq.job import JobStatus
 
+from summarizer.changes import summary as changes_summary, versions
 from summarizer.document import Document
 from summarizer.engine import answer, pipeline
 from summarizer.errors import JobCanceled, JobFailed, SummarizerError
@@ -34,11 +35,30 @@ def summarize_job(runtime, payload):
         options = SummaryOptions(**payload["options"])
         usage = {"prompt_tokens": 0, "completion_tokens": 0}
         began = time.perf_counter()
-        summarize = answer.answer if options.query else pipeline.summarize
-        fields = summarize(context, job_document(context, payload), options, usage)
+        fields = _fields(context, payload, options, usage)
         return result(context, options, payload, started, began, usage, fields)
 
     return finish_client_job(context, work)
+
+
+def _fields(context, payload, options, usage):
+    """The summary fields of a one-call job: the document's summary, the answer to a question, or
+    the summary of its changes (its Word review, or the changes since an earlier version)."""
+    document = job_document(context, payload)
+    if options.focus != "changes":
+        summarize = answer.answer if options.query else pipeline.summarize
+        return summarize(context, document, options, usage)
+    return changes_summary.summarize(context, review_of(context, payload, document, options),
+                                     options, usage, title=document.title, since=options.since)
+
+
+def review_of(context, payload, document, options):
+    """What changed in `document`: since the kept version `options.since` (404 when it is no
+    longer kept), or its own tracked changes and comments."""
+    if options.since:
+        earlier = documents.load(context.connection, context.settings, options.since, payload["owner"])
+        return versions.compare(earlier, document)
+    return document.metadata.get("review")
 
 
 def job_document(context, payload):

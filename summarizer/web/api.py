@@ -15,6 +15,7 @@ from summarizer.web import auth
 from summarizer.web.intake import parse_slots, source_from_request
 from summarizer.options import parse_options
 from summarizer.engine.answer import preview_event as query_preview
+from summarizer.changes import summary as changes_summary, versions
 from summarizer.engine.preview import preview
 from summarizer.engine import verify
 from summarizer.longdocs.planning import plan_chunks
@@ -70,6 +71,15 @@ def _extracted(source):
     return document, round((time.perf_counter() - began) * 1000)
 
 
+def _review(document, options):
+    """What changed: since the kept version `options.since` (404 now when it has expired, not
+    once the job runs), or the document's own tracked changes and comments."""
+    if options.since:
+        earlier = documents.load(_redis(), _settings(), options.since, auth.owner())
+        return off_loop(versions.compare, earlier, document)
+    return document.metadata.get("review")
+
+
 def _wants_event_stream():
     # JSON first: a client sending */* (curl's default) gets JSON, not a stream.
     best = request.accept_mimetypes.best_match(["application/json", "text/event-stream"])
@@ -89,7 +99,12 @@ def summarize():
     document_id = source.document_id if by_reference else \
         documents.keep(_redis(), _settings(), document, auth.owner())
     # both proportional to the document: on a thread, off the event loop (extract/offload.py)
-    if options.query:  # one call over the sentences that answer it, whatever the depth
+    if options.focus == "changes":  # one call over the changes, whatever the depth
+        review = _review(document, options)
+        plan = lambda: [document]  # noqa: E731
+        first = lambda: off_loop(changes_summary.preview_event, review, options,  # noqa: E731
+                                 document.title, options.since)
+    elif options.query:  # one call over the sentences that answer it, whatever the depth
         plan, first = (lambda: [document]), (lambda: off_loop(query_preview, document, options))
     else:
         plan = lambda: off_loop(plan_chunks, document, options, _settings())  # noqa: E731

@@ -12,7 +12,7 @@ from summarizer.config import Settings
 from summarizer.web.auth import public
 from summarizer import shapes
 from summarizer.options import MAX_CONTEXT_CHARS, MAX_LANGUAGE_CHARS, MAX_QUERY_CHARS
-from summarizer.shapes import DEPTHS, FORMATS, LENGTHS, TYPE_ALIASES
+from summarizer.shapes import DEPTHS, FOCUSES, FORMATS, LENGTHS, TYPE_ALIASES
 
 bp = Blueprint("openapi", __name__)
 
@@ -77,6 +77,16 @@ def option_properties(form=False):
         "depth": {"type": "string", "enum": list(DEPTHS),
                   "description": "fast (default): one model call over the most salient sentences; "
                                  "thorough: a long document is summarized part by part, then combined."},
+        "focus": {"type": "string", "enum": list(FOCUSES),
+                  "description": "document (default): the document as it reads, tracked changes "
+                                 "accepted; changes: what changed and what reviewers asked (a Word "
+                                 "file's tracked changes and comments), grouped by author, each "
+                                 "citation naming its `change` (kind, author, date, locator). "
+                                 "Nothing to tell: a plain sentence, no model call."},
+        "since": {"type": "string", "pattern": "^([0-9a-fA-F]{32})?$",
+                  "description": "The document_id of an earlier version of the same page or file: "
+                                 "the summary says what changed since (added, removed, edited, "
+                                 "moved blocks), or that nothing did. Implies focus changes."},
     }
     return properties if form else {name: _nullable(s) for name, s in properties.items()}
 
@@ -173,6 +183,10 @@ def schemas():
         "query": dict(string, description="The question asked (with `query`)."),
         "answered": {"type": "boolean", "description": "With `query`: false when the document "
                                                        "does not answer it (`summary` says so)."},
+        "focus": dict(string, description="\"changes\" for a summary of changes."),
+        "since": dict(string, description="With `since`: the earlier version's document_id."),
+        "changes": {"type": "object", "description": "With focus changes: `count` (changes read), "
+                    "`total` (in the file), `formatting_changes` (counted, not told), `authors`."},
     })
     return {
         "Error": _object({"error": error_body}),
@@ -183,7 +197,12 @@ def schemas():
             "title": string, "text": string,
             "blocks": {"type": "array", "items": _object(
                 {"text": string, "locator": {"type": "object"}})},
-            "metadata": {"type": "object"}, "extract_ms": integer, "document_id": string,
+            "metadata": {"type": "object", "description": "title, author, date, format...; a Word "
+                         "file under review has `review`: `changes` (change: inserted, deleted, "
+                         "replaced or moved; author, date, text, locator), `comments` (author, "
+                         "date, text, anchor, locator, reply_to), `formatting_changes`, "
+                         "`changes_total`."},
+            "extract_ms": integer, "document_id": string,
         }),
         "Verdicts": _object({
             "claims": {"type": "array", "items": _object({

@@ -127,6 +127,9 @@ export class SummaryView {
     if (result.answered === false) {
       return `Not answered: nothing in the ${this.noun} is about this question, so no answer was made up.`;
     }
+    if (result.focus === "changes" && result.method === "none") {
+      return `Nothing to summarize: the server found no change, so no model was asked.`;
+    }
     const what = result.query ? "answer" : "summary";
     const made = extractive ? "Machine-picked sentences from the " + this.noun : `Machine-written ${what}`;
     const by = result.model ? ` (${result.model})` : "";

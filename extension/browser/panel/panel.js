@@ -18,14 +18,14 @@ const $ = (id) => document.getElementById(id);
 const els = Object.fromEntries(
   ["option-selects", "language", "run", "page", "stop", "copy", "source", "status-text", "progress",
     "error", "error-message", "error-hint", "open-options", "summary", "summary-note", "cite-hint", "cite-note", "meta",
-    "question", "ask-form", "ask", "ask-run", "history", "history-count", "history-list", "in-force"]
+    "question", "ask-form", "ask", "ask-run", "history", "history-count", "history-list", "in-force", "since"]
     .map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]),
 );
 const view = new SummaryView({ body: els.summary, note: els.summaryNote, noun: "page", onPick: showPassage });
 const state = {
   settings: null, windowId: null, port: null, request: null, payload: null,
   controller: null, jobId: null, tokens: 0, startedAt: 0, firstTokenMs: null, previewMs: null,
-  documentId: null, pageUrl: null, question: "", history: [],
+  documentId: null, pageUrl: null, question: "", history: [], earlier: null,
   catalogue: FALLBACK_OPTIONS, picked: false,
 };
 
@@ -155,8 +155,9 @@ async function pageUrlOf(request, payload) {
 async function run(request, { fresh = false } = {}) {
   await stop({ quiet: true });
   const controller = (state.controller = new AbortController());
-  const asking = request.kind === "ask";
-  if (!asking) Object.assign(state, { request, documentId: null });
+  const asking = request.kind === "ask" || request.kind === "since"; // of the last run's document
+  if (!asking) Object.assign(state, { request, documentId: null, earlier: null });
+  els.since.hidden = true;
   state.startedAt = performance.now();
   resetView();
   showQuestion(request.query);
@@ -168,7 +169,8 @@ async function run(request, { fresh = false } = {}) {
     const chosen = await optionsFor(request);
     showInForce(chosen);
     if (chosen.query) showQuestion(chosen.query);
-    const response = asking ? await ask(request, controller) : await send(request, chosen, controller);
+    const response = request.kind === "since" ? await sinceEarlier(controller)
+      : asking ? await ask(request, controller) : await send(request, chosen, controller);
     const onJob = (jobId) => {
       state.jobId = document.body.dataset.jobId = jobId;
       reportJob();
@@ -196,8 +198,25 @@ async function send(request, chosen, controller) {
   els.source.textContent = payload.label;
   state.pageUrl = await pageUrlOf(request, payload);
   showHistory(await loadHistory(ext.storage.local, state.pageUrl));
+  // The newest earlier summary of this page that the server may still keep: "what changed since".
+  state.earlier = state.history.find((entry) => entry.result.document_id && !entry.query) ?? null;
   setStatus("Sending to the server…", null);
   return startSummary(state.settings, payload.body, controller.signal);
+}
+
+/** Asks what changed since the page's earlier reading (state.earlier), both by document_id. */
+async function sinceEarlier(controller) {
+  setStatus("Comparing with the earlier reading…", null);
+  const body = { ...options(), document_id: state.documentId, since: state.earlier.result.document_id };
+  return startSummary(state.settings, body, controller.signal);
+}
+
+/** Offers "What changed since <date>" when this page has an earlier summary to compare with. */
+function offerSince(result) {
+  const earlier = state.earlier;
+  els.since.hidden = !(earlier && result.document_id && result.focus !== "changes");
+  if (els.since.hidden) return;
+  els.since.textContent = `What changed since ${new Date(earlier.at).toLocaleString()}`;
 }
 
 /**
@@ -263,7 +282,8 @@ function finish(result) {
   els.meta.textContent = `${result.model ?? "model"}${preview}${first} · done in ${seconds} s`;
   document.body.dataset.outcome = "done";
   setStatus("");
-  if (state.pageUrl) {
+  offerSince(result);
+  if (state.pageUrl && result.focus !== "changes") {
     const entry = entryOf(result, { label: els.source.textContent, query: state.question });
     remember(ext.storage.local, state.pageUrl, entry).then(showHistory).catch((error) => console.warn("history", error));
   }
@@ -384,6 +404,7 @@ async function init() {
     run({ kind: "page", wholePage: true, tabId: (await activeTab()).id, nonce: crypto.randomUUID() });
   });
   els.stop.addEventListener("click", () => stop());
+  els.since.addEventListener("click", () => run({ kind: "since", nonce: crypto.randomUUID() }));
   // A pick in the panel is for the page shown: the next toolbar click starts from the defaults.
   els.optionSelects.addEventListener("change", () => { state.picked = true; });
   els.language.addEventListener("change", () => { state.picked = true; });
