@@ -76,14 +76,17 @@ def system_prompt(options, task=None, role=SUMMARIZE, mark=""):
     return " ".join(rules)
 
 
-def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, question=""):
+def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, question="", more=""):
     """Chat messages for summarizing `document_text` with `options` (or, with `question`, for
-    answering it: the question is in the user message, so the system prefix stays cached)."""
+    answering it: the question is in the user message, so the system prefix stays cached).
+    `more`: the document's sentences the question needs beyond `document_text`, in the same fence
+    after it, so the part before them (`kept_text`) is the same for every question."""
     task = task or shapes.task(options)
     mark = marker(document_text)
-    # The title stands apart from the text, so it is never read (or copied) as its first sentence.
-    user = f"Title of the document: {title}\n" if title else ""
-    user += f"<document {mark}>\n{marked(document_text, mark)}\n</document>\n"
+    user = kept_text(document_text, title, mark)
+    if more:
+        user += f"{marked(more, mark)}\n"
+    user += "</document>\n"
     if options.context:
         user += f"Background from the reader (not from the document): {options.context}\n"
     if question:
@@ -91,6 +94,16 @@ def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, qu
     user += f"Now write {task}."
     return [{"role": "system", "content": system_prompt(options, task, role, mark)},
             {"role": "user", "content": user}]
+
+
+def kept_text(document_text, title="", mark=None):
+    """The user message's opening: the title and `document_text` in its open fence. With the
+    system turn before it, what the model reads the same way for every question about the
+    document, and so what a worker keeps read (engine/readings.py)."""
+    mark = mark or marker(document_text)
+    # The title stands apart from the text, so it is never read (or copied) as its first sentence.
+    user = f"Title of the document: {title}\n" if title else ""
+    return user + f"<document {mark}>\n{marked(document_text, mark)}\n"
 
 
 MAP_SYSTEM = (
