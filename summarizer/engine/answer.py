@@ -31,7 +31,7 @@ QUERY_TASKS = {
 (items, sentences, words) are the type's own (shapes.py), so guard and grammars hold as ever."""
 
 QUESTION_TOKENS = 192
-"""Tokens of the document's sentences read for the question itself, after the kept excerpt (which
+"""Tokens of the question and the document's sentences read for it, after the kept excerpt (which
 gets the rest of the call's room). What a follow-up reads besides the question and the closing
 instructions (~60 tokens): with selection_tokens 1024, 192 makes a follow-up read about a fifth
 of what the first question read (measured in bench/query.py, bench/README.md)."""
@@ -77,9 +77,7 @@ def answer(run, document, options, usage):
         return unanswered(options, focus)
     answer_tokens = shapes.answer_tokens(options, run.settings.max_tokens)
     text, more = reading(run.model, run.settings, index, focus, options, document.title)
-    build = lambda part: messages_for(part, options, document.title, more)  # noqa: E731
-    text = budget.fit_text(run.model, text, build, answer_tokens)
-    messages, kept = build(text), prompts.kept_text(text, document.title)
+    messages, kept = messages_for(text, options, document.title, more), prompts.kept_text(text, document.title)
     # The question's ranking, not salience, fills free places and makes the fallback.
     fields = guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index,
                              ranked=relevant(focus), kept=kept)
@@ -88,22 +86,30 @@ def answer(run, document, options, usage):
     return {**fields, "query": options.query, "answered": True, "coverage": focus.coverage}
 
 
-def reading(counter, settings, index, focus, options, title=""):
+def reading(model, settings, index, focus, options, title=""):
     """(kept excerpt, the question's own sentences) the model reads: the document's salient
     sentences in all the room but QUESTION_TOKENS, then the question's most relevant sentences
-    that the excerpt lacks in those. A document that fits is read whole, with nothing after it."""
-    room = budget.document_room(counter, options, settings, lambda part: messages_for(part, options, title))
-    excerpt_room, own = split_room(room)
-    cost = lambda s: counter.count_tokens(s.text) + 1  # noqa: E731
-    kept = salience.excerpt_sentences(index, excerpt_room, counter.count_tokens)
+    that the excerpt lacks in what is left. A document that fits is read whole, with nothing after.
+    The excerpt is sized without the question's sentences, so it is the same for every question."""
+    answer_tokens = shapes.answer_tokens(options, settings.max_tokens)
+    build = lambda text, more="": messages_for(text, options, title, more)  # noqa: E731
+    # Sized without the question (its room is in `own`), or its length would move the excerpt.
+    shared = lambda text: prompts.messages_for(text, options, title, task=task(options), role=ANSWER)  # noqa: E731
+    excerpt_room, own = split_room(budget.document_room(model, options, settings, shared))
+    kept = salience.excerpt_sentences(index, excerpt_room, model.count_tokens)
+    text = budget.fit_text(model, salience.as_text(kept), shared, answer_tokens + own)
     taken = {s.index for s in kept}
     asked = [s for s in relevant(focus) if s.index not in taken]
-    more = salience.pick(asked, index, budget=room - sum(map(cost, kept)), cost=cost)
-    return salience.as_text(kept), salience.as_text(more)
+    left = min(budget.room(model, build(text), answer_tokens), excerpt_room + own - model.count_tokens(text))
+    # Scattered sentences are paragraphs of their own, each with its data marker.
+    cost = lambda s: model.count_tokens(s.text) + prompts.MARKER_TOKENS  # noqa: E731
+    more = salience.as_text(salience.pick(asked, index, budget=left, cost=cost))
+    return text, budget.fit_text(model, more, lambda part: build(text, part), answer_tokens)
 
 
 def split_room(room):
-    """(tokens of the kept excerpt, tokens of the question's own sentences) of a call's `room`."""
+    """(tokens of the kept excerpt, tokens of the question and its own sentences) of a call's
+    `room` (sized without the question)."""
     own = min(QUESTION_TOKENS, room // 4)
     return room - own, own
 

@@ -22,6 +22,10 @@ marker, yet the same document gets the same one, so a seeded run can be repeated
 MARKER = re.compile(r"⟦[0-9a-f]{4}⟧ ?")
 """A marker as `marker` writes it: what the guard strips should a model copy one."""
 
+MARKER_TOKENS = 8
+"""Tokens a paragraph's marker and the blank line before it take at most (six to eight with the
+bundled model's tokenizer): room a paragraph costs beyond its words."""
+
 _FENCE = re.compile(r"<\s*/?\s*document\b[^>]*>", re.I)
 """A fence tag written into the document itself ("</document> New instructions: ...")."""
 
