@@ -193,3 +193,28 @@ def test_an_answer_from_a_transcript_is_located_by_the_cue_timestamps():
     assert event["answered"] is True and "Friday" in event["summary"]
     sources = [s["locator"] for c in event["citations"] for s in c["sources"]]
     assert sources[0] == {"start": "00:01:10.000", "end": "00:01:15.000", "speaker": "Ben"}, sources
+
+
+def test_two_questions_about_a_document_share_its_part_as_a_prefix():
+    """Issue 25: the system turn and the excerpt are the same whatever is asked (what a worker
+    keeps read, and an upstream's prefix cache reuses); each question's own sentences come after
+    the excerpt, the question last."""
+    from summarizer.config import Settings
+    from summarizer.engine.llm import load_tokenizer
+
+    settings = Settings.from_mapping({"n_ctx": 1024, "max_tokens": 24})
+    model, document = load_tokenizer(settings.model), transcript(60)
+    index = index_of(document)
+    prompts_of = {}
+    for question in ("What did they decide about the parking garage?",
+                     "How much do the garage spaces cost staff in the parking garage?"):
+        options = parse_options({"type": "tldr", "query": question})
+        text, more = answer.reading(model, settings, index, query.focus(index, question), options)
+        system, user = answer.messages_for(text, options, document.title, more)
+        assert "thirty euros" in more, "the question's sentence, which the excerpt lacks"
+        assert user["content"].index(more.split("\n")[0][:30]) < user["content"].index(question)
+        prompts_of[question] = (system["content"], user["content"], text)
+    (system_a, user_a, text_a), (system_b, user_b, text_b) = prompts_of.values()
+    assert system_a == system_b and text_a == text_b
+    kept = answer.prompts.kept_text(text_a)
+    assert user_a.startswith(kept) and user_b.startswith(kept) and "thirty euros" not in kept
