@@ -82,3 +82,15 @@ def test_no_reading_is_kept_when_the_bound_is_zero():
     ask(model, "How many beams did crane 5 lift?")
     assert len(model.readings) == 0
     assert Settings.from_mapping({}).reading_cache_mb == 256
+
+
+@pytest.mark.model
+def test_a_reading_llama_cpp_refuses_is_read_again(monkeypatch):
+    import llama_cpp
+
+    model = model_with(256)
+    ask(model, "How many beams did crane 5 lift?")
+    ask(model, "Which pier is crane 2 for?", document=DOCUMENT.replace("Crane", "Hoist"))
+    monkeypatch.setattr(llama_cpp, "llama_state_seq_set_data", lambda *args: 0)
+    text, again = ask(model, "On which day did crane 7 work?")
+    assert again.cached_tokens == 0 and text.strip()

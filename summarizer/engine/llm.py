@@ -132,8 +132,12 @@ class Model:
             return common
         kept = self.readings.longest(tokens)
         if kept is not None and len(kept.tokens) > common:
-            readings.restore(llama, kept)
-            common = len(kept.tokens)
+            try:
+                readings.restore(llama, kept)
+                common = len(kept.tokens)
+            except RuntimeError as error:  # read the prompt whole instead: slower, still right
+                log.warning("%s; reading the prompt again", error)
+                kept, common = None, 0
         # Keep at least one token to evaluate, so fresh logits exist for sampling.
         llama.n_tokens = reused = min(common, len(tokens) - 1)
         if self.readings.max_bytes and 0 < keep < len(tokens) and (kept is None or len(kept.tokens) != keep):
