@@ -28,6 +28,7 @@ The tables are printed and written under "## Questions (QMSum)" in bench/README.
 import argparse
 import json
 import logging
+import os
 import statistics
 import sys
 import time
@@ -190,8 +191,13 @@ def bench_time(corpus, rows, count):
                           "follow_extract_ms": second["timings"]["extract_ms"],
                           "first_rest": stamps["end"] - result["timings"]["generate_ms"] / 1000,
                           "follow_rest": follow_up - second["timings"]["generate_ms"] / 1000,
+                          "reading": (result["timings"].get("reading_ms", 0), second["timings"].get("reading_ms", 0)),
+                          "read": tuple(r["usage"]["prompt_tokens"] - r["usage"].get("cached_tokens", 0)
+                                        for r in (result, second)),
+                          "load": os.getloadavg()[0],
                           "answered": (result["answered"], second["answered"])})
-            log.info("%s first %.1fs follow-up %.1fs", row["id"], stamps["end"], follow_up)
+            log.info("%s first %.1fs follow-up %.1fs reading %s ms, tokens read %s, load %.2f", row["id"],
+                     stamps["end"], follow_up, timed[-1]["reading"], timed[-1]["read"], timed[-1]["load"])
     return timed
 
 
@@ -262,6 +268,16 @@ def render(quality, refused, timed, transcripts, model_name, settings):
                   f"| follow-up by document_id | {_mean_sd(follows)} | {min(follows):.1f} | {max(follows):.1f} |",
                   f"| first, outside the model | {_mean_sd(rest_first)} | {min(rest_first):.1f} | {max(rest_first):.1f} |",
                   f"| follow-up, outside the model | {_mean_sd(rest_follow)} | {min(rest_follow):.1f} | {max(rest_follow):.1f} |",
+                  "", "Per meeting (model reading time from the result's `timings.reading_ms`, tokens "
+                  "read: `usage.prompt_tokens` less `usage.cached_tokens`, all attempts; load: "
+                  "1-minute load average after the follow-up):", "",
+                  "| meeting | first s | follow-up s | ratio | reading ms first / follow-up | tokens read first / follow-up | load |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {t['id']} | {t['first']:.1f} | {t['follow_up']:.1f} | {t['first'] / t['follow_up']:.1f} "
+                  f"| {t['reading'][0]} / {t['reading'][1]} | {t['read'][0]} / {t['read'][1]} | {t['load']:.2f} |"
+                  for t in timed]
+        lines += ["", f"Median first / follow-up: {statistics.median(ratios):.1f}x; median reading time "
+                  f"first / follow-up: {statistics.median(t['reading'][0] / max(1, t['reading'][1]) for t in timed):.1f}x.",
                   "", f"First / follow-up per meeting: {_mean_sd(ratios)} (min {min(ratios):.2f}); outside "
                   f"the model: {_mean_sd(a / b for a, b in zip(rest_first, rest_follow))}; "
                   f"extraction of the first: {_mean_sd(t['extract_ms'] for t in timed)} ms, of the "

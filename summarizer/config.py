@@ -45,7 +45,7 @@ def default_data_dir():
 
 
 MODEL_FIELDS = ("n_ctx", "n_gpu_layers", "n_threads", "n_batch", "n_ubatch", "flash_attn",
-                "kv_cache_type", "seed")
+                "kv_cache_type", "seed", "reading_cache_mb")
 """The settings that define a loaded model (besides its file): two workers' or jobs' settings that
 agree on these share one model in a process; nothing else (labels, limits, URLs) may load another."""
 
@@ -75,6 +75,7 @@ class ModelSettings:
     flash_attn: bool
     kv_cache_type: str
     seed: int
+    reading_cache_mb: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,6 +147,13 @@ class Settings:
     kv_cache_type: str = _setting(
         "f16", "Type of the KV cache: f16, or q8_0 / q4_0 (half / a quarter of its memory, with "
         "flash_attn) to fit a longer context on a small GPU.",
+    )
+    reading_cache_mb: int = _setting(
+        256, "MiB of kept readings per worker (backend llama-cpp): the model's state after it read "
+        "a document's fixed part, so a follow-up question reads only its own part. With the "
+        "bundled model a 1,024-token excerpt keeps about 24 MiB (f16 KV cache), so 256 MiB holds "
+        "the last ~10 documents asked about; the least recently used is forgotten first and read "
+        "again when asked. 0: keep none.", minimum=0,
     )
     backend: str = _setting(
         "llama-cpp", "Where the model runs: llama-cpp (each worker loads model_path itself) or openai "

@@ -57,7 +57,8 @@ def test_stream_to_done_with_tokens_and_result(client, worker):
     assert result["type"] == "key-points" and result["model"].startswith("SmolLM2")
     assert result["usage"]["completion_tokens"] == kinds.count("token")
     assert result["usage"]["prompt_tokens"] > 50
-    assert set(result["timings"]) == {"queued_ms", "extract_ms", "generate_ms"}
+    assert set(result["timings"]) == {"queued_ms", "extract_ms", "generate_ms", "reading_ms"}
+    assert set(result["usage"]) == {"prompt_tokens", "completion_tokens", "cached_tokens"}
 
 
 def test_wait_mode_returns_the_result(client, worker):

@@ -39,7 +39,11 @@ def rooms(monkeypatch):
     def excerpt(index, room, count_tokens, ranked=None):
         raise _Read(room)
 
+    def split_room(room):  # a question's room, before it is shared by its two parts
+        raise _Read(room)
+
     monkeypatch.setattr(salience, "excerpt", excerpt)
+    monkeypatch.setattr(answer, "split_room", split_room)
 
     def measure(options, settings=SETTINGS):
         run, found = _Run(settings), {}

@@ -94,17 +94,41 @@ def test_the_prompt_asks_the_question_after_the_document():
 GARAGE_TEXT = " ".join(line.split(": ", 1)[1] for line in TOPICS[:3] + PARKING + TOPICS[3:])
 
 
+def ask(client, **fields):
+    response = client.post("/summarize?wait=true", json={"type": "tldr", "cache": False, **fields})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def read_per_attempt(result):
+    """Prompt tokens the model read (not found in its cache), per attempt of the answer."""
+    usage = result["usage"]
+    return (usage["prompt_tokens"] - usage["cached_tokens"]) / len(result["guard"]["attempts"])
+
+
 @pytest.mark.model
 def test_an_answered_question_is_cited_like_a_summary(client, worker):
-    response = client.post("/summarize?wait=true", json={
-        "text": GARAGE_TEXT, "query": "When does the parking garage open?", "cache": False})
-    assert response.status_code == 200, response.get_json()
-    result = response.get_json()
+    result = ask(client, text=GARAGE_TEXT, query="When does the parking garage open?")
     assert result["answered"] is True and result["query"] == "When does the parking garage open?"
-    assert result["summary"].strip() and result["citations"]
-    assert all(c["status"] in ("supported", "replaced", "extracted", "unverified") for c in result["citations"])
+    assert "October" in result["summary"], result["summary"]  # what the transcript says
+    supported = [c for c in result["citations"] if c["status"] in ("supported", "replaced", "extracted")]
+    assert any("October" in s["quote"] for c in supported for s in c["sources"]), result["citations"]
     assert result["usage"]["prompt_tokens"] > 0
     assert len(result["document_id"]) == 32
+
+
+@pytest.mark.model
+def test_a_follow_up_reads_the_question_not_the_document_again(client, worker):
+    """Issue 25: the worker kept what the model read of the document for the first question; the
+    follow-up, even after another document, reads only its own part."""
+    text = "\n".join(block.text for block in transcript().blocks)  # longer than the excerpt
+    first = ask(client, text=text, query="What did they decide about the parking garage?")
+    ask(client, text=GARAGE_TEXT.replace("garage", "depot"), query="When does the depot open?")
+    follow = ask(client, document_id=first["document_id"], query="How much do the garage spaces cost?")
+    assert follow["answered"] and "thirty euros" in follow["summary"], follow["summary"]
+    assert follow["usage"]["cached_tokens"] > 0
+    assert read_per_attempt(follow) < read_per_attempt(first) / 4, (first["usage"], follow["usage"])
+    assert follow["timings"]["reading_ms"] < first["timings"]["reading_ms"]
 
 
 @pytest.mark.model
@@ -120,12 +144,13 @@ def test_an_unanswered_question_says_so_without_asking_the_model(client, worker)
     assert events[-1].event == "done" and result["answered"] is False
     assert result["summary"].startswith("The document does not answer this question")
     assert "“budget”" in result["summary"] and result["citations"] == []
-    assert result["usage"] == {"prompt_tokens": 0, "completion_tokens": 0}
+    assert result["usage"] == {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0}
     assert not [e for e in events if e.event == "token"], "nothing was invented"
 
 
 @pytest.mark.model
 def test_the_cli_asks_then_follows_up_by_document_id(live_server):
+    import json
     import re
     import subprocess
     import sys
@@ -138,10 +163,14 @@ def test_the_cli_asks_then_follows_up_by_document_id(live_server):
                            input=GARAGE_TEXT, capture_output=True, text=True, timeout=180, cwd=REPO)
     assert first.returncode == 0, first.stderr
     document_id = re.search(r"document_id ([0-9a-f]{32})", first.stderr).group(1)
-    again = subprocess.run(command + [document_id, "--document-id", "--query", "What is the budget of the party?"],
+    again = subprocess.run(command + [document_id, "--document-id", "--json", "--query",
+                                      "How much do the garage spaces cost?"],
                            capture_output=True, text=True, timeout=180, cwd=REPO)
     assert again.returncode == 0, again.stderr
-    assert "The document does not answer this question" in again.stderr + again.stdout
+    result = json.loads(again.stdout)
+    # The model answered (the "does not answer" text is made without it), from its kept reading.
+    assert result["answered"] and result["method"] == "model" and result["citations"], result
+    assert result["document_id"] == document_id and result["usage"]["cached_tokens"] > 0
 
 
 def test_a_type_added_to_the_table_can_answer_questions_too(monkeypatch):
@@ -164,3 +193,28 @@ def test_an_answer_from_a_transcript_is_located_by_the_cue_timestamps():
     assert event["answered"] is True and "Friday" in event["summary"]
     sources = [s["locator"] for c in event["citations"] for s in c["sources"]]
     assert sources[0] == {"start": "00:01:10.000", "end": "00:01:15.000", "speaker": "Ben"}, sources
+
+
+def test_two_questions_about_a_document_share_its_part_as_a_prefix():
+    """Issue 25: the system turn and the excerpt are the same whatever is asked (what a worker
+    keeps read, and an upstream's prefix cache reuses); each question's own sentences come after
+    the excerpt, the question last."""
+    from summarizer.config import Settings
+    from summarizer.engine.llm import load_tokenizer
+
+    settings = Settings.from_mapping({"n_ctx": 1024, "max_tokens": 24})
+    model, document = load_tokenizer(settings.model), transcript(60)
+    index = index_of(document)
+    prompts_of = {}
+    for question in ("What did they decide about the parking garage?",
+                     "How much do the garage spaces cost staff in the parking garage?"):
+        options = parse_options({"type": "tldr", "query": question})
+        text, more = answer.reading(model, settings, index, query.focus(index, question), options)
+        system, user = answer.messages_for(text, options, document.title, more)
+        assert "thirty euros" in more, "the question's sentence, which the excerpt lacks"
+        assert user["content"].index(more.split("\n")[0][:30]) < user["content"].index(question)
+        prompts_of[question] = (system["content"], user["content"], text)
+    (system_a, user_a, text_a), (system_b, user_b, text_b) = prompts_of.values()
+    assert system_a == system_b and text_a == text_b
+    kept = answer.prompts.kept_text(text_a)
+    assert user_a.startswith(kept) and user_b.startswith(kept) and "thirty euros" not in kept

@@ -111,7 +111,7 @@ def test_run_model_stops_a_loop_and_counts_usage():
         model, MESSAGES, SummaryOptions(), recovery.ATTEMPTS[1], max_tokens=500, temperature=0.2,
         seed=7, on_piece=seen.append, usage=usage)
     assert stopped in ("repeated_sentence", "repeated_span") and not finished
-    assert model.generation.closed and usage == {"prompt_tokens": 100, "completion_tokens": len(seen)}
+    assert model.generation.closed and usage == {"prompt_tokens": 100, "completion_tokens": len(seen), "cached_tokens": 0, "reading_ms": 0}
     assert len(seen) < 30 and raw == "".join(seen)
     params = model.params
     assert params["seed"] == 8 and params["temperature"] == recovery.ATTEMPTS[1].temperature

@@ -200,5 +200,10 @@ def test_llama_server_tells_its_slots_context_and_counts(tmp_path):
         assert len(answer.split()) <= 5 and "\n" not in answer, answer
         assert generation.prompt_tokens == local.prompt_length(messages), "the server's usage"
         assert remote.grammar_support == "upstream"
+        # issue 25: the same document part again is found in its prompt cache (cache_prompt)
+        again = remote.generate(messages[:1] + [{"role": "user", "content": messages[1]["content"] + " Briefly."}],
+                                max_tokens=5, temperature=0.2, seed=1)
+        "".join(again)
+        assert again.cached_tokens > generation.prompt_tokens // 2, again.cached_tokens
     finally:
         server.stop()

@@ -45,8 +45,8 @@ def task(options):
         items=rules.items, spec=rules.spec, words=rules.max_words, list=shapes.list_wording(options))
 
 
-def messages_for(text, options, title=""):
-    return prompts.messages_for(text, options, title, task=task(options), role=ROLE)
+def messages_for(text, options, title="", marking=True):
+    return prompts.messages_for(text, options, title, task=task(options), role=ROLE, marking=marking)
 
 
 def summarize(run, review, options, usage, *, title="", since=""):
@@ -57,7 +57,8 @@ def summarize(run, review, options, usage, *, title="", since=""):
     if not changes.blocks:
         return nothing(review, since)
     answer_tokens = shapes.answer_tokens(options, run.settings.max_tokens)
-    build = lambda part: messages_for(part, options, changes.title)  # noqa: E731
+    marking = prompts.marks(run.settings, run.model)
+    build = lambda part: messages_for(part, options, changes.title, marking)  # noqa: E731
     room = budget.document_room(run.model, options, run.settings, build)
     index = grounding.SourceIndex(changes.blocks, changes.title)
     text = salience.excerpt(index, room, run.model.count_tokens, ranked=_in_order(index))

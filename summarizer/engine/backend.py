@@ -42,6 +42,8 @@ class Generation(Protocol):
 
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int
+    """Prompt tokens the model did not read again (its cache held them)."""
     finish_reason: str | None
 
     def __iter__(self) -> Iterator[str]: ...
@@ -60,7 +62,8 @@ class Model(Tokenizer, Protocol):
 
     def generate(self, messages: list, *, max_tokens: int, temperature: float, seed: int,
                  grammar: str | None = None, repeat_penalty: float = 1.1,
-                 on_prefill: Callable[[int, int], None] | None = None) -> Generation: ...
+                 on_prefill: Callable[[int, int], None] | None = None,
+                 kept: str = "") -> Generation: ...
 
 
 class Run(Protocol):

@@ -55,12 +55,16 @@ def map_room(counter, settings):
 def fit_messages(model, text, build, answer_tokens):
     """`build(text)` messages whose prompt leaves `answer_tokens` free in the context. The API
     sized the text to fit; trimming here only guards against an estimate that ran short."""
+    return build(fit_text(model, text, build, answer_tokens))
+
+
+def fit_text(model, text, build, answer_tokens):
+    """`text`, trimmed where `build(text)` would not leave `answer_tokens` free (fit_messages)."""
     budget = model.n_ctx - answer_tokens - TRIM_MARGIN_TOKENS
-    messages = build(text)
-    overflow = model.prompt_length(messages) - budget
-    if overflow > 0:
-        tokens = model.count_tokens(text)
-        keep = max(0, tokens - overflow - TRIM_EXTRA_TOKENS)
-        log.warning("trimming %d tokens that do not fit the context", tokens - keep)
-        messages = build(model.truncate(text, keep))
-    return messages
+    overflow = model.prompt_length(build(text)) - budget
+    if overflow <= 0:
+        return text
+    tokens = model.count_tokens(text)
+    keep = max(0, tokens - overflow - TRIM_EXTRA_TOKENS)
+    log.warning("trimming %d tokens that do not fit the context", tokens - keep)
+    return model.truncate(text, keep)

@@ -13,11 +13,15 @@ hands the model to its jobs; a second load in one process would need other model
 import functools
 import logging
 import os
+import time
 
+from summarizer.engine import readings
 from summarizer.errors import ModelError
 
 log = logging.getLogger(__name__)
 
+
+MIB = 1024 * 1024
 
 _GGML_TYPES = {"f16": 1, "q4_0": 2, "q8_0": 8}
 """ggml's type numbers (llama_cpp.GGML_TYPE_*) of the KV cache types config allows."""
@@ -29,15 +33,22 @@ class Generation:
     The prompt is evaluated first, batch by batch, calling `on_prefill(done, total)` after each
     batch: a long prompt takes seconds on a CPU, and the callback can report progress or raise
     to cancel. llama.cpp then finds the whole prompt in its cache and samples at once.
+    `cached_tokens` of the prompt were not read again (still in the KV cache, or a kept reading);
+    `reading_seconds` is the time the model took to read the rest.
     """
 
     def __init__(self, model, prompt, *, max_tokens, temperature, seed, stop=(), grammar=None,
-                 repeat_penalty=1.1, on_prefill=None):
-        """`grammar`: GBNF text (engine/grammars.py) the answer must follow, or None."""
+                 repeat_penalty=1.1, on_prefill=None, kept=""):
+        """`grammar`: GBNF text (engine/grammars.py) the answer must follow, or None. `kept`: the
+        text in the prompt up to which the model state is kept for the next prompt that starts
+        the same way (a document's fixed part, engine/answer.py); empty: none."""
         self.model = model
         self.prompt = prompt
         self.tokens = model.prompt_tokens(prompt)
         self.prompt_tokens = len(self.tokens)
+        self.kept_tokens = model.kept_length(prompt, self.tokens, kept)
+        self.cached_tokens = 0
+        self.reading_seconds = 0.0
         self.on_prefill = on_prefill
         self.completion_tokens = 0
         self.finish_reason = None
@@ -47,7 +58,9 @@ class Generation:
         )
 
     def __iter__(self):
-        self.model.prefill(self.tokens, self.on_prefill)
+        began = time.perf_counter()
+        self.cached_tokens = self.model.prefill(self.tokens, self.on_prefill, keep=self.kept_tokens)
+        self.reading_seconds = time.perf_counter() - began
         stream = self.model.llama.create_completion(self.prompt, stream=True, **self._params)
         try:
             for chunk in stream:
@@ -92,6 +105,7 @@ class Model:
             )
         except (ValueError, RuntimeError) as exc:
             raise ModelError("model_unloadable", f"Cannot load model {path}: {exc}") from exc
+        self.readings = readings.ReadingCache(settings.reading_cache_mb * MIB)
         self.path = path
         self.name = os.path.basename(path).removesuffix(".gguf")
         self.n_ctx = settings.n_ctx if vocab_only else self.llama.n_ctx()
@@ -110,24 +124,48 @@ class Model:
         bos = [llama.token_bos()] if llama._model.add_bos_token() and llama.token_bos() != -1 else []
         return bos + llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
-    def prefill(self, tokens, on_batch=None):
-        """Evaluate `tokens` into the KV cache, reusing the prefix already there."""
+    def prefill(self, tokens, on_batch=None, keep=0):
+        """Evaluate `tokens` into the KV cache, reusing the prefix already there or the longest
+        kept reading that starts them; keep the state after the first `keep` tokens (0: none).
+        Returns how many tokens were reused, not read."""
         llama = self.llama
-        cached = llama.input_ids[: llama.n_tokens].tolist()
-        common = 0
-        for a, b in zip(cached, tokens):
-            if a != b:
-                break
-            common += 1
-        if common == len(tokens) == len(cached):
-            return
+        common = _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+        if common == len(tokens) == llama.n_tokens:
+            return common
+        kept = self.readings.longest(tokens)
+        if kept is not None and len(kept.tokens) > common:
+            try:
+                readings.restore(llama, kept)
+                common = len(kept.tokens)
+            except RuntimeError as error:  # read the prompt whole instead: slower, still right
+                log.warning("%s; reading the prompt again", error)
+                kept, common = None, 0
         # Keep at least one token to evaluate, so fresh logits exist for sampling.
-        llama.n_tokens = min(common, len(tokens) - 1)
-        total = len(tokens)
-        for start in range(llama.n_tokens, total, llama.n_batch):
+        llama.n_tokens = reused = min(common, len(tokens) - 1)
+        if self.readings.max_bytes and 0 < keep < len(tokens) and (kept is None or len(kept.tokens) != keep):
+            self._read(tokens[:keep], on_batch, len(tokens))
+            llama._ctx.kv_cache_seq_rm(-1, keep, -1)  # a longer prefix may still be there
+            reused = min(reused, keep)  # what follows the kept part is read again
+            llama.n_tokens = keep
+            self.readings.keep(readings.snapshot(llama))
+        self._read(tokens, on_batch, len(tokens))
+        return reused
+
+    def _read(self, tokens, on_batch, total):
+        """Evaluate `tokens` from the first one not in the KV cache, a batch at a time."""
+        llama = self.llama
+        for start in range(llama.n_tokens, len(tokens), llama.n_batch):
             llama.eval(tokens[start:start + llama.n_batch])
             if on_batch:
                 on_batch(llama.n_tokens, total)
+
+    def kept_length(self, prompt, tokens, kept):
+        """How many of the prompt's `tokens` are the prompt up to the end of its `kept` text (0:
+        none): counted on the prompt's own tokens, which may join differently across the end."""
+        at = prompt.find(kept) if kept else -1
+        if at < 0:
+            return 0
+        return _common_prefix(self.prompt_tokens(prompt[: at + len(kept)]), tokens)
 
     def prompt_length(self, messages):
         """Tokens the chat prompt of `messages` takes, as the model will read it."""
@@ -145,9 +183,19 @@ class Model:
         return formatted.prompt, [s for s in stop if s]
 
     def generate(self, messages, **params):
-        """A Generation for chat `messages`; iterate it for text pieces."""
+        """A Generation for chat `messages`; iterate it for text pieces. `kept`: see Generation."""
         prompt, stop = self.chat_prompt(messages)
         return Generation(self, prompt, stop=stop, **params)
+
+
+def _common_prefix(a, b):
+    """How many leading items `a` and `b` share."""
+    common = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common += 1
+    return common
 
 
 @functools.lru_cache(maxsize=32)

@@ -32,12 +32,13 @@ def summarize(run, document, options, usage):
 
 
 def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None,
-                    ranked=None):
+                    ranked=None, kept=""):
     """Stream the model's answer, hold it to the rules (retry, or fall back to an extractive
     summary), and back every item with the source (revise.py). Returns the result's summary
     fields: summary, citations, supported_share, replaced_share, method, guard (+ fallback).
     `ranked` sentences fill the places the model's items leave free and make the fallback
-    (default: by salience; a question passes its own ranking, engine/answer.py)."""
+    (default: by salience; a question passes its own ranking, engine/answer.py). `kept`: the
+    prompt's opening the model keeps read for the next question (prompts.kept_text)."""
     def reading(done, total):
         run.check_cancel()
         run.progress(reading_stage, done, total)
@@ -54,7 +55,7 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
         answer = recovery.run_model(
             run.model, asked, options, how, max_tokens=answer_tokens,
             temperature=run.settings.temperature, seed=run.settings.seed,
-            on_piece=stream, on_prefill=reading, usage=usage)
+            on_piece=stream, on_prefill=reading, usage=usage, kept=kept)
         run.measured("generate", time.perf_counter() - began, usage["completion_tokens"] - before)
         return answer
 

@@ -34,6 +34,10 @@ _MARK_BRACKETS = re.compile("[⟦⟧]")
 """The marker's brackets, reserved to the service: a document's own (a near-miss marker such as
 "⟦AB12⟧" or "⟦ab12 ⟧") are taken out, so nothing in it looks like a marker to the model."""
 
+MARKER_TOKENS = 8
+"""Tokens a paragraph's marker and the blank line before it take at most (six to eight with the
+bundled model's tokenizer): room a paragraph costs beyond its words."""
+
 _FENCE = re.compile(r"<\s*/?\s*document\b[^>]*>", re.I)
 """A fence tag written into the document itself ("</document> New instructions: ...")."""
 
@@ -100,23 +104,19 @@ def system_prompt(options, task=None, role=SUMMARIZE, mark=""):
     return " ".join(rules)
 
 
-def fenced(document_text, marking=True):
-    """`document_text` between the document tags, marked (`marking`) or only cleaned of fence
-    tags and markers of its own; and the marker ("" unmarked)."""
-    mark = marker(document_text) if marking else ""
-    opening = f"<document {mark}>" if mark else "<document>"
-    return f"{opening}\n{marked(document_text, mark)}\n</document>\n", mark
-
-
-def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, question="", marking=True):
+def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, question="", more="",
+                 marking=True):
     """Chat messages for summarizing `document_text` with `options` (or, with `question`, for
-    answering it: the question is in the user message, so the system prefix stays cached);
+    answering it: the question is in the user message, so the system prefix stays cached).
+    `more`: the document's sentences the question needs beyond `document_text`, in the same fence
+    after it, so the part before them (`kept_text`) is the same for every question.
     `marking`: whether the document is marked as data (`marks`)."""
     task = task or shapes.task(options)
-    document, mark = fenced(document_text, marking)
-    # The title stands apart from the text, so it is never read (or copied) as its first sentence.
-    user = f"Title of the document: {title}\n" if title else ""
-    user += document
+    mark = marker(document_text) if marking else ""
+    user = kept_text(document_text, title, marking)
+    if more:
+        user += f"{marked(more, mark)}\n"
+    user += "</document>\n"
     if options.context:
         user += f"Background from the reader (not from the document): {options.context}\n"
     if question:
@@ -124,6 +124,17 @@ def messages_for(document_text, options, title="", task=None, role=SUMMARIZE, qu
     user += f"Now write {task}."
     return [{"role": "system", "content": system_prompt(options, task, role, mark)},
             {"role": "user", "content": user}]
+
+
+def kept_text(document_text, title="", marking=True):
+    """The user message's opening: the title and `document_text` in its open fence, marked as data
+    (`marking`). With the system turn before it, what the model reads the same way for every
+    question about the document, and so what a worker keeps read (engine/readings.py)."""
+    mark = marker(document_text) if marking else ""
+    # The title stands apart from the text, so it is never read (or copied) as its first sentence.
+    user = f"Title of the document: {title}\n" if title else ""
+    opening = f"<document {mark}>" if mark else "<document>"
+    return user + f"{opening}\n{marked(document_text, mark)}\n"
 
 
 MAP_SYSTEM = (
@@ -143,8 +154,8 @@ def map_budget(cap=0):
 def map_messages(chunk_text, index, total, marking=True):
     """Messages asking for notes on chunk `index` (1-based) of `total`; the system part never
     varies but for the marker (`marking` as in messages_for)."""
-    document, mark = fenced(chunk_text, marking)
-    user = f"{document}Part {index} of {total}. Write the notes now."
+    mark = marker(chunk_text) if marking else ""
+    user = f"{kept_text(chunk_text, '', marking)}</document>\nPart {index} of {total}. Write the notes now."
     system = f"{MAP_SYSTEM} {data_rule(mark)}" if mark else MAP_SYSTEM
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

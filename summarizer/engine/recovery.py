@@ -94,11 +94,13 @@ def stricter(messages):
 
 
 def run_model(model, messages, options, attempt, *, max_tokens, temperature, seed,
-              on_piece=None, on_prefill=None, usage=None):
+              on_piece=None, on_prefill=None, usage=None, kept=""):
     """One attempt on a summarizer.engine.llm.Model with its grammar and a LoopDetector.
 
     `on_piece(text)` sees every streamed piece (send it to the client, check for cancel); `usage`,
-    a dict, gets this attempt's prompt_tokens and completion_tokens added.
+    a dict, gets this attempt's prompt_tokens, completion_tokens, cached_tokens (of the prompt,
+    not read again) and reading_ms (the model's time reading the rest; the job's result moves it
+    to its `timings`) added. `kept`: the prompt's text whose reading the model keeps (llm.Generation).
     Returns (raw text, finished, stop reason): finished is False when the model hit `max_tokens`
     or was stopped for looping.
     """
@@ -107,7 +109,7 @@ def run_model(model, messages, options, attempt, *, max_tokens, temperature, see
         messages, max_tokens=max_tokens, seed=seed + attempt.seed_offset,
         temperature=temperature if attempt.temperature is None else attempt.temperature,
         repeat_penalty=attempt.repeat_penalty, on_prefill=on_prefill,
-        grammar=gbnf,
+        grammar=gbnf, **({"kept": kept} if kept else {}),
     )
     detector, pieces = guard.LoopDetector(), iter(generation)
     try:
@@ -121,5 +123,7 @@ def run_model(model, messages, options, attempt, *, max_tokens, temperature, see
     if usage is not None:
         usage["prompt_tokens"] = usage.get("prompt_tokens", 0) + generation.prompt_tokens
         usage["completion_tokens"] = usage.get("completion_tokens", 0) + generation.completion_tokens
+        usage["cached_tokens"] = usage.get("cached_tokens", 0) + getattr(generation, "cached_tokens", 0)
+        usage["reading_ms"] = usage.get("reading_ms", 0) + round(1000 * getattr(generation, "reading_seconds", 0))
     stopped = detector.reason or ("max_tokens" if generation.finish_reason == "length" else None)
     return detector.text, stopped is None, stopped

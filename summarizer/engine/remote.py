@@ -148,8 +148,10 @@ class UpstreamModel:
 
     # --- generation --------------------------------------------------------------------------
     def generate(self, messages, *, max_tokens, temperature, seed, grammar=None, repeat_penalty=1.1,
-                 on_prefill=None):
-        """A Generation for chat `messages`; iterate it for text pieces."""
+                 on_prefill=None, kept=""):
+        """A Generation for chat `messages`; iterate it for text pieces. `kept` needs nothing
+        here: the document's part is the same text at the start of every question's prompt, which
+        the server's prefix cache reuses (llama-server's cache_prompt, vLLM's prefix caching)."""
         return RemoteGeneration(self, messages, self.request_body(
             messages, max_tokens, temperature, seed, grammar, repeat_penalty), on_prefill)
 
@@ -160,6 +162,8 @@ class UpstreamModel:
                 "stream_options": {"include_usage": True}}
         if server.kind in PENALTY_FIELDS:
             body[PENALTY_FIELDS[server.kind]] = repeat_penalty
+        if server.kind == "llama-server":
+            body["cache_prompt"] = True  # its default since 2024, said for older builds
         if grammar and self.grammar_support == "upstream":
             body.update(_grammar_body(server, grammar))
         return body

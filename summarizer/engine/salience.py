@@ -166,11 +166,20 @@ def excerpt(index, budget, count_tokens, ranked=None):
     for the model (planted instructions left out): sentences of one run stay together, a gap
     between runs is a blank line. A document that fits is read whole. `ranked` (as `rank` gives,
     or scored otherwise, e.g. for a query: engine/query.py) replaces the salience ranking."""
+    return as_text(excerpt_sentences(index, budget, count_tokens, ranked))
+
+
+def excerpt_sentences(index, budget, count_tokens, ranked=None):
+    """The sentences `excerpt` reads, in document order."""
     every = [s for s in sentences_of(index) if s.text not in index.planted]
     if sum(count_tokens(s.text) + 1 for s in every) <= budget:
-        return "\n\n".join(_runs(every))
+        return every
     ranked = rank(index) if ranked is None else ranked
-    picked = pick(ranked, index, budget=budget, cost=lambda s: count_tokens(s.text) + 1)
+    return pick(ranked, index, budget=budget, cost=lambda s: count_tokens(s.text) + 1)
+
+
+def as_text(picked):
+    """`picked` sentences (in document order) as the model reads them."""
     return "\n\n".join(_runs(picked))
 
 

@@ -55,6 +55,7 @@ class RemoteGeneration:
         self.model, self.body, self.on_prefill = model, body, on_prefill
         self.prompt_tokens = model.prompt_length(messages)  # the server's usage replaces it
         self.completion_tokens = 0
+        self.cached_tokens = 0
         self.finish_reason = None
         self._reported = -1  # the last half-second in which on_prefill was called
 
@@ -175,6 +176,12 @@ class RemoteGeneration:
         if isinstance(usage, dict):
             self.prompt_tokens = usage.get("prompt_tokens") or self.prompt_tokens
             self.completion_tokens = usage.get("completion_tokens") or self.completion_tokens
+            details = usage.get("prompt_tokens_details")  # vLLM, OpenAI: the prefix cache's share
+            if isinstance(details, dict) and isinstance(details.get("cached_tokens"), int):
+                self.cached_tokens = details["cached_tokens"]
+        timings = chunk.get("timings")  # llama-server: cache_n prompt tokens came from its cache
+        if isinstance(timings, dict) and isinstance(timings.get("cache_n"), int):
+            self.cached_tokens = timings["cache_n"]
 
     def _open_plain(self):
         body = {k: v for k, v in self.body.items() if k not in ("stream", "stream_options")}

@@ -33,7 +33,7 @@ def summarize_job(runtime, payload):
 
     def work(started):
         options = SummaryOptions(**payload["options"])
-        usage = {"prompt_tokens": 0, "completion_tokens": 0}
+        usage = {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0}
         began = time.perf_counter()
         fields = _fields(context, payload, options, usage)
         return result(context, options, payload, started, began, usage, fields)
@@ -102,8 +102,8 @@ def reduce_job(runtime, payload):
     def work(_started):
         options = SummaryOptions(**payload["options"])
         maps = _map_results(context, payload["map_ids"])
-        usage = {"prompt_tokens": sum(m["prompt_tokens"] for m in maps),
-                 "completion_tokens": sum(m["completion_tokens"] for m in maps)}
+        usage = {name: sum(m.get(name, 0) for m in maps)
+                 for name in ("prompt_tokens", "completion_tokens", "cached_tokens", "reading_ms")}
         first_start = float(context.connection.get(keys.maps_started(context.client_job_id))
                             or time.time())
         began = time.perf_counter() - (time.time() - first_start)  # generate_ms counts from the first map
@@ -133,11 +133,13 @@ def result(context, options, payload, started, began, usage, fields, **extra):
     `guard.grammar` says where the output's grammar was enforced: "local" (llama.cpp in the
     worker), "upstream" (the inference server took it) or "none" (the guard's checks alone)."""
     guard = {**fields.get("guard", {}), "grammar": context.model.grammar_support}
+    reading_ms = usage.pop("reading_ms", 0)
     return {
         **fields, **extra, "guard": guard, "type": options.type, "length": options.length,
         "format": options.format, "model": context.model.name, "usage": usage,
         **({"document_id": payload["document_id"]} if payload.get("document_id") else {}),
         "timings": {"queued_ms": round((started - payload["enqueued_at"]) * 1000),
                     "extract_ms": payload.get("extract_ms", 0),
-                    "generate_ms": round((time.perf_counter() - began) * 1000)},
+                    "generate_ms": round((time.perf_counter() - began) * 1000),
+                    "reading_ms": reading_ms},
     }

@@ -174,8 +174,14 @@ def schemas():
     integer, string = {"type": "integer"}, {"type": "string"}
     result = _object({
         "summary": string, "type": string, "length": string, "format": string, "model": string,
-        "usage": _object({"prompt_tokens": integer, "completion_tokens": integer}, extra=True),
-        "timings": _object({"queued_ms": integer, "extract_ms": integer, "generate_ms": integer},
+        "usage": _object({"prompt_tokens": integer, "completion_tokens": integer,
+                          "cached_tokens": dict(integer, description="Prompt tokens the model did "
+                                                "not read again: its kept reading of the document "
+                                                "(a follow-up question), or its server's prompt cache.")},
+                         extra=True),
+        "timings": _object({"queued_ms": integer, "extract_ms": integer, "generate_ms": integer,
+                            "reading_ms": dict(integer, description="Of generate_ms, the time the "
+                                               "model took to read its prompts (the part not cached).")},
                            extra=True),
     }, extra=True)  # other features add fields (citations, recovery...)
     result["properties"].update({
