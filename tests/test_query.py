@@ -65,6 +65,25 @@ def test_a_question_the_document_does_not_answer_is_recognised():
         "The document does not answer this question: it never mentions “budget”, “Christmas”, “party”.")
 
 
+def test_a_questions_words_must_meet_near_each_other():
+    """Issue 25.6: the topic words of a question spread over turns far apart ("budget" in one,
+    "experiments" in another, "approve" in a third) answer nothing; met in neighbouring turns they
+    do."""
+    apart = list(TOPICS)
+    for round_ in range(30):
+        apart += [f"Ben: The {SUBJECTS[round_ % len(SUBJECTS)]} team met for week {round_}."]
+        if round_ in (5, 15, 25):
+            apart.append({5: "Anna: It's way out of my budget, honestly.",
+                          15: "Dev: The experiments with the new sensors ran late.",
+                          25: "Carla: We should approve the minutes next time."}[round_])
+    question = "What budget did they approve for the experiments?"
+    scattered = query.focus(index_of(text_format.extract("\n".join(apart))), question)
+    assert not scattered.answerable, scattered.coverage
+    near = apart + ["Anna: The board will approve a budget of ten thousand euros.",
+                    "Ben: That budget covers the experiments with the new sensors."]
+    assert query.focus(index_of(text_format.extract("\n".join(near))), question).answerable
+
+
 def test_asking_words_alone_ask_for_the_whole():
     asked = query.focus(index_of(transcript(3)), "Summarize the discussion of the meeting, please.")
     assert asked.answerable and query.topic_words("Summarize the discussion of the meeting") == []
