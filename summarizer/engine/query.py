@@ -103,10 +103,10 @@ def focus(index, query):
     ranked.sort(key=lambda s: (-s.score, s.index))
     direct = sorted((n for n in scores if scores[n] > 0 and _has_term(index, n, terms)),
                     key=lambda n: -scores[n])[:TOP_SENTENCES]
-    used = {t for t in terms if t in index.postings}
+    used = {t for t in terms if t in index.postings}  # the topic words the document has
     coverage = max((_weighted_share(index, terms, near) for near in (_near(index, n) for n in direct)
                     if len(terms & near) >= min(MIN_TERMS_MET, len(used))), default=0.0)
-    missing = [w for w in words if lexicon.fold(w) not in index.postings]
+    missing = [w for w in words if lexicon.fold(w) not in used]
     return Focus(ranked, coverage >= MIN_COVERAGE, round(coverage, 3), missing,
                  sum(1 for s in ranked if scores.get(s.index, 0.0) > 0))
 

@@ -64,6 +64,7 @@ def collapse(run, part_notes, usage, final_budget):
     """Summarize groups of notes into fewer notes until they fit one summary call."""
     model = run.model
     group_budget = planning.map_chunk_budget(model, run.settings)
+    marking = prompts.marks(run.settings, model)
     for level in range(1, MAX_COLLAPSE_LEVELS + 1):
         if model.count_tokens(prompts.notes_document(part_notes)) <= final_budget or len(part_notes) == 1:
             break
@@ -71,7 +72,7 @@ def collapse(run, part_notes, usage, final_budget):
         collapsed = []
         for number, group in enumerate(groups, start=1):
             text = prompts.notes_document(group)
-            messages = prompts.map_messages(text, number, len(groups), prompts.marks(run.settings, model))
+            messages = prompts.map_messages(text, number, len(groups), marking)
             collapsed.append(notes(run, messages, text, usage))
             run.progress("collapse", number, len(groups), level=level)
         part_notes = collapsed
