@@ -18,7 +18,7 @@ from rq.exceptions import InvalidJobOperation
 from rq.job import Dependency, JobStatus
 
 from summarizer.owners import owns
-from summarizer.queue import keys, limits, rqaccess
+from summarizer.queue import keys, limits, routing, rqaccess
 from summarizer.queue.state import mark_canceled
 from summarizer.queue.tasks import MAP_JOB, REDUCE_JOB, SINGLE_JOB
 from summarizer.errors import NotFound, ServiceUnavailable
@@ -111,8 +111,11 @@ def _submit(connection, settings, queue, job_id, document, options, plan, extrac
     if not by_reference:
         payload["document"] = document.to_dict()
     if len(chunks) == 1:
-        queue.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize",
-                      meta={"owner": owner}, **common)
+        # A question about a kept document goes where its reading is kept, if that worker is idle.
+        target = routing.queue_for(connection, settings, document_id) if options.query else queue
+        target.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize",
+                       meta={"owner": owner}, **common)
+        routing.settle(connection, settings, target, job_id)
     else:
         map_ids = [queue.enqueue(MAP_JOB, {
             "parent_id": job_id, "index": i, "total": len(chunks), "text": chunk.text,

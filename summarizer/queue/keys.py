@@ -69,6 +69,14 @@ def document(owner_digest, document_id):
     return f"{PREFIX}document:{owner_digest}:{document_id}"
 
 
+def reading(document_id):
+    """String: the own queue of the worker that keeps the model's reading of a kept document
+    (queue/routing.py), where a follow-up question about it is answered fastest. Written by that
+    worker after each question; read by the API. TTL: document_ttl. (A document_id is already
+    specific to its owner: queue/documents.py.)"""
+    return f"{PREFIX}reading:{document_id}"
+
+
 def kept(owner_digest):
     """Sorted set: the IDs of one owner's kept documents, scored by their last use, for the
     per-token quota (kept_documents, kept_mb). Written by the API. TTL: document_ttl."""

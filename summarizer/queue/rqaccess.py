@@ -32,6 +32,11 @@ def fetch_many(connection, job_ids):
     return Job.fetch_many(job_ids, connection=connection, serializer=SERIALIZER)
 
 
+def all_queues(connection):
+    """Every queue RQ knows on `connection`."""
+    return Queue.all(connection=connection, serializer=SERIALIZER)
+
+
 def workers(connection, queue_name):
     """Workers on `queue_name` whose heartbeat has not expired (Worker.count also counts dead ones
     until their registration is swept)."""

@@ -17,7 +17,7 @@ from summarizer.engine import answer, pipeline
 from summarizer.errors import JobCanceled, JobFailed, SummarizerError
 from summarizer.longdocs import mapreduce
 from summarizer.options import SummaryOptions
-from summarizer.queue import documents, keys, rqaccess
+from summarizer.queue import documents, keys, routing, rqaccess
 from summarizer.queue.context import JobContext, finish_client_job
 
 SINGLE_JOB = "summarizer.queue.tasks.summarize_job"
@@ -36,6 +36,9 @@ def summarize_job(runtime, payload):
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0}
         began = time.perf_counter()
         fields = _fields(context, payload, options, usage)
+        if options.query and payload.get("document_id") and routing.keeps_readings(context.model):
+            routing.remember(context.connection, context.settings, payload["document_id"],
+                             context.job.worker_name)
         return result(context, options, payload, started, began, usage, fields)
 
     return finish_client_job(context, work)

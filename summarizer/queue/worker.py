@@ -31,7 +31,7 @@ from rq.timeouts import TimerDeathPenalty
 
 from summarizer.engine.backend import load_backend
 from summarizer.errors import UpstreamError
-from summarizer.queue import jobs, rqaccess
+from summarizer.queue import jobs, routing, rqaccess
 from summarizer.queue.connection import connect
 
 log = logging.getLogger(__name__)
@@ -74,12 +74,14 @@ class SummarizerWorker(SimpleWorker):
     job_class = RuntimeJob
     idle_rounds = False
 
-    def __init__(self, *args, runtime, **kwargs):
+    def __init__(self, *args, runtime, own_queue=None, **kwargs):
         settings = runtime.settings
         super().__init__(*args, job_monitoring_interval=settings.worker_heartbeat,
                          worker_ttl=settings.worker_ttl,
                          maintenance_interval=settings.maintenance_interval, **kwargs)
         self.runtime = runtime
+        self.own_queue = own_queue
+        """The name of the queue only this worker serves (queue/routing.py), or None."""
 
     def get_heartbeat_ttl(self, job):
         return self.job_monitoring_interval * MISSED_HEARTBEATS
@@ -115,6 +117,8 @@ class SummarizerWorker(SimpleWorker):
 
     def execute_job(self, job, queue):
         job.runtime = self.runtime
+        if self.own_queue and queue.name != self.own_queue:  # busy now: what waits for us goes on
+            routing.hand_back(self.connection, self.runtime.settings, self.own_queue)
         jobs.announce_positions(queue, self.runtime.settings)
         stop = threading.Event()
         beater = threading.Thread(target=self._beat, args=(job, stop), daemon=True,
@@ -125,6 +129,13 @@ class SummarizerWorker(SimpleWorker):
         finally:
             stop.set()
             beater.join()
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        try:
+            routing.rescue(self.connection, self.runtime.settings)
+        except redis.RedisError as exc:
+            log.warning("cannot hand back the queues of gone workers: %s", exc)
 
     def _beat(self, job, stop):
         while not stop.wait(self.job_monitoring_interval):
@@ -184,12 +195,19 @@ def run_worker(settings, gpu=None, burst=False, name=None):
                                 name=w.name, daemon=True) for w in extra]
     for thread in threads:
         thread.start()
-    worker = SummarizerWorker([queue], name=name, **options)
+    # Only a model in this process keeps readings worth routing to (engine/readings.py).
+    own = routing.own_queue(settings, name) if routing.keeps_readings(runtime.model) and not extra else None
+    served = [rqaccess.queue(connection, own), queue] if own else [queue]
+    worker = SummarizerWorker(served, name=name, own_queue=own, **options)
     log.info("worker %s serving queue %r with %s, %d job(s) at once", worker.name, settings.queue,
              _model_name(runtime.model), 1 + len(extra))
-    # A cold shutdown (SystemExit) leaves at once: the threads are daemons and their jobs are
-    # found abandoned by the heartbeat sweep, like those of a killed worker.
-    worked = worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    try:
+        # A cold shutdown (SystemExit) leaves at once: the threads are daemons and their jobs are
+        # found abandoned by the heartbeat sweep, like those of a killed worker.
+        worked = worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    finally:
+        if own:
+            routing.hand_back(connection, settings, own)
     for other in extra:
         other.stop_after_current_job()
     for thread in threads:
