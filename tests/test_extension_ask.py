@@ -74,6 +74,24 @@ def test_a_question_the_page_does_not_answer_is_shown_as_not_answered(extension,
     assert panel.evaluate("document.querySelectorAll('#summary li.cited').length") == 0
 
 
+def click_menu(extension, info):
+    """Click a context-menu entry on the tab; return the side panel once it took the click.
+
+    Playwright cannot click a native menu, so the event is dispatched to the listeners background.js
+    registered on contextMenus.onClicked, with the `info` and the tab a real click hands them: the
+    request, its preset and its tab are the handler's doing, not the test's.
+    """
+    before = extension.panel(timeout=0).evaluate("document.body.dataset.request || ''")
+    extension.worker.evaluate("""async (info) => {
+        const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+        chrome.contextMenus.onClicked.dispatch(info, tab);
+    }""", info)
+    panel = extension.panel(timeout=20)
+    # The handler's request carries a fresh nonce, which the panel shows when it starts the run.
+    panel.wait_for(f"document.body.dataset.request && document.body.dataset.request !== {before!r}", 20)
+    return panel
+
+
 @pytest.fixture
 def own_storage(chromium):  # noqa: F811 - the fixture
     """The extension's storage.local as it was before the test (settings included), afterwards."""
@@ -151,14 +169,11 @@ def test_a_preset_made_on_the_options_page_runs_from_the_context_menu(extension,
             assert time.monotonic() < deadline, "the preset never appeared in the context menu"
             time.sleep(0.2)
 
-    # What the menu entry hands the panel (background.js): a page request naming the preset.
     extension.tab.goto(f"{pages}/article.html")
     panel, _ = extension.click()  # grants the tab to the extension, as the menu click does
     wait_done(panel)
-    extension.worker.evaluate(f"""chrome.tabs.query({{ active: true, lastFocusedWindow: true }}).then(([tab]) =>
-        chrome.storage.session.set({{ request: {{ kind: 'page', presetId: {preset['id']!r}, tabId: tab.id,
-            windowId: tab.windowId, at: Date.now(), nonce: 'preset-run' }} }}))""")
-    panel.wait_for("document.body.dataset.request === 'preset-run'", 20)
+    panel = click_menu(extension, {"menuItemId": menu, "parentMenuItemId": "presets",
+                                   "pageUrl": extension.tab.url, "frameId": 0, "editable": False})
     assert wait_done(panel) == "done"
     result = extension.job(panel.evaluate("document.body.dataset.jobId"))["result"]
     assert result["type"] == "tldr" and result["query"] == preset["query"]
