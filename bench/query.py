@@ -3,6 +3,7 @@ beside a query-aware extractive baseline; and the time of a question on a whole 
 follow-up on its kept document_id, through the real service.
 
     .venv/bin/python bench/query.py [--queries 24] [--timed 6] [--transcripts 4] [--no-write]
+                                    [--workers 2] [--upstream llama-cpp-python]
 
 Quality (in this process, the worker's own path, engine/answer.py, with the bundled model): for the
 first `--queries` specific queries of ../shared/corpus/summarization/qmsum_val.jsonl (taken round
@@ -164,16 +165,18 @@ def answerable(row):
     return [q["query"] for q in row["specific_queries"] if query.focus(index, q["query"]).answerable]
 
 
-def bench_time(corpus, rows, count):
+def bench_time(corpus, rows, count, workers=1, upstream_url=None):
     """Per meeting: seconds of the first question (upload of the transcript file) and of a
-    follow-up on its document_id, through `summarizer serve`; and of each, the seconds outside
-    the model (end to end less the result's generate_ms): what a follow-up can save."""
+    follow-up on its document_id, through `summarizer serve` with `workers` workers (and backend
+    openai against `upstream_url`, if given); and of each, the seconds outside the model (end to
+    end less the result's generate_ms): what a follow-up can save."""
     from bench.service import STREAM_TIMEOUT_SECONDS, Service
 
     timed = []
     chosen = [(r, answerable(r)) for r in rows if transcript_file(corpus, r["id"])]
     chosen = [(r, asked) for r, asked in chosen if len(asked) >= 2][:count]
-    with Service(workers=1) as service:
+    extra = {"SUMMARIZER_BACKEND": "openai", "SUMMARIZER_UPSTREAM_URL": upstream_url} if upstream_url else {}
+    with Service(workers=workers, extra_env=extra) as service:
         for row, asked in chosen:
             path = transcript_file(corpus, row["id"])
             first_q, second_q = asked[:2]
@@ -227,7 +230,7 @@ def _mean_sd(values):
     return f"{statistics.mean(values):.1f} ± {spread:.1f}"
 
 
-def render(quality, refused, timed, transcripts, model_name, settings):
+def render(quality, refused, timed, transcripts, model_name, settings, served="one worker"):
     answered_q = [r for r in quality if r["answered"]]
     lines = [SECTION, "",
              f"`.venv/bin/python bench/query.py` ({time.strftime('%Y-%m-%d')}, model {model_name}, "
@@ -260,7 +263,7 @@ def render(quality, refused, timed, transcripts, model_name, settings):
         firsts, follows = [t["first"] for t in timed], [t["follow_up"] for t in timed]
         ratios = [t["first"] / t["follow_up"] for t in timed]
         rest_first, rest_follow = [t["first_rest"] for t in timed], [t["follow_rest"] for t in timed]
-        lines += [f"Time per question through `summarizer serve` (one worker), {len(timed)} meetings "
+        lines += [f"Time per question through `summarizer serve` ({served}), {len(timed)} meetings "
                   "(transcript file uploaded with its first query, then its second query by "
                   "document_id):", "",
                   "| request | seconds (mean ± sd) | min | max |", "|---|---|---|---|",
@@ -276,8 +279,11 @@ def render(quality, refused, timed, transcripts, model_name, settings):
         lines += [f"| {t['id']} | {t['first']:.1f} | {t['follow_up']:.1f} | {t['first'] / t['follow_up']:.1f} "
                   f"| {t['reading'][0]} / {t['reading'][1]} | {t['read'][0]} / {t['read'][1]} | {t['load']:.2f} |"
                   for t in timed]
+        reported = all(t["reading"][0] for t in timed)  # llama-cpp-python's server reports no timings
+        reading = (f"{statistics.median(t['reading'][0] / max(1, t['reading'][1]) for t in timed):.1f}x"
+                   if reported else "not reported by the server")
         lines += ["", f"Median first / follow-up: {statistics.median(ratios):.1f}x; median reading time "
-                  f"first / follow-up: {statistics.median(t['reading'][0] / max(1, t['reading'][1]) for t in timed):.1f}x.",
+                  f"first / follow-up: {reading}.",
                   "", f"First / follow-up per meeting: {_mean_sd(ratios)} (min {min(ratios):.2f}); outside "
                   f"the model: {_mean_sd(a / b for a, b in zip(rest_first, rest_follow))}; "
                   f"extraction of the first: {_mean_sd(t['extract_ms'] for t in timed)} ms, of the "
@@ -301,6 +307,12 @@ def main(argv=None):
     parser.add_argument("--transcripts", type=int, default=4)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="workers of `summarizer serve` for the timed part (follow-ups are routed "
+                             "to the one keeping the reading: queue/routing.py)")
+    parser.add_argument("--upstream", choices=("llama-cpp-python",),
+                        help="time the questions with backend openai against this server, started "
+                             "here with the same GGUF, n_ctx, threads and batch")
     parser.add_argument("--coverage-sweep", metavar="0.3,0.35,0.4",
                         help="only print answerability at each MIN_COVERAGE (no model, no README)")
     args = parser.parse_args(argv)
@@ -313,8 +325,17 @@ def main(argv=None):
     quality = bench_quality(model, settings, rows, args.queries)
     transcripts = bench_transcripts(model, settings, args.corpus, rows, args.transcripts) if args.transcripts else []
     refused = refusals(rows)
-    timed = bench_time(args.corpus, rows, args.timed) if args.timed else []
-    section = render(quality, refused, timed, transcripts, model.name, settings)
+    timed, served = [], f"{args.workers} worker{'s' * (args.workers > 1)}"
+    if args.timed and args.upstream:
+        from bench.upstream import llama_cpp_python_server
+        # The service's own workers use 2 threads here (bench/service.py): so does the server.
+        with llama_cpp_python_server(settings.resolved_model_path, settings.n_ctx, settings.n_threads or 2,
+                                     settings.n_batch, settings.n_gpu_layers) as server:
+            timed = bench_time(args.corpus, rows, args.timed, args.workers, server.url)
+        served += f", backend openai against {args.upstream}'s server"
+    elif args.timed:
+        timed = bench_time(args.corpus, rows, args.timed, args.workers)
+    section = render(quality, refused, timed, transcripts, model.name, settings, served)
     print(section)
     if not args.no_write:
         readme.write_section(SECTION, section)
