@@ -5,7 +5,8 @@ held to the same rules and backed by the source like any summary (guard, recover
 A document that does not answer the question says so (`answered: false` and a plain sentence)
 without asking the model: none of its sentences carries enough of the question's topic words.
 When the model's items do not survive revise and no relevant sentence can stand in, the answer
-is "not answered" too, never an invented one.
+is "not answered" too, never an invented one. An item that repeats the question and leaves out
+what the sentences it cites say about it gives way to the one most relevant (query.unsaid).
 
 The model reads the document in two parts (issue 25): first the document's own excerpt (its most
 salient sentences, the same whatever is asked), then the few sentences the question needs that
@@ -15,6 +16,8 @@ follow-up reads only its own sentences and the question.
 
 Takes a *run* like pipeline.py (see there); never talks to Redis.
 """
+
+import functools
 
 from summarizer import shapes
 from summarizer.engine import budget, grounding, preview, prompts, query, salience
@@ -82,7 +85,8 @@ def answer(run, document, options, usage):
     kept = prompts.kept_text(text, document.title, marking)
     # The question's ranking, not salience, fills free places and makes the fallback.
     fields = guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index,
-                             ranked=relevant(focus), kept=kept)
+                             ranked=relevant(focus), kept=kept,
+                             unsaid=functools.partial(query.unsaid, index, focus))
     if not fields["citations"]:  # nothing the model wrote survived, and nothing relevant stood in
         return unanswered(options, focus, fields.get("guard"))
     return {**fields, "query": options.query, "answered": True, "coverage": focus.coverage}

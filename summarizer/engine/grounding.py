@@ -11,12 +11,11 @@ import bisect
 import dataclasses
 import functools
 import math
-import re
 from collections import Counter, defaultdict
 
 from summarizer.engine import consistency, directives, facts, injection
 from summarizer.engine import consistency_weights
-from summarizer.engine.lexicon import STOPWORDS, content_words, fold, sentences, words
+from summarizer.engine.lexicon import STOPWORDS, TURN, content_words, fold, sentences, words
 
 SUPPORT_THRESHOLD = 0.6
 """Least share of an item's IDF-weighted content words that its best one or two nearby source
@@ -74,7 +73,7 @@ class SourceIndex:
             text, locator = _block_fields(block)
             for line in text.split("\n"):
                 lines += bool(line.strip())
-                turns += bool(_TURN.match(line.strip()))
+                turns += bool(TURN.match(line.strip()))
             for sentence in sentences(text):
                 self.sentences.append(sentence)
                 self.locators.append(locator)
@@ -344,10 +343,6 @@ def strict(citations):
 def supported_share(citations):
     """Share of items with source support (1.0 for no items: nothing unsupported was said)."""
     return sum(c["supported"] for c in citations) / len(citations) if citations else 1.0
-
-
-_TURN = re.compile(r"^[A-Z][\w .'-]{0,30}:\s")
-"""A speaker's name and a colon opening a line of a transcript."""
 
 
 def _share_with_rest(vector, total, total_square):

@@ -24,7 +24,9 @@ _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 they end a sentence too seldom to split at ("U.S. Highway 36", "artist L.M. Rendall")."""
 _SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
 _HARD_BREAK = re.compile(r"([.!?:;…\"'”’)])\s*$")
-_LINE_START = re.compile(r"^\s*(?:[-*•+]\s|\d+[.)]\s|[A-Z][\w .'-]{0,30}:\s)")
+TURN = re.compile(r"^[A-Z][\w .'-]{0,30}:\s")
+"""A speaker's name and a colon opening a line of a transcript ("Anna: ...")."""
+_LINE_START = re.compile(r"^\s*(?:[-*•+]\s|\d+[.)]\s|" + TURN.pattern[1:] + ")")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being

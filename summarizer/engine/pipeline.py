@@ -32,13 +32,14 @@ def summarize(run, document, options, usage):
 
 
 def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None,
-                    ranked=None, kept=""):
+                    ranked=None, kept="", unsaid=None):
     """Stream the model's answer, hold it to the rules (retry, or fall back to an extractive
     summary), and back every item with the source (revise.py). Returns the result's summary
     fields: summary, citations, supported_share, replaced_share, method, guard (+ fallback).
     `ranked` sentences fill the places the model's items leave free and make the fallback
     (default: by salience; a question passes its own ranking, engine/answer.py). `kept`: the
-    prompt's opening the model keeps read for the next question (prompts.kept_text)."""
+    prompt's opening the model keeps read for the next question (prompts.kept_text). `unsaid`: a
+    question's rule for what an item leaves out (revise.revise)."""
     def reading(done, total):
         run.check_cancel()
         run.progress(reading_stage, done, total)
@@ -72,7 +73,8 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
         best = sorted(salience.pick(ranked, index, count=FILL_CANDIDATES), key=lambda s: -s.score)
         fill = [preview.clean(s.text) for s in best]
         citations, summary = revise.revise(outcome.checked.items, document, options, index,
-                                           translated=bool(options.output_language), fill=fill)
+                                           translated=bool(options.output_language), fill=fill,
+                                           unsaid=unsaid)
     if not citations:  # nothing the source supports: its own most salient sentences instead
         checked = outcome.checked if outcome.fallback else extracted()
         citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")

@@ -7,12 +7,16 @@ turns around the one that names the topic, so relevance spreads to neighbours, h
 Salience keeps a small share of the score: among sentences equally on the question, the one that
 matters to the document first. Linear in the document's length like salience.py: a 50k-token
 transcript is ranked in the API process for the preview, in well under a second.
+
+What a sentence says about the question is the specific words it puts next to the question's
+topic words (`said_about`): an answer that repeats the question and none of them has not
+answered it (`unsaid`, issue 25.6).
 """
 
 import dataclasses
 import math
 
-from summarizer.engine import lexicon, salience
+from summarizer.engine import facts, lexicon, salience
 
 BM25_K1, BM25_B = 1.2, 0.75
 """BM25's usual term-saturation and length-normalisation constants."""
@@ -48,6 +52,21 @@ experiments")."""
 TOP_SENTENCES = 5
 """How many of the most relevant sentences the coverage is read from."""
 
+ANSWER_REACH = 3
+"""Content words either side of a question's topic word that make up what a sentence says about
+it: the object, name or number a clause puts next to its topic ("we interviewed, uh, Jane Smith
+for the wizard" says "Jane Smith" of "interview ... wizard"); farther words are the turn's other
+business."""
+
+STOCK_SHARE = 0.03
+STOCK_MIN = 3
+"""A word in more of the document's sentences than this share (and than STOCK_MIN, and than the
+question's topic word beside it) is the document's stock, not what a sentence says about the
+question: in QMSum meetings the fillers and speakers' labels are in 3-35% of the sentences ("uh"
+10-24%, "yeah" 8-21%, "hmm", "mm" 3-9%, "grad" 35-51%), the nouns of their topics in 2-4%
+("data", "button", "remote"). A short document has no stock: a name there recurs in two or three
+of its sentences."""
+
 ASKING_WORDS = frozenset(lexicon.fold(w) for w in """
 summarize summarise summary summaries discuss discussed discussion discussions talk talked say
 said tell told mention mentioned describe described explain explained think thought opinion
@@ -73,6 +92,10 @@ class Focus:
     """The query's topic words (as written) that the document never uses."""
     relevant: int
     """How many candidates have any relevance to the query."""
+    terms: frozenset = frozenset()
+    """Folded keys of the query's topic words (topic_words)."""
+    asked: frozenset = frozenset()
+    """Folded keys of all the query's content words, asking words too: what repeats the question."""
 
 
 def topic_words(query):
@@ -91,7 +114,7 @@ def focus(index, query):
     """The Focus of `query` on the document of `index` (a grounding.SourceIndex)."""
     ranked = salience.rank(index)
     words = topic_words(query)
-    terms = {lexicon.fold(w) for w in words}
+    terms = frozenset(lexicon.fold(w) for w in words)
     if not terms or not ranked:
         return Focus(ranked, bool(ranked), 1.0, [], len(ranked))
     scores = spread(bm25(index, terms), len(index.sentences))
@@ -108,7 +131,50 @@ def focus(index, query):
                     if len(terms & near) >= min(MIN_TERMS_MET, len(used))), default=0.0)
     missing = [w for w in words if lexicon.fold(w) not in used]
     return Focus(ranked, coverage >= MIN_COVERAGE, round(coverage, 3), missing,
-                 sum(1 for s in ranked if scores.get(s.index, 0.0) > 0))
+                 sum(1 for s in ranked if scores.get(s.index, 0.0) > 0), terms,
+                 frozenset(lexicon.content_words(query)))
+
+
+def said_about(index, number, focus):
+    """Folded keys of what sentence `number` says about the question of `focus`: its content words
+    within ANSWER_REACH of a topic word, less the document's stock words (STOCK_SHARE), clitics, the
+    question's own words and the speaker's label (who speaks is not what is said); of those, only
+    its names and numbers where it puts any there: the most specific thing a sentence says (the one
+    a who, which, when or how many asks for). Empty for a sentence without a topic word."""
+    spoken = lexicon.TURN.sub("", index.sentences[number], count=1)
+    keys = lexicon.content_words(spoken)
+    places = [key for key in keys if key in focus.terms]
+    if not places:
+        return set()
+    bar = max(STOCK_MIN, STOCK_SHARE * len(index.sentences),
+              max(len(index.postings.get(key, ())) for key in places))
+    # Stock words are no distance: "the wizard, uh, you know, Fey" puts Fey next to the wizard.
+    keys = [key for key in keys if len(index.postings.get(key, ())) <= bar]
+    near = {keys[at] for place, key in enumerate(keys) if key in focus.terms
+            for at in range(max(0, place - ANSWER_REACH), min(len(keys), place + ANSWER_REACH + 1))}
+    # Keys of two letters are clitics ("we 're", "you 'll" fold to "re", "ll"), not what is said.
+    told = {key for key in near - focus.asked if len(key) > 2 or key.isdigit()}
+    named = facts.names(spoken, index.common) | {lexicon.fold(w) for w in lexicon.words(spoken)
+                                                 if w.isdigit() or w.lower() in facts.NUMBER_WORDS}
+    return told & named or told
+
+
+def unsaid(index, focus, item, quotes):
+    """Of the sentences `quotes` that an answer's `item` cites, those that say something about the
+    question (said_about), most relevant to it first, when the item repeats the question's topic
+    words and says none of it; [] when the item says some of it or is about something else. The
+    rule of issue 25.6: "who did they interview as the wizard" cited the turn that named them and
+    answered "they interviewed someone as the wizard"."""
+    item_keys = set(lexicon.content_words(item))
+    if not item_keys & focus.terms:
+        return []
+    numbers = [index.position(q) for q in quotes]
+    told = {n: said_about(index, n, focus) for n in numbers if n < len(index.sentences)}
+    if any(told[n] & item_keys for n in told):
+        return []
+    telling = sorted((n for n in told if told[n]),
+                     key=lambda n: -_weighted_share(index, focus.terms, index.terms[n]))
+    return [index.sentences[n] for n in telling]
 
 
 def bm25(index, terms):

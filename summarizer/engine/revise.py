@@ -5,7 +5,9 @@ stays. An unsupported one is replaced by the document's own sentence that carrie
 about (with that sentence's citation), or dropped in strict mode, and the result says which. Items
 that say the same thing twice, or that would quote the same sentence twice, are merged. An answer
 in another language than the document's (output_language) cannot be checked word by word: its
-items stay, marked unverified.
+items stay, marked unverified. An answer to a question may hold its items to one more rule
+(`unsaid`, engine/query.py's): a supported item that leaves out what its sources say about the
+question gives way to the source that says it, replaced like an unsupported one.
 """
 
 from summarizer import shapes
@@ -22,10 +24,12 @@ words is a distortion of that sentence, which takes its place; below it the item
 the document says and is dropped (a weak match would put an unrelated sentence in its place)."""
 
 
-def revise(items, document, options, index, *, translated=False, fill=()):
+def revise(items, document, options, index, *, translated=False, fill=(), unsaid=None):
     """(citations, summary text) for the model's `items` held to the source. When fewer items are
     left than the summary's shape asks for, sentences of `fill` (the document's most salient, best
-    first) that say something new take the free places, marked "extracted"."""
+    first) that say something new take the free places, marked "extracted". `unsaid(item, quotes)`:
+    of the sentences a supported item cites, those that say what it should have and does not, best
+    first (none: it stays); the first that can stand in takes its place."""
     rules = shapes.of(options)
     kept, used, seen = [], set(), []
     for item in items:
@@ -35,9 +39,12 @@ def revise(items, document, options, index, *, translated=False, fill=()):
         if not entry["supported"] and not translated:
             if options.strict:
                 continue
-            entry = _replacement(entry, item, index, rules, used)
+            entry = _replacement(entry, item, index, rules, used, _distorted(item, index))
             if entry is None:
                 continue
+        elif entry["supported"] and unsaid and not translated:
+            instead = unsaid(item, [s["quote"] for s in entry["sources"]])
+            entry = _replacement(entry, item, index, rules, used, instead) or entry
         key = lexicon.content_words(entry["text"])
         if any(near_duplicate(key, other) for other in seen):
             continue
@@ -53,13 +60,18 @@ def revise(items, document, options, index, *, translated=False, fill=()):
     return kept, guard.render([c["text"] for c in kept], options)
 
 
-def _replacement(entry, item, index, rules, used):
-    """The citation of the source sentence that best carries `item` in its place, or None."""
-    found = index.support(item)
-    for sentence, score in found.ranked:
+def _distorted(item, index):
+    """The source sentences an unsupported `item` may be a distortion of, best first."""
+    for sentence, score in index.support(item).ranked:
         if score < REPLACE_MIN_SCORE:
-            return None
-        quote = index.sentences[sentence]
+            return
+        yield index.sentences[sentence]
+
+
+def _replacement(entry, item, index, rules, used, candidates):
+    """The citation of the first of the source sentences `candidates` that can stand in for
+    `item` (readable, not planted, not quoted already, supported as cleaned), or None."""
+    for quote in candidates:
         if quote in used or quote in index.planted or not salience.readable(quote):
             continue
         text = preview.headline(quote, rules.max_words) if rules.max_words else preview.clean(quote)
