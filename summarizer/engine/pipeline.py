@@ -26,9 +26,34 @@ def summarize(run, document, options, usage):
     build = lambda part: prompts.messages_for(part, options, document.title, marking=marking)  # noqa: E731
     room = budget.document_room(run.model, options, run.settings, build)
     index = grounding.SourceIndex(document.blocks, document.title)
-    text = salience.excerpt(index, room, run.model.count_tokens)
+    ranked = salience.rank(index)
+    text = salience.excerpt(index, room, run.model.count_tokens, ranked)
     messages = budget.fit_messages(run.model, text, build, answer_tokens)
-    return guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index)
+    fields = guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index,
+                             ranked=ranked)
+    return closer_summary(fields, document, options, index, ranked)
+
+
+def closer_summary(fields, document, options, index, ranked):
+    """The model's summary `fields`, or the document's own most salient sentences where those are
+    closer to the document as a whole (salience.closeness): a summary the model wrote from the
+    document's edges, however well each item is backed, carries less of it than the sentences
+    the preview shows. Both closeness figures go in `guard.closeness`. A translated summary cannot
+    be compared word for word, a fallback is already the document's own sentences, and `strict`
+    asks for the model's own backed items and nothing else.
+    Measured: bench/README.md, "Summary quality" (model against own sentences, per document)."""
+    if fields.get("fallback") or options.output_language or options.strict or not ranked:
+        return fields
+    extracted = preview.extract(index, options, ranked)
+    written, own = salience.closeness(index, ranked, [fields["summary"], extracted.text])
+    guard = {**fields["guard"], "closeness": {"model": round(written, 3), "extractive": round(own, 3)}}
+    if own <= written or not extracted.items:
+        return {**fields, "guard": guard}
+    citations = grounding.cite(extracted.items, document.blocks, index=index, status="extracted")
+    return {**fields, "summary": extracted.text, "citations": citations, "guard": guard,
+            "supported_share": round(grounding.supported_share(citations), 3),
+            "replaced_share": round(revise.replaced_share(citations), 3),
+            "method": "extractive", "fallback": "extractive"}
 
 
 def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None,

@@ -113,6 +113,18 @@ def pick(ranked, index, count=None, budget=None, cost=None):
     return sorted(chosen, key=lambda s: s.index)
 
 
+def closeness(index, ranked, texts):
+    """How close each of `texts` is to the document as a whole: the cosine of its TF-IDF vector
+    with the document's centroid (the mean of its candidate sentences, `ranked` as `rank` gives
+    them, which also sets the IDF). A summary is as good as what of the document it carries; the
+    same measure ranks the sentences, so a summary and the document's own best sentences are
+    compared on one scale."""
+    idf = _idf(ranked, index)
+    centroid = _normalized(_sum(s.vector for s in ranked))
+    return [_cosine(_normalized(_tfidf(Counter(lexicon.content_words(text)), idf)), centroid)
+            for text in texts]
+
+
 def readable(text):
     """A sentence a summary may use: MIN_WORDS to MAX_WORDS words, none of them a run of words
     glued together ("withEmailFacebookMessenger", a page's share bar) or a long link, and a
@@ -130,13 +142,17 @@ def _closest(sentence, chosen):
 def _vectorize(sentences, index):
     """Give `sentences` L2-normalised TF-IDF vectors (IDF over the sentences themselves); returns
     the IDF."""
-    terms = [index.counts[s.index] for s in sentences]
-    counts = Counter(term for t in terms for term in t)
-    size = len(sentences)
-    idf = {term: math.log((size + 1) / (n + 0.5)) + 1.0 for term, n in counts.items()}
-    for sentence, tf in zip(sentences, terms):
-        sentence.vector = _normalized(_tfidf(tf, idf))
+    idf = _idf(sentences, index)
+    for sentence in sentences:
+        sentence.vector = _normalized(_tfidf(index.counts[sentence.index], idf))
     return idf
+
+
+def _idf(sentences, index):
+    """IDF of every term of `sentences` (of `index`), over those sentences themselves."""
+    counts = Counter(term for s in sentences for term in index.counts[s.index])
+    size = len(sentences)
+    return {term: math.log((size + 1) / (n + 0.5)) + 1.0 for term, n in counts.items()}
 
 
 def _tfidf(tf, idf):

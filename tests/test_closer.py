@@ -1,0 +1,48 @@
+"""A summary the model wrote from the document's edges gives way to the document's own most
+salient sentences (engine/pipeline.closer_summary): each of its items may be backed by the source
+and still carry less of the document than the preview does."""
+
+from summarizer.engine import pipeline
+from summarizer.extract.text import extract as text_document
+from summarizer.options import SummaryOptions
+from tests.changes_double import Run, ScriptedModel
+
+DOCUMENT = text_document(
+    "The city council approved a new budget for public transport on Tuesday. "
+    "The transport budget adds two bus lines and raises the council's spending on trams. "
+    "Council members said the new bus lines will serve the northern districts of the city. "
+    "The budget for public transport grows by a tenth, the council said. "
+    "The meeting started late because the room's heating had failed in the morning. "
+    "Tram and bus fares stay the same under the budget the council approved.",
+    title="Council approves transport budget")
+OPTIONS = SummaryOptions(type="tldr", length="short")
+EDGE = "The meeting started late because the room's heating had failed in the morning."
+CENTRE = "The city council approved a new budget for public transport on Tuesday."
+
+
+def summary_of(written):
+    run = Run(ScriptedModel(written))
+    return pipeline.summarize(run, DOCUMENT, OPTIONS, {"prompt_tokens": 0, "completion_tokens": 0})
+
+
+def test_a_backed_summary_from_the_documents_edge_gives_way_to_its_own_central_sentence():
+    fields = summary_of(EDGE)
+    closeness = fields["guard"]["closeness"]
+    assert closeness["extractive"] > closeness["model"]
+    assert fields["method"] == "extractive" and fields["fallback"] == "extractive"
+    assert EDGE not in fields["summary"] and "budget" in fields["summary"]
+    assert all(c["status"] == "extracted" and c["supported"] for c in fields["citations"])
+
+
+def test_a_summary_as_close_to_the_document_as_its_own_sentences_is_kept():
+    fields = summary_of(CENTRE)
+    assert fields["method"] == "model" and "fallback" not in fields
+    assert fields["summary"] == CENTRE
+    assert fields["guard"]["closeness"]["model"] >= fields["guard"]["closeness"]["extractive"]
+
+
+def test_a_summary_in_another_language_is_not_compared_word_for_word():
+    run = Run(ScriptedModel("Le conseil a voté le budget des transports mardi."))
+    options = SummaryOptions(type="tldr", length="short", output_language="French")
+    fields = pipeline.summarize(run, DOCUMENT, options, {"prompt_tokens": 0, "completion_tokens": 0})
+    assert fields["method"] == "model" and "closeness" not in fields["guard"]
