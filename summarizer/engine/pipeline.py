@@ -49,11 +49,7 @@ def closer_summary(fields, document, options, index, ranked):
     guard = {**fields["guard"], "closeness": {"model": round(written, 3), "extractive": round(own, 3)}}
     if own <= written or not extracted.items:
         return {**fields, "guard": guard}
-    citations = grounding.cite(extracted.items, document.blocks, index=index, status="extracted")
-    return {**fields, "summary": extracted.text, "citations": citations, "guard": guard,
-            "supported_share": round(grounding.supported_share(citations), 3),
-            "replaced_share": round(revise.replaced_share(citations), 3),
-            "method": "extractive", "fallback": "extractive"}
+    return own_sentences(extracted, document, index, {**fields, "guard": guard})
 
 
 def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None,
@@ -101,11 +97,22 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
                                            translated=bool(options.output_language), fill=fill,
                                            unsaid=unsaid)
     if not citations:  # nothing the source supports: its own most salient sentences instead
-        checked = outcome.checked if outcome.fallback else extracted()
-        citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
-        summary, fields["fallback"] = checked.text, "extractive"
-    return {"summary": summary, "citations": citations,
+        return own_sentences(outcome.checked if outcome.fallback else extracted(), document, index, fields)
+    return summary_fields(summary, citations, fields)
+
+
+def own_sentences(checked, document, index, fields):
+    """The summary fields that show the document's own sentences (`checked`, an extractive
+    guard.Checked) in place of the model's, cited as extracted."""
+    citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
+    return summary_fields(checked.text, citations, {**fields, "fallback": "extractive"})
+
+
+def summary_fields(summary, citations, fields):
+    """The result's summary fields: `summary`, its `citations` and their shares, and the method
+    (extractive where `fields` say it fell back), over the rest of `fields` (guard, fallback)."""
+    return {**fields, "summary": summary, "citations": citations,
             "supported_share": round(grounding.supported_share(citations), 3),
             "replaced_share": round(revise.replaced_share(citations), 3),
-            "method": "extractive" if fields.get("fallback") else "model", **fields}
+            "method": "extractive" if fields.get("fallback") else "model"}
 

@@ -50,25 +50,16 @@ def remember(connection, settings, document_id, worker_name):
 def queue_for(connection, settings, document_id):
     """The queue a one-call job about `document_id` goes to: the own queue of the worker keeping
     its reading when that worker is alive and idle, else the shared queue."""
-    shared = rqaccess.queue(connection, settings.queue)
     holder = connection.get(keys.reading(document_id)) if document_id else None
-    if holder is None:
-        return shared
-    name = holder.decode()
-    worker = _worker(connection, settings, name)
-    if worker is None or worker.get_state() != "idle" or worker.get_current_job_id():
-        return shared
-    return rqaccess.queue(connection, name)
+    if holder is None or not _idle(connection, settings, holder.decode()):
+        return rqaccess.queue(connection, settings.queue)
+    return rqaccess.queue(connection, holder.decode())
 
 
 def settle(connection, settings, queue, job_id):
     """After `job_id` was put in `queue`: when that is a worker's own queue and the worker is no
     longer idle (it took another job in between), move the job to the shared queue."""
-    if SEPARATOR not in queue.name:
-        return
-    worker = _worker(connection, settings, queue.name)
-    busy = worker is None or worker.get_state() != "idle" or worker.get_current_job_id() not in (None, job_id)
-    if busy:
+    if SEPARATOR in queue.name and not _idle(connection, settings, queue.name, job_id):
         hand_back(connection, settings, queue.name)
 
 
@@ -94,8 +85,10 @@ def rescue(connection, settings):
             hand_back(connection, settings, queue.name)
 
 
-def _worker(connection, settings, name):
-    """The live RQ worker whose own queue is `name`, or None."""
+def _idle(connection, settings, name, job_id=None):
+    """Whether the worker whose own queue is `name` is alive and running no job (but `job_id`)."""
     worker_name = name[len(settings.queue) + len(SEPARATOR):]
-    return Worker.find_by_key(Worker.redis_worker_namespace_prefix + worker_name,
-                              connection=connection, serializer=rqaccess.SERIALIZER)
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + worker_name,
+                                connection=connection, serializer=rqaccess.SERIALIZER)
+    return worker is not None and worker.get_state() == "idle" and \
+        worker.get_current_job_id() in (None, job_id)
