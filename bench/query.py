@@ -30,6 +30,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -56,6 +57,11 @@ METRICS = ("rouge1", "rouge2", "rougeL")
 CORPUS = REPO.parent / "shared" / "corpus"
 ANSWER = dict(type="tldr", length="long")
 """The shape asked for: a paragraph of four to six sentences, as QMSum's gold answers are."""
+FOLLOW_UPS = {
+    "question": lambda first, second: ({**ANSWER, "query": first}, {**ANSWER, "query": second}),
+    "summary": lambda first, second: (ANSWER, {"type": "key-points"}),
+}
+"""The timed part's two requests about a meeting, given its first two questions."""
 
 
 def series(meeting_id):
@@ -165,11 +171,12 @@ def answerable(row):
     return [q["query"] for q in row["specific_queries"] if query.focus(index, q["query"]).answerable]
 
 
-def bench_time(corpus, rows, count, workers=1, upstream_url=None):
+def bench_time(corpus, rows, count, workers=1, upstream_url=None, asking="question"):
     """Per meeting: seconds of the first question (upload of the transcript file) and of a
     follow-up on its document_id, through `summarizer serve` with `workers` workers (and backend
     openai against `upstream_url`, if given); and of each, the seconds outside the model (end to
-    end less the result's generate_ms): what a follow-up can save."""
+    end less the result's generate_ms): what a follow-up can save. `asking` "summary": a summary
+    (tldr long) instead of the first question, then the meeting's key points (FOLLOW_UPS)."""
     from bench.service import STREAM_TIMEOUT_SECONDS, Service
 
     timed = []
@@ -179,13 +186,13 @@ def bench_time(corpus, rows, count, workers=1, upstream_url=None):
     with Service(workers=workers, extra_env=extra) as service:
         for row, asked in chosen:
             path = transcript_file(corpus, row["id"])
-            first_q, second_q = asked[:2]
-            result, stamps, _ = service.summarize(path.read_bytes(), {**ANSWER, "query": first_q, "cache": False},
+            first, second = FOLLOW_UPS[asking](*asked[:2])
+            result, stamps, _ = service.summarize(path.read_bytes(), {**first, "cache": False},
                                                   filename=path.name)
             began = time.perf_counter()
             response = service.session.post(
                 f"{service.base}/summarize?wait=true", timeout=STREAM_TIMEOUT_SECONDS,
-                json={**ANSWER, "query": second_q, "cache": False, "document_id": result["document_id"]})
+                json={**second, "cache": False, "document_id": result["document_id"]})
             follow_up = time.perf_counter() - began
             response.raise_for_status()
             second = response.json()
@@ -198,7 +205,7 @@ def bench_time(corpus, rows, count, workers=1, upstream_url=None):
                           "read": tuple(r["usage"]["prompt_tokens"] - r["usage"].get("cached_tokens", 0)
                                         for r in (result, second)),
                           "load": os.getloadavg()[0],
-                          "answered": (result["answered"], second["answered"])})
+                          "answered": (result.get("answered"), second.get("answered"))})
             log.info("%s first %.1fs follow-up %.1fs reading %s ms, tokens read %s, load %.2f", row["id"],
                      stamps["end"], follow_up, timed[-1]["reading"], timed[-1]["read"], timed[-1]["load"])
     return timed
@@ -230,7 +237,7 @@ def _mean_sd(values):
     return f"{statistics.mean(values):.1f} ± {spread:.1f}"
 
 
-def render(quality, refused, timed, transcripts, model_name, settings, served="one worker"):
+def render(quality, refused, timed, transcripts, model_name, settings, served="one worker", follow_up="question"):
     answered_q = [r for r in quality if r["answered"]]
     lines = [SECTION, "",
              f"`.venv/bin/python bench/query.py` ({time.strftime('%Y-%m-%d')}, model {model_name}, "
@@ -263,9 +270,10 @@ def render(quality, refused, timed, transcripts, model_name, settings, served="o
         firsts, follows = [t["first"] for t in timed], [t["follow_up"] for t in timed]
         ratios = [t["first"] / t["follow_up"] for t in timed]
         rest_first, rest_follow = [t["first_rest"] for t in timed], [t["follow_rest"] for t in timed]
-        lines += [f"Time per question through `summarizer serve` ({served}), {len(timed)} meetings "
-                  "(transcript file uploaded with its first query, then its second query by "
-                  "document_id):", "",
+        asked = ("its first query, then its second query" if follow_up == "question" else
+                 "a request for a tl;dr (long), then for its key points")
+        lines += [f"Time per request through `summarizer serve` ({served}), {len(timed)} meetings "
+                  f"(transcript file uploaded with {asked} by document_id):", "",
                   "| request | seconds (mean ± sd) | min | max |", "|---|---|---|---|",
                   f"| first: upload + extract + answer | {_mean_sd(firsts)} | {min(firsts):.1f} | {max(firsts):.1f} |",
                   f"| follow-up by document_id | {_mean_sd(follows)} | {min(follows):.1f} | {max(follows):.1f} |",
@@ -300,6 +308,19 @@ def render(quality, refused, timed, transcripts, model_name, settings, served="o
     return "\n".join(lines) + "\n"
 
 
+def upstream_server(kind, settings):
+    """The server `kind` (--upstream) on the bundled GGUF with the service's context and threads."""
+    from bench import upstream
+
+    shape = (settings.resolved_model_path, settings.n_ctx, settings.n_threads or 2, settings.n_batch)
+    if kind == "llama-server":
+        binary = os.environ.get("SUMMARIZER_TEST_LLAMA_SERVER") or shutil.which("llama-server")
+        if not binary:
+            raise SystemExit("--upstream llama-server: no llama-server on PATH or in SUMMARIZER_TEST_LLAMA_SERVER")
+        return upstream.llama_server(binary, *shape, 1, settings.n_gpu_layers)
+    return upstream.llama_cpp_python_server(*shape, settings.n_gpu_layers)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--queries", type=int, default=24)
@@ -310,9 +331,13 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=1,
                         help="workers of `summarizer serve` for the timed part (follow-ups are routed "
                              "to the one keeping the reading: queue/routing.py)")
-    parser.add_argument("--upstream", choices=("llama-cpp-python",),
+    parser.add_argument("--upstream", choices=("llama-cpp-python", "llama-server"),
                         help="time the questions with backend openai against this server, started "
-                             "here with the same GGUF, n_ctx, threads and batch")
+                             "here with the same GGUF, n_ctx, threads and batch (llama-server: one "
+                             "slot; the binary from SUMMARIZER_TEST_LLAMA_SERVER or PATH)")
+    parser.add_argument("--follow-up", choices=sorted(FOLLOW_UPS), default="question",
+                        help="what the timed part asks of each meeting: two questions, or a summary "
+                             "and then a summary with other options (issue 25.4)")
     parser.add_argument("--coverage-sweep", metavar="0.3,0.35,0.4",
                         help="only print answerability at each MIN_COVERAGE (no model, no README)")
     args = parser.parse_args(argv)
@@ -327,15 +352,13 @@ def main(argv=None):
     refused = refusals(rows)
     timed, served = [], f"{args.workers} worker{'s' * (args.workers > 1)}"
     if args.timed and args.upstream:
-        from bench.upstream import llama_cpp_python_server
         # The service's own workers use 2 threads here (bench/service.py): so does the server.
-        with llama_cpp_python_server(settings.resolved_model_path, settings.n_ctx, settings.n_threads or 2,
-                                     settings.n_batch, settings.n_gpu_layers) as server:
-            timed = bench_time(args.corpus, rows, args.timed, args.workers, server.url)
+        with upstream_server(args.upstream, settings) as server:
+            timed = bench_time(args.corpus, rows, args.timed, args.workers, server.url, args.follow_up)
         served += f", backend openai against {args.upstream}'s server"
     elif args.timed:
-        timed = bench_time(args.corpus, rows, args.timed, args.workers)
-    section = render(quality, refused, timed, transcripts, model.name, settings, served)
+        timed = bench_time(args.corpus, rows, args.timed, args.workers, asking=args.follow_up)
+    section = render(quality, refused, timed, transcripts, model.name, settings, served, args.follow_up)
     print(section)
     if not args.no_write:
         readme.write_section(SECTION, section)

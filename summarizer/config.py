@@ -150,10 +150,10 @@ class Settings:
     )
     reading_cache_mb: int = _setting(
         256, "MiB of kept readings per worker (backend llama-cpp): the model's state after it read "
-        "a document's fixed part, so a follow-up question reads only its own part. With the "
-        "bundled model a 1,024-token excerpt keeps about 24 MiB (f16 KV cache), so 256 MiB holds "
-        "the last ~10 documents asked about; the least recently used is forgotten first and read "
-        "again when asked. 0: keep none.", minimum=0,
+        "a document's fixed part, so a follow-up (a question, or a summary with other options) "
+        "reads only its own part. With the bundled model a 1,024-token excerpt keeps about 24 MiB "
+        "(f16 KV cache), so 256 MiB holds the last ~10 readings; the least recently used is "
+        "forgotten first and read again when asked. 0: keep none.", minimum=0,
     )
     backend: str = _setting(
         "llama-cpp", "Where the model runs: llama-cpp (each worker loads model_path itself) or openai "

@@ -5,12 +5,14 @@ it; if it expired while the job was queued, the job ends with `document_expired`
 import pytest
 
 from summarizer.document import Block, Document
+from summarizer.engine import prompts
 from summarizer.errors import NotFound
 from summarizer.owners import LOCAL_OWNER
-from summarizer.options import SummaryOptions
+from summarizer.options import SummaryOptions, parse_options
 from summarizer.queue import documents, jobs, keys, rqaccess, tasks
 from summarizer.queue.events import EventLog
 from tests.conftest import wait_for
+from tests.test_query import read_per_attempt
 
 TEXT = ("The harbour board met on Monday. It agreed to rebuild the northern quay in stone by 2027. "
         "Ships will wait two days less for a berth. Costs rise by a tenth, paid by a fee on cargo.")
@@ -71,3 +73,50 @@ def test_the_worker_side_loads_a_kept_document_or_says_it_expired(redis_client, 
         tasks.job_document(context, {"document_id": kept, "owner": "token:b"})
     assert expired.value.code == "document_expired"
     assert tasks.job_document(context, {"document": document.to_dict()}).text == document.text
+
+
+PIERS = " ".join(
+    f"{crane} crane lifted {count} steel beams onto pier {pier} on {day}, and {crew} signed off the load."
+    for crane, count, pier, day, crew in zip(
+        ("The red", "The blue", "The harbour's oldest", "A hired", "The floating", "The tower", "The yard's new",
+         "The night shift's", "The rail-mounted", "The spare"),
+        ("twelve", "nine", "thirty", "four", "eighteen", "six", "twenty", "fifteen", "eleven", "two"),
+        ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "the 9th",
+         "the 10th", "the 11th"),
+        ("Ana", "the foreman", "two inspectors", "Mr Okafor", "the union steward", "Lena", "the port engineer",
+         "nobody", "Ms Varga", "the mayor")))
+
+
+def summarize(client, **fields):
+    response = client.post("/summarize?wait=true", json={"cache": False, **fields})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_the_prompt_is_the_same_up_to_its_task_whatever_the_options():
+    asked = [parse_options(raw) for raw in (
+        {"type": "tldr"}, {"type": "key-points", "length": "long", "format": "plain-text"},
+        {"type": "headline", "output_language": "German"}, {"type": "tldr", "query": "When is the quay done?"})]
+    kept = prompts.kept_text(TEXT, "Harbour")
+    calls = [prompts.messages_for(TEXT, options, "Harbour", question=options.query) for options in asked]
+    for options, (system, user) in zip(asked, calls):
+        assert system == calls[0][0], "the system turn depends on the options"
+        assert user["content"].startswith(kept) and user["content"].endswith(prompts.task_rules(options))
+    assert "German" in calls[2][1]["content"] and "plain text" in calls[1][1]["content"]
+
+
+@pytest.mark.model
+def test_a_summary_with_other_options_reads_only_its_task(client, worker):
+    """Issue 25.4: the worker keeps what the model read of a summarized document (the system turn
+    and the document: the options come after them); a summary of it with another type and length,
+    even after another document, reads only its task."""
+    first = summarize(client, text=PIERS, type="tldr", length="short")
+    summarize(client, text=TEXT, type="headline")
+    again = summarize(client, document_id=first["document_id"], type="key-points", length="long")
+    assert again["citations"], again["summary"]
+    assert again["summary"].lstrip().startswith("-"), "a key-points summary, not the first one's tl;dr"
+    assert again["usage"]["cached_tokens"] > 0
+    attempts = len(again["guard"]["attempts"])
+    assert read_per_attempt(again) < again["usage"]["prompt_tokens"] / attempts / 4, again["usage"]
+    assert again["timings"]["reading_ms"] < first["timings"]["reading_ms"]

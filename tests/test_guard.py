@@ -166,7 +166,7 @@ def test_talk_about_the_task_instead_of_the_document_is_dropped():
 
 
 def test_echoed_instructions_are_dropped():
-    echo = prompts.system_prompt(options()).split(".")[0] + "."
+    echo = prompts.instructions(options()).split(".")[0] + "."
     checked = guard.enforce(f"- {echo}\n- The council approved a budget.", options(), source=SOURCE)
     assert checked.items == ["The council approved a budget."]
     assert "dropped_echo" in checked.repairs

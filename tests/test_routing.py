@@ -13,6 +13,7 @@ import sys
 import time
 
 import pytest
+from rq import Worker
 
 from summarizer import create_app
 from summarizer.config import Settings
@@ -50,11 +51,11 @@ def two_workers(redis_url, redis_client):
         process.wait(timeout=60)
 
 
-def ask(client, redis_client, document_id, question):
-    """Ask `question` of the kept document; (the worker that ran it, RQ job, result) once it
-    finished."""
-    queued = client.post("/summarize", json={"document_id": document_id, "query": question,
-                                             "type": "headline", "cache": False})
+def ask(client, redis_client, document_id, question, **fields):
+    """Ask `question` of the kept document (no question: summarize it with `fields`); (the worker
+    that ran it, RQ job, result) once it finished."""
+    queued = client.post("/summarize", json={"document_id": document_id, "type": "headline", "cache": False,
+                                             **({"query": question} if question else {}), **fields})
     assert queued.status_code == 202, queued.get_json()
     job = rqaccess.fetch(redis_client, queued.get_json()["job_id"])
     wait_for(lambda: job.get_status(refresh=True) in ("finished", "failed"), 180, "the answer")
@@ -76,6 +77,20 @@ def test_follow_ups_go_to_the_worker_that_keeps_the_reading(two_workers, redis_c
         worker, _, result = ask(client, redis_client, document_id, question)
         assert worker == holder, f"{question!r} went to the other worker"
         assert result["usage"]["cached_tokens"] > 0, "the follow-up read the document again"
+    worker, _, result = ask(client, redis_client, document_id, None, type="tldr")
+    assert worker == holder and result["summary"], "a summary is a call about the document too"
+
+
+@pytest.mark.model
+def test_a_summary_with_other_options_goes_to_the_worker_that_summarized(two_workers, redis_client):
+    app, names = two_workers
+    client = app.test_client()
+    document_id = client.post("/extract", json={"text": TEXT + " Work starts in May."}).get_json()["document_id"]
+    holder, _, _ = ask(client, redis_client, document_id, None, type="tldr")
+    for options in ({"type": "key-points"}, {"type": "tldr", "length": "long"}):
+        worker, _, result = ask(client, redis_client, document_id, None, **options)
+        assert worker == holder, f"the summary with {options} went to the other worker"
+        assert result["usage"]["cached_tokens"] > 100, "it read the document again"
 
 
 @pytest.mark.model
@@ -119,3 +134,19 @@ def test_a_question_for_a_worker_that_is_gone_goes_to_the_shared_queue(redis_cli
     routing.settle(redis_client, settings, own, job.id)
     assert rqaccess.queue(redis_client, settings.queue).get_job_ids() == [job.id]
     assert jobs.queue_for(redis_client, settings).name == settings.queue
+
+
+def test_a_reading_kept_by_a_worker_of_another_queue_is_not_followed(redis_client):
+    """The same document read by a worker of another queue on the same Redis (another
+    deployment): that worker serves none of this queue's jobs, however idle it is."""
+    ours, theirs = (Settings.from_mapping({"queue": f"{name}-{time.monotonic_ns()}"}) for name in ("ours", "them"))
+    worker = Worker([rqaccess.queue(redis_client, theirs.queue)], name=f"w{time.monotonic_ns()}",
+                    connection=redis_client)
+    worker.register_birth()
+    worker.set_state("idle")
+    try:
+        routing.remember(redis_client, theirs, "doc2", worker.name)
+        assert routing.queue_for(redis_client, theirs, "doc2").name == routing.own_queue(theirs, worker.name)
+        assert routing.queue_for(redis_client, ours, "doc2").name == ours.queue
+    finally:
+        worker.register_death()

@@ -45,7 +45,7 @@ def outline(monkeypatch):
 
 def test_a_new_type_is_one_table_entry(outline, app):
     assert outline.type == "outline"
-    assert "an outline of the document as a Markdown bullet list" in prompts.system_prompt(outline)
+    assert "an outline of the document as a Markdown bullet list" in prompts.messages_for("text", outline)[1]["content"]
     assert "at most 4 lines" in prompts.messages_for("text", outline)[1]["content"]
     assert grammars.for_options(outline) == grammars.key_points(4)
     five = "\n".join(f"- Point {n} about the harbour and its quay." for n in range(5))

@@ -193,7 +193,7 @@ def _bullets(lines):
 def _drop_unwanted(units, options, source, index, checked):
     """Without filler, repeats, echoed instructions and anything a planted instruction asked for."""
     planted = index.instruction_terms if source and index is not None else set()
-    prompt_terms = set(lexicon.content_words(prompts.system_prompt(options)))
+    prompt_terms = set(lexicon.content_words(prompts.instructions(options)))
     source_terms = set(lexicon.content_words(source))
     kept, seen = [], []
     for unit in units:

@@ -28,9 +28,12 @@ def summarize(run, document, options, usage):
     index = grounding.SourceIndex(document.blocks, document.title)
     ranked = salience.rank(index)
     text = salience.excerpt(index, room, run.model.count_tokens, ranked)
-    messages = budget.fit_messages(run.model, text, build, answer_tokens)
-    fields = guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index,
-                             ranked=ranked)
+    text = budget.fit_text(run.model, text, build, answer_tokens)
+    # The excerpt is the same for every type and length (within selection_tokens), and the prompt
+    # puts them after it: a summary with other options reads only its last line.
+    kept = prompts.kept_text(text, document.title, marking)
+    fields = guarded_summary(run, build(text), options, document, answer_tokens, "reading", usage, index,
+                             ranked=ranked, kept=kept)
     return closer_summary(fields, document, options, index, ranked)
 
 
@@ -59,8 +62,8 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
     fields: summary, citations, supported_share, replaced_share, method, guard (+ fallback).
     `ranked` sentences fill the places the model's items leave free and make the fallback
     (default: by salience; a question passes its own ranking, engine/answer.py). `kept`: the
-    prompt's opening the model keeps read for the next question (prompts.kept_text). `unsaid`: a
-    question's rule for what an item leaves out (revise.revise)."""
+    prompt's opening the model keeps read for the next call about the document
+    (prompts.kept_text). `unsaid`: a question's rule for what an item leaves out (revise.revise)."""
     def reading(done, total):
         run.check_cancel()
         run.progress(reading_stage, done, total)

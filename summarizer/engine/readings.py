@@ -1,6 +1,7 @@
 """Kept readings: llama.cpp's state after it read a document's fixed part, so that a follow-up
-question about the same document reads only what follows that part (its own sentences and the
-question), not the document again.
+about the same document (a question, or a summary of another type or length) reads only what
+follows that part (a question's own sentences and the question, or the task), not the document
+again.
 
 A reading is the KV cache of sequence 0 (llama.cpp's `llama_state_seq_get_data`) and the tokens it
 holds. The whole-context state of `Llama.save_state()` is not used: it also copies llama-cpp-

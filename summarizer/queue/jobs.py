@@ -111,8 +111,8 @@ def _submit(connection, settings, queue, job_id, document, options, plan, extrac
     if not by_reference:
         payload["document"] = document.to_dict()
     if len(chunks) == 1:
-        # A question about a kept document goes where its reading is kept, if that worker is idle.
-        target = routing.queue_for(connection, settings, document_id) if options.query else queue
+        # A call about a kept document goes where its reading is kept, if that worker is idle.
+        target = routing.queue_for(connection, settings, document_id) if routing.reads_document(options) else queue
         target.enqueue(SINGLE_JOB, payload, job_id=job_id, description="summarize",
                        meta={"owner": owner}, **common)
         routing.settle(connection, settings, target, job_id)

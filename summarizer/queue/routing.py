@@ -1,9 +1,9 @@
-"""Follow-up questions to the worker that keeps their document's reading (issue 25).
+"""Follow-ups to the worker that keeps their document's reading (issue 25).
 
 A worker with the model in process keeps llama.cpp's state after it read a document
 (engine/readings.py), so a follow-up question costs only itself, but only on that worker. Each
-such worker serves two queues: its own first (`own_queue`), then the shared one. After a question
-about a kept document (`document_id`) it writes which own queue holds the reading
+such worker serves two queues: its own first (`own_queue`), then the shared one. After a summary
+or a question about a kept document (`document_id`) it writes which own queue holds the reading
 (keys.reading). The API sends a one-call job about that document to that queue when its worker
 is alive and idle, and to the shared queue otherwise: any worker can answer (it reads the
 document again; correct, only slower).
@@ -36,6 +36,12 @@ def keeps_readings(model):
     return readings is not None and readings.max_bytes > 0
 
 
+def reads_document(options):
+    """Whether a one-call job with `options` reads its document (a summary of any type or length,
+    or a question), so that a kept reading of it helps: a summary of changes reads the changes."""
+    return options.focus != "changes"
+
+
 def own_queue(settings, worker_name):
     """The name of the queue only `worker_name` serves."""
     return f"{settings.queue}{SEPARATOR}{worker_name}"
@@ -43,7 +49,7 @@ def own_queue(settings, worker_name):
 
 def remember(connection, settings, document_id, worker_name):
     """Note that `worker_name` now keeps a reading of `document_id`, for as long as the document
-    itself is kept."""
+    itself is kept. One worker per document: the last one to read it."""
     connection.set(keys.reading(document_id), own_queue(settings, worker_name), ex=settings.document_ttl)
 
 
@@ -51,9 +57,13 @@ def queue_for(connection, settings, document_id):
     """The queue a one-call job about `document_id` goes to: the own queue of the worker keeping
     its reading when that worker is alive and idle, else the shared queue."""
     holder = connection.get(keys.reading(document_id)) if document_id else None
-    if holder is None or not _idle(connection, settings, holder.decode()):
+    holder = holder.decode() if holder is not None else None
+    # A worker of another queue on the same Redis (another deployment, a test's) may have read
+    # the same document: its queue is none of this one's.
+    if holder is None or not holder.startswith(settings.queue + SEPARATOR) or \
+            not _idle(connection, settings, holder):
         return rqaccess.queue(connection, settings.queue)
-    return rqaccess.queue(connection, holder.decode())
+    return rqaccess.queue(connection, holder)
 
 
 def settle(connection, settings, queue, job_id):

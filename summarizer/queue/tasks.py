@@ -36,7 +36,7 @@ def summarize_job(runtime, payload):
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "cached_tokens": 0}
         began = time.perf_counter()
         fields = _fields(context, payload, options, usage)
-        if options.query and payload.get("document_id") and routing.keeps_readings(context.model):
+        if routing.reads_document(options) and payload.get("document_id") and routing.keeps_readings(context.model):
             routing.remember(context.connection, context.settings, payload["document_id"],
                              context.job.worker_name)
         return result(context, options, payload, started, began, usage, fields)

@@ -177,7 +177,8 @@ def schemas():
         "usage": _object({"prompt_tokens": integer, "completion_tokens": integer,
                           "cached_tokens": dict(integer, description="Prompt tokens the model did "
                                                 "not read again: its kept reading of the document "
-                                                "(a follow-up question), or its server's prompt cache.")},
+                                                "(a follow-up question, or a summary with other "
+                                                "options), or its server's prompt cache.")},
                          extra=True),
         "timings": _object({"queued_ms": integer, "extract_ms": integer, "generate_ms": integer,
                             "reading_ms": dict(integer, description="Of generate_ms, the time the "
