@@ -205,5 +205,12 @@ def test_llama_server_tells_its_slots_context_and_counts(tmp_path):
                                 max_tokens=5, temperature=0.2, seed=1)
         "".join(again)
         assert again.cached_tokens > generation.prompt_tokens // 2, again.cached_tokens
+        # An answer stopped after its first words (as the guard stops a loop) still says both.
+        cut = remote.generate(messages[:1] + [{"role": "user", "content": messages[1]["content"] + " Now."}],
+                              max_tokens=60, temperature=0.2, seed=1)
+        pieces = iter(cut)
+        next(pieces)
+        pieces.close()
+        assert cut.cached_tokens > generation.prompt_tokens // 2 and cut.reading_seconds > 0, cut.cached_tokens
     finally:
         server.stop()

@@ -164,6 +164,9 @@ class UpstreamModel:
             body[PENALTY_FIELDS[server.kind]] = repeat_penalty
         if server.kind == "llama-server":
             body["cache_prompt"] = True  # its default since 2024, said for older builds
+            # Timings in every chunk, not only the last: an answer the guard stops early still
+            # says how much of the prompt came from the cache and how long the rest took to read.
+            body["timings_per_token"] = True
         if grammar and self.grammar_support == "upstream":
             body.update(_grammar_body(server, grammar))
         return body

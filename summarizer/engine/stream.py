@@ -56,6 +56,7 @@ class RemoteGeneration:
         self.prompt_tokens = model.prompt_length(messages)  # the server's usage replaces it
         self.completion_tokens = 0
         self.cached_tokens = 0
+        self.reading_seconds = 0.0  # where the server says (llama-server's timings.prompt_ms)
         self.finish_reason = None
         self._reported = -1  # the last half-second in which on_prefill was called
 
@@ -116,6 +117,7 @@ class RemoteGeneration:
                                     f"{self.model.upstream.where} sent {number} events for "
                                     f"{pieces} pieces and did not stop.", details={"status": 200})
             chunk = self._parse(event)
+            self._usage(chunk)  # before its text: the consumer may stop at any piece
             for choice in chunk.get("choices") or []:
                 self.finish_reason = choice.get("finish_reason") or self.finish_reason
                 text = (choice.get("delta") or {}).get("content")
@@ -128,7 +130,6 @@ class RemoteGeneration:
                     pieces += 1
                     self.completion_tokens += 1
                     yield text
-            self._usage(chunk)
         if self.finish_reason:
             return
         if pieces == 0 and not done:
@@ -182,6 +183,8 @@ class RemoteGeneration:
         timings = chunk.get("timings")  # llama-server: cache_n prompt tokens came from its cache
         if isinstance(timings, dict) and isinstance(timings.get("cache_n"), int):
             self.cached_tokens = timings["cache_n"]
+        if isinstance(timings, dict) and isinstance(timings.get("prompt_ms"), (int, float)):
+            self.reading_seconds = max(0.0, timings["prompt_ms"]) / 1000
 
     def _open_plain(self):
         body = {k: v for k, v in self.body.items() if k not in ("stream", "stream_options")}
