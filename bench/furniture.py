@@ -1,7 +1,7 @@
 """Page furniture and fragments (summarizer/engine/furniture.py) on the development corpus: how
 many sentences a summary may use it turns away, and which, against human-written summaries.
 
-    python bench/furniture.py [--show N] [--time]
+    python bench/furniture.py [--show N] [--time] [--notices]
 
 Sentences: lexicon.sentences of the news (CNN/DM), XSum, SciTLDR texts and the web-gold article
 texts of ../shared/corpus that salience.readable accepted before the rule (6-60 words), and the
@@ -16,6 +16,7 @@ import argparse
 import ast
 import json
 import random
+import re
 import statistics
 import sys
 import time
@@ -57,9 +58,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--show", type=int, default=0)
     parser.add_argument("--time", action="store_true")
+    parser.add_argument("--notices", action="store_true", help="notices about the reader's device")
     args = parser.parse_args()
     if args.time:
         return preview_time()
+    if args.notices:
+        return notices()
     turned = {}
     print("| sentences | n | turned away | reader prompt | capitals | no clause |")
     print("|---|---|---|---|---|---|")
@@ -82,6 +86,42 @@ def main():
         print(f"\n{group}, {why}: {len(sentences)}")
         for sentence in rng.sample(sentences, min(args.show, len(sentences))):
             print("   ", sentence[:160])
+
+
+def notices():
+    """Page notices about the reader's device (furniture._MEDIUM_NOTICE) in every text of the
+    corpus: glued before a sentence (cut off it) or alone (turned away); then, per summary set,
+    the previews `bench/quality.py` would show that carry one, and their ROUGE-1 over every
+    document (run it at another commit for the before)."""
+    from rouge_score import rouge_scorer
+
+    from bench import quality
+
+    for path in sorted(CORPUS.rglob("*.jsonl")):
+        if path.parent.name == "injection" or not hasattr(furniture, "_LEADING_NOTICE"):
+            continue
+        texts = []
+        for line in path.open(encoding="utf-8"):
+            row = json.loads(line)
+            texts += [row[k] for k in ("text", "gold_text") if isinstance(row.get(k), str)] + references(row)
+            texts += [" ".join(row[k]) for k in ("article", "summary") if isinstance(row.get(k), list)]
+        sentences = [s for t in dict.fromkeys(texts) for s in lexicon.sentences(t)]
+        glued = sum(furniture.strip_prompt(s) != s and bool(furniture._LEADING_NOTICE.match(s)) for s in sentences)
+        alone = sum(bool(furniture._MEDIUM_NOTICE.search(furniture.strip_prompt(s))) for s in sentences)
+        print(f"{path.relative_to(CORPUS)}: {len(sentences)} sentences, {glued} with a notice cut off, "
+              f"{alone} notices turned away")
+    # At a commit without the rule only the ROUGE-1 of the previews is measured.
+    notice = getattr(furniture, "_MEDIUM_NOTICE", None) or re.compile(r"(?!)")
+    scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
+    for name in ("frank_cnndm_test", "frank_xsum_test", "scitldr_a_test"):
+        spec, shown, scores = quality.SETS[name], 0, []
+        for row in quality.load_set(CORPUS / "summarization", name, 0):
+            text = preview.preview(text_document(row["text"], title=row.get("title", "")),
+                                   SummaryOptions(type=spec.type, length=spec.length))["summary"]
+            shown += any(notice.search(s) for s in lexicon.sentences(text))
+            scores.append(max(scorer.score(ref, text)["rouge1"].fmeasure for ref in references(row)))
+        print(f"{spec.label} previews: {len(scores)}, {shown} show a notice, ROUGE-1 "
+              f"{100 * statistics.mean(scores):.2f}")
 
 
 def preview_time():

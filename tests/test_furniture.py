@@ -45,6 +45,10 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("By John Smith, Political Editor", "no_clause"),
     ("Photo: Getty Images", "no_clause"),
     ("Netgear Nighthawk R6700 AC1700 Router for $67.77", "no_clause"),
+    # Notices of the page about its media on the reader's device, worded as other sites do.
+    ("Your browser does not support the audio element.", "reader_prompt"),
+    ("Video playback is not available on this device.", "reader_prompt"),
+    ("Sorry, this interactive graphic may not work on older devices or browsers.", "reader_prompt"),
 ])
 def test_page_furniture_and_fragments_are_named(text, why):
     assert furniture.reason(text) == why
@@ -63,6 +67,9 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "Share prices fell more than 3% on Monday.",
     "Like more than 100 cities, Paris has a plan.",
     "See this year's results for the region, published by the council.",
+    "The new app is not available on older devices, the company said.",
+    "Microsoft said it will not support older browsers after May.",
+    "If you lose your device, there will be no way to get your data back.",
 ])
 def test_statements_are_not_furniture(text):
     assert furniture.reason(text) is None
@@ -71,6 +78,9 @@ def test_statements_are_not_furniture(text):
 def test_a_prompt_glued_before_a_sentence_is_cut_off_the_item():
     assert preview.clean("Scroll down for video Abase Hussen, left, took his daughter to a rally.") == \
         "Abase Hussen, left, took his daughter to a rally."
+    # An extractor that drops a media player leaves its notice glued to the next sentence.
+    assert preview.clean("Audio playback is not supported on your browserThe mayor opened the bridge.") == \
+        "The mayor opened the bridge."
 
 
 FURNISHED = Document("Council approves budget", [

@@ -10,7 +10,8 @@ Email"). Three general tests, no list of phrases:
   in -ed or an irregular one, a present tense in -s after its subject);
 - *reader prompts*: an imperative of the page's interface (scroll, click, tap, subscribe, sign
   up...), or of reading it (share, follow, watch, read...) pointing at the page (here, more, us,
-  video, link, newsletter...): instructions of the page, not its content;
+  video, link, newsletter...), or a notice that the page's media does not work on the reader's
+  device or browser: instructions and notices of the page, not its content;
 - *capitals*: a sentence most of whose words are in capitals is a kicker or a label.
 
 Measured on the sentences the summary may use (salience.readable, 6-60 words) of the development
@@ -73,6 +74,24 @@ _LEADING_PROMPT = re.compile(
 """A reader prompt glued before a page's sentence ("Scroll down for video Abase Hussen, left,
 took ...", "Watch the video: A professor ..."): the sentence after it is content."""
 
+_READERS_MEDIUM = r"(?:this|your)\s+(?:device|browser)"
+"""The reader's own device or browser, pointed at ("this device", "your browser"): what only a
+page says of the software it is read on."""
+_THIS_MEDIA = r"\bthis\s+(?:[\w-]+\s+)?(?:video|audio|content|player|graphic|interactive|feature|page)\b"
+"""The page's own media, pointed at ("this interactive video", "this content")."""
+_FAILS = r"(?:is|are|be|may|might|will|can|does|do)\s*(?:n't|\s+not)\s+(?:be\s+)?(?:supported|available|work|play|support)"
+"""That something does not work or is not offered."""
+_MEDIUM_NOTICE = re.compile(rf"\b{_FAILS}\b[^.!?]{{0,40}}?\b(?:on|in|with|by)\s+{_READERS_MEDIUM}"
+                            rf"|\b{_READERS_MEDIUM}\s+{_FAILS}\b"
+                            rf"|{_THIS_MEDIA}[^.!?]{{0,30}}?\b{_FAILS}\b[^.!?]{{0,30}}?\b(?:devices|browsers)\b", re.I)
+"""A notice of the page about its own media on the reader's device ("Media playback is not
+supported on this device", "this interactive video may not work on some older browsers", "Your
+browser does not support the video tag"): the page's, not its content."""
+_LEADING_NOTICE = re.compile(rf"^[^.!?]{{0,60}}?\b{_FAILS}\b[^.!?]{{0,40}}?\b(?:on|in|with|by)\s+"
+                             rf"{_READERS_MEDIUM}(?=[A-Z0-9\"'“‘])", re.I)
+"""Such a notice glued before a page's sentence by an extractor that dropped the media player
+between them ("Media playback is not supported on this deviceDel Potro secured ...")."""
+
 _CAPITAL_PAIR = re.compile(r"[A-Z]{2,}[^\w]+[A-Z]{2,}")
 """Two words in capitals in a row."""
 
@@ -91,7 +110,7 @@ def reason(sentence):
     """Why `sentence` is not a statement of content ("reader_prompt", "capitals", "no_clause"),
     or None when it is one."""
     sentence = strip_prompt(sentence)
-    if _READER_PROMPT.match(sentence):
+    if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence):
         return "reader_prompt"
     if _CAPITAL_PAIR.search(sentence):  # only then can most words be in capitals
         long_words = [w for w in lexicon.words(sentence) if len(w) > 1 and w.isalpha()]
@@ -173,8 +192,9 @@ def _all_names(found):
 
 
 def strip_prompt(sentence):
-    """`sentence` without a reader prompt glued before it ("Scroll down for video The ...")."""
-    match = _LEADING_PROMPT.match(sentence)
+    """`sentence` without a reader prompt or a notice glued before it ("Scroll down for video
+    The ...", "Media playback is not supported on this deviceDel Potro ...")."""
+    match = _LEADING_PROMPT.match(sentence) or _LEADING_NOTICE.match(sentence)
     if not match or match.end() == len(sentence):
         return sentence
     rest = sentence[match.end():]
