@@ -79,11 +79,13 @@ _READERS_MEDIUM = r"(?:this|your)\s+(?:device|browser)"
 page says of the software it is read on."""
 _THIS_MEDIA = r"\bthis\s+(?:[\w-]+\s+)?(?:video|audio|content|player|graphic|interactive|feature|page)\b"
 """The page's own media, pointed at ("this interactive video", "this content")."""
-_FAILS = r"(?:is|are|be|may|might|will|can|does|do)\s*(?:n't|\s+not)\s+(?:be\s+)?(?:supported|available|work|play|support)"
+_FAILS = (r"(?:is|are|be|may|might|will|can|does|do)\s*(?:n't|\s+not)\s+(?:be\s+)?"
+          r"(?:supported|available|work|play|support)")
 """That something does not work or is not offered."""
 _MEDIUM_NOTICE = re.compile(rf"\b{_FAILS}\b[^.!?]{{0,40}}?\b(?:on|in|with|by)\s+{_READERS_MEDIUM}"
                             rf"|\b{_READERS_MEDIUM}\s+{_FAILS}\b"
-                            rf"|{_THIS_MEDIA}[^.!?]{{0,30}}?\b{_FAILS}\b[^.!?]{{0,30}}?\b(?:devices|browsers)\b", re.I)
+                            rf"|{_THIS_MEDIA}[^.!?]{{0,30}}?\b{_FAILS}\b[^.!?]{{0,30}}?\b(?:devices|browsers)\b",
+                            re.I)
 """A notice of the page about its own media on the reader's device ("Media playback is not
 supported on this device", "this interactive video may not work on some older browsers", "Your
 browser does not support the video tag"): the page's, not its content."""
