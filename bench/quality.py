@@ -82,10 +82,10 @@ SETS = {
 }
 
 
-def load_set(corpus, name, n):
-    """The first `n` documents of a set (all with n=0)."""
+def load_set(corpus, name, n, offset=0):
+    """`n` documents of a set from its `offset`-th (all from there with n=0)."""
     rows = [json.loads(line) for line in (corpus / f"{name}.jsonl").read_text("utf-8").splitlines() if line]
-    return rows[:n] if n else rows
+    return rows[offset:offset + n] if n else rows[offset:]
 
 
 class RecordingContext(DirectContext):
@@ -267,6 +267,9 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=DEFAULT_N, help=f"documents per set (default {DEFAULT_N})")
     parser.add_argument("--qmsum-n", type=int, default=10, help="QMSum transcripts (default 10)")
     parser.add_argument("--full", action="store_true", help="every document of every set")
+    parser.add_argument("--offset", type=int, default=0,
+                        help="skip this many documents of each set: the next --n, to check a rule on "
+                             "documents it was not looked at on (with --no-write)")
     parser.add_argument("--sets", default="", help="comma-separated subset of set names (substrings)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/ alone")
     parser.add_argument("--results", type=Path, default=None,
@@ -283,7 +286,8 @@ def main(argv=None):
         if args.sets and not any(part in name for part in args.sets.split(",")):
             continue
         n = 0 if args.full else (args.qmsum_n if name == "qmsum_val" else args.n)
-        records = bench_set(model, settings, scorer, load_set(args.corpus, name, n), spec, checker)
+        documents = load_set(args.corpus, name, n, args.offset)
+        records = bench_set(model, settings, scorer, documents, spec, checker)
         details[name] = records
         rows.append(summary_row(spec, records, spec.k))
     routine = not args.full and args.n < DEFAULT_N
