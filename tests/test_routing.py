@@ -72,7 +72,8 @@ def test_follow_ups_go_to_the_worker_that_keeps_the_reading(two_workers, redis_c
     document_id = client.post("/extract", json={"text": TEXT}).get_json()["document_id"]
     holder, _, _ = ask(client, redis_client, document_id, QUESTIONS[0])
     settings = Settings.from_mapping({"queue": app.config["SETTINGS"].queue})
-    assert redis_client.get(keys.reading(document_id)).decode() == routing.own_queue(settings, holder)
+    assert redis_client.get(keys.reading(settings.queue, document_id)).decode() == \
+        routing.own_queue(settings, holder)
     for question in QUESTIONS[1:]:
         worker, _, result = ask(client, redis_client, document_id, question)
         assert worker == holder, f"{question!r} went to the other worker"

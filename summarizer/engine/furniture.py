@@ -82,15 +82,15 @@ _THIS_MEDIA = r"\bthis\s+(?:[\w-]+\s+)?(?:video|audio|content|player|graphic|int
 _FAILS = (r"(?:is|are|be|may|might|will|can|does|do)\s*(?:n't|\s+not)\s+(?:be\s+)?"
           r"(?:supported|available|work|play|support)")
 """That something does not work or is not offered."""
-_MEDIUM_NOTICE = re.compile(rf"\b{_FAILS}\b[^.!?]{{0,40}}?\b(?:on|in|with|by)\s+{_READERS_MEDIUM}"
-                            rf"|\b{_READERS_MEDIUM}\s+{_FAILS}\b"
+_FAILS_ON_MEDIUM = rf"\b{_FAILS}\b[^.!?]{{0,40}}?\b(?:on|in|with|by)\s+{_READERS_MEDIUM}"
+"""That something does not work on the reader's device ("... is not supported on this device")."""
+_MEDIUM_NOTICE = re.compile(rf"{_FAILS_ON_MEDIUM}|\b{_READERS_MEDIUM}\s+{_FAILS}\b"
                             rf"|{_THIS_MEDIA}[^.!?]{{0,30}}?\b{_FAILS}\b[^.!?]{{0,30}}?\b(?:devices|browsers)\b",
                             re.I)
 """A notice of the page about its own media on the reader's device ("Media playback is not
 supported on this device", "this interactive video may not work on some older browsers", "Your
 browser does not support the video tag"): the page's, not its content."""
-_LEADING_NOTICE = re.compile(rf"^[^.!?]{{0,60}}?\b{_FAILS}\b[^.!?]{{0,40}}?\b(?:on|in|with|by)\s+"
-                             rf"{_READERS_MEDIUM}(?=[A-Z0-9\"'“‘])", re.I)
+_LEADING_NOTICE = re.compile(rf"^[^.!?]{{0,60}}?{_FAILS_ON_MEDIUM}(?=[A-Z0-9\"'“‘])", re.I)
 """Such a notice glued before a page's sentence by an extractor that dropped the media player
 between them ("Media playback is not supported on this deviceDel Potro secured ...")."""
 

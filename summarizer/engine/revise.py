@@ -42,7 +42,7 @@ def revise(items, document, options, index, *, translated=False, fill=(), unsaid
             entry = _replacement(entry, item, index, rules, used, _distorted(item, index))
             if entry is None:
                 continue
-        elif unsaid and not translated:  # supported, since not translated
+        elif unsaid and not translated:  # a supported item: the branch above took the others
             instead = unsaid(item, [s["quote"] for s in entry["sources"]])
             entry = _replacement(entry, item, index, rules, used, instead) or entry
         key = lexicon.content_words(entry["text"])

@@ -69,12 +69,14 @@ def document(owner_digest, document_id):
     return f"{PREFIX}document:{owner_digest}:{document_id}"
 
 
-def reading(document_id):
-    """String: the own queue of the worker that keeps the model's reading of a kept document
-    (queue/routing.py), where a follow-up (a question, or a summary with other options) is answered
-    fastest. Written by that worker after each call about the document; read by the API. TTL:
-    document_ttl. (A document_id is already specific to its owner: queue/documents.py.)"""
-    return f"{PREFIX}reading:{document_id}"
+def reading(queue, document_id):
+    """String: the own queue of the worker of `queue` that keeps the model's reading of a kept
+    document (queue/routing.py), where a follow-up (a question, or a summary with other options)
+    is answered fastest. Written by that worker after each call about the document; read by the
+    API. Per queue: workers of another queue on the same Redis (another deployment) serve none of
+    this one's jobs. TTL: document_ttl. (A document_id is already specific to its owner:
+    queue/documents.py.)"""
+    return f"{PREFIX}reading:{queue}:{document_id}"
 
 
 def kept(owner_digest):

@@ -50,20 +50,17 @@ def own_queue(settings, worker_name):
 def remember(connection, settings, document_id, worker_name):
     """Note that `worker_name` now keeps a reading of `document_id`, for as long as the document
     itself is kept. One worker per document: the last one to read it."""
-    connection.set(keys.reading(document_id), own_queue(settings, worker_name), ex=settings.document_ttl)
+    connection.set(keys.reading(settings.queue, document_id), own_queue(settings, worker_name),
+                   ex=settings.document_ttl)
 
 
 def queue_for(connection, settings, document_id):
     """The queue a one-call job about `document_id` goes to: the own queue of the worker keeping
     its reading when that worker is alive and idle, else the shared queue."""
-    holder = connection.get(keys.reading(document_id)) if document_id else None
-    holder = holder.decode() if holder is not None else None
-    # A worker of another queue on the same Redis (another deployment, a test's) may have read
-    # the same document: its queue is none of this one's.
-    if holder is None or not holder.startswith(settings.queue + SEPARATOR) or \
-            not _idle(connection, settings, holder):
+    holder = connection.get(keys.reading(settings.queue, document_id)) if document_id else None
+    if holder is None or not _idle(connection, settings, holder.decode()):
         return rqaccess.queue(connection, settings.queue)
-    return rqaccess.queue(connection, holder)
+    return rqaccess.queue(connection, holder.decode())
 
 
 def settle(connection, settings, queue, job_id):
