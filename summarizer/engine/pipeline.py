@@ -17,24 +17,31 @@ shape asks for, since some repeat what the model's items say)."""
 
 
 def summarize(run, document, options, usage):
-    """The summary fields of a result for `document`, written from its most salient sentences
-    that fit `selection_tokens` (the whole text when it fits): extract, then abstract. With depth
-    "thorough" the model reads as much as fits its context."""
+    """The summary fields of a result for `document`: the model's (`written_summary`), or the
+    document's own most salient sentences where those carry more of it (`closer_summary`)."""
+    index = grounding.SourceIndex(document.blocks, document.title)
+    ranked = salience.rank(index)
+    fields = written_summary(run, document, options, usage, index, ranked)
+    return closer_summary(fields, document, options, index, ranked)
+
+
+def written_summary(run, document, options, usage, index, ranked):
+    """The summary fields of the model's summary of `document` (`index` and its `ranked`
+    sentences), written from its most salient sentences that fit `selection_tokens` (the whole
+    text when it fits): extract, then abstract. With depth "thorough" the model reads as much as
+    fits its context."""
     run.check_cancel()
     answer_tokens = shapes.answer_tokens(options, run.settings.max_tokens)
     marking = prompts.marks(run.settings, run.model)
     build = lambda part: prompts.messages_for(part, options, document.title, marking=marking)  # noqa: E731
     room = budget.document_room(run.model, options, run.settings, build)
-    index = grounding.SourceIndex(document.blocks, document.title)
-    ranked = salience.rank(index)
     text = salience.excerpt(index, room, run.model.count_tokens, ranked)
     text = budget.fit_text(run.model, text, build, answer_tokens)
     # The excerpt is the same for every type and length (within selection_tokens), and the prompt
     # puts them after it: a summary with other options reads only its last line.
     kept = prompts.kept_text(text, document.title, marking)
-    fields = guarded_summary(run, build(text), options, document, answer_tokens, "reading", usage, index,
-                             ranked=ranked, kept=kept)
-    return closer_summary(fields, document, options, index, ranked)
+    return guarded_summary(run, build(text), options, document, answer_tokens, "reading", usage, index,
+                           ranked=ranked, kept=kept)
 
 
 def closer_summary(fields, document, options, index, ranked):
