@@ -3,6 +3,7 @@ sentence of the document, the type and length rules kept, no planted instruction
 document order, a token budget respected."""
 
 import itertools
+import string
 
 import pytest
 
@@ -84,6 +85,30 @@ def test_a_central_sentence_outranks_an_aside():
     texts = [s.text for s in ranked]
     assert texts.index(NEWS.blocks[0].text) < texts.index(
         "Local shops expect more visitors now that the quay is open again.")
+
+
+def _unrelated(number):
+    """A sentence of seven made-up words no other sentence uses."""
+    words = []
+    for offset in range(7):
+        n = 7 * number + offset
+        words.append("v" + "".join(string.ascii_lowercase[n // 26 ** k % 26] for k in range(3)) + "ol")
+    return " ".join(words).capitalize() + "."
+
+
+def test_the_lead_bonus_goes_to_the_opening_sentences_however_long_the_document():
+    """A long report opens with its point and restates it a tenth of the way in; a side remark it
+    repeats a quarter, half and three quarters of the way in is more central than either, but is
+    not the opening. A half-life counted as a share of the document gave the first repeat
+    (sentence 60 of 240) half the lead bonus, and with it the preview."""
+    sentences = [_unrelated(n) for n in range(240)]
+    sentences[0] = "The council approved the river bridge budget on Monday."
+    sentences[24] = "The council approved the river bridge budget and the bridge tolls on Tuesday."
+    for at in (60, 120, 180):
+        sentences[at] = "Engineers said the river bridge would open next year."
+    report = Document("", [Block(" ".join(sentences), {"paragraph": 0})])
+    tldr = preview.preview(report, SummaryOptions(type="tldr", length="short"))["summary"]
+    assert tldr == sentences[0]
 
 
 def test_a_central_planted_instruction_is_never_picked():

@@ -1,0 +1,75 @@
+"""The preview's ROUGE-1 per lead prior: how the position prior of the salience score
+(engine/salience.py: POSITION_HALF_LIFE in sentences, LEAD_BONUS) moves each set.
+
+    .venv/bin/python bench/lead_prior.py [--priors 3:0.5,3:1,10:0.5] [--sets cnndm,xsum,scitldr]
+
+Over every document of each development set in ../shared/corpus/summarization, with the type and
+length bench/quality.py uses for it: the preview (engine/preview.py, no model) scored against
+the references, beside lead-k and TextRank, for the whole set and its two halves (first and
+second half of its documents). A prior is HALF_LIFE:BONUS. About 2 minutes a prior on 2 cores.
+"""
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from rouge_score import rouge_scorer  # noqa: E402
+
+from bench import baselines  # noqa: E402
+from bench.quality import SETS, load_set  # noqa: E402
+from summarizer.engine import preview, salience  # noqa: E402
+from summarizer.extract.text import extract as text_document  # noqa: E402
+from summarizer.options import SummaryOptions  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "summarization"
+
+
+def documents(name, scorer):
+    """(document, references, (lead-k's ROUGE-1, TextRank's)) for every row of a set."""
+    spec = SETS[name]
+    rows = []
+    for row in load_set(CORPUS, name, 0):
+        score = lambda sentences: scorer(" ".join(sentences), row["references"])  # noqa: E731
+        baseline = (score(baselines.lead(row["text"], spec.k)), score(baselines.central(row["text"], spec.k)))
+        rows.append((text_document(row["text"], title=row.get("title", "")), row["references"], baseline))
+    return rows
+
+
+def halves(values):
+    middle = len(values) // 2
+    return statistics.mean(values), statistics.mean(values[:middle]), statistics.mean(values[middle:])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--priors", default="3:0.5,3:0.75,3:1,3:2,2:3,10:0.5")
+    parser.add_argument("--sets", default="cnndm,xsum,scitldr")
+    args = parser.parse_args()
+    rouge = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
+    scorer = lambda text, references: 100 * rouge.score_multi(references, text)["rouge1"].fmeasure  # noqa: E731
+    names = [n for n in SETS if any(part in n for part in args.sets.split(","))]
+    rows = {name: documents(name, scorer) for name in names}
+    print("| prior (half-life, bonus) | " + " | ".join(
+        f"{SETS[n].label}: preview (halves) / better baseline (halves)" for n in names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    for prior in args.priors.split(","):
+        half_life, bonus = (float(part) for part in prior.split(":"))
+        salience.POSITION_HALF_LIFE, salience.LEAD_BONUS = half_life, bonus
+        cells = []
+        for name in names:
+            options = SummaryOptions(type=SETS[name].type, length=SETS[name].length)
+            shown = halves([scorer(preview.preview(document, options)["summary"], references)
+                            for document, references, _ in rows[name]])
+            # The better of the two baselines' means, as issue 21 compares (not the better per document).
+            better = [max(lead, central) for lead, central in zip(
+                halves([b[0] for _, _, b in rows[name]]), halves([b[1] for _, _, b in rows[name]]))]
+            cells.append("{:.2f} ({:.2f}, {:.2f}) / {:.2f} ({:.2f}, {:.2f})".format(*shown, *better))
+        print(f"| {half_life:g}, {bonus:g} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
