@@ -174,7 +174,8 @@ def print_frontier(scores, consistent, cnndm):
         overall = rates(predicted, consistent)
         if overall[1] >= step:
             on_cnndm = rates(predicted[cnndm], consistent[cnndm])
-            print(f"{100 * overall[1]:4.1f}  {100 * overall[3]:5.1f}  {100 * overall[0]:6.1f}  {100 * on_cnndm[0]:9.1f}")
+            print(f"{100 * overall[1]:4.1f}  {100 * overall[3]:5.1f}  {100 * overall[0]:6.1f}  "
+                  f"{100 * on_cnndm[0]:9.1f}")
             step = overall[1] + 0.025
 
 

@@ -50,7 +50,9 @@ def main():
     parser.add_argument("--sets", default="cnndm,xsum,scitldr")
     args = parser.parse_args()
     rouge = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
-    scorer = lambda text, references: 100 * rouge.score_multi(references, text)["rouge1"].fmeasure  # noqa: E731
+    def scorer(text, references):
+        return 100 * rouge.score_multi(references, text)["rouge1"].fmeasure
+
     names = [n for n in SETS if any(part in n for part in args.sets.split(","))]
     rows = {name: documents(name, scorer) for name in names}
     print("| prior (half-life, bonus) | " + " | ".join(

@@ -225,16 +225,18 @@ def render(rows, settings, model_name, full, heading=SECTION, plot_name="quality
         "sentences) on the same documents in the same run. service: what it shows, the model's "
         "summary or the preview's sentences, whichever is closer to the document "
         "(pipeline.closer_summary); model's: the model's summary it chose from (R1); hindsight: per "
-        "document the better of the two by ROUGE-1, the most any such choice could reach (R1). supported: items the service's check backs "
-        "(words and facts); backed: items an independent lexical check backs (see the script); "
+        "document the better of the two by ROUGE-1, the most any such choice could reach (R1). "
+        "supported: items the service's check backs (words and facts); backed: items an independent "
+        "lexical check backs (see the script); "
         "replaced: items replaced by the document's own sentence; strict: only the model's supported "
         "items, extractive where none is left (share in brackets); degenerate: first attempt "
         "unusable; fallback: extractive summary instead of the model's; rule breaks: outputs "
         "violating their type/length/format (guard.violations); s/doc: mean (max) seconds of the "
         "worker's path; preview: slowest preview of the set.",
         "",
-        "| set | n | type | service R1 / R2 / RL | model's | hindsight | strict (fallback) | preview | lead-k (k) | TextRank "
-        "| supported | backed | replaced | degenerate | fallback | rule breaks | s/doc | preview ms |",
+        "| set | n | type | service R1 / R2 / RL | model's | hindsight | strict (fallback) | preview "
+        "| lead-k (k) | TextRank | supported | backed | replaced | degenerate | fallback | rule breaks "
+        "| s/doc | preview ms |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
