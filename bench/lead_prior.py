@@ -6,7 +6,8 @@
 Over every document of each development set in ../shared/corpus/summarization, with the type and
 length bench/quality.py uses for it: the preview (engine/preview.py, no model) scored against
 the references, beside lead-k and TextRank, for the whole set and its two halves (first and
-second half of its documents). A prior is HALF_LIFE:BONUS. About 2 minutes a prior on 2 cores.
+second half of its documents). A prior is HALF_LIFE:BONUS. About 3 minutes for the default six
+priors on 2 cores.
 """
 
 import argparse
