@@ -70,6 +70,21 @@ def test_item_fusing_two_sentences_is_supported():
     assert fused["supported"] and fused["sources"][0]["locator"]["page"] == 3
 
 
+
+def test_a_short_turn_is_cited_as_itself_not_as_a_longer_one_holding_its_words():
+    """In a transcript a speaker's short turn often has no content word that an earlier, longer
+    turn of the same speaker lacks; the citation is the turn itself, whose words are in its order,
+    so a verbatim line of the document is never marked unverified."""
+    turns = ["Project Manager: The design can change the colour of the case, but the price "
+             "of the case cannot change, whatever the colour.",
+             "Designer: Fine, then I will draw three versions.",
+             "Project Manager: Change the colour, then.",
+             "Designer: Blue, grey and green, by Friday."]
+    index = grounding.SourceIndex(["\n".join(turns)])
+    citation = grounding.citation(0, turns[2], index)
+    assert citation["supported"], citation
+    assert citation["sources"][0]["quote"] == turns[2]
+
 def test_strict_keeps_only_supported_items_renumbered():
     citations = grounding.cite(["Aliens landed in Paris.", "Two tram lines will be built."], BLOCKS)
     kept = grounding.strict(citations)

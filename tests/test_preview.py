@@ -9,6 +9,7 @@ import pytest
 
 from summarizer.document import Block, Document
 from summarizer.engine import grounding, preview, salience
+from summarizer.extract.text import extract as text_document
 from summarizer.options import LENGTHS, SummaryOptions
 from tests import rules
 
@@ -131,3 +132,28 @@ def test_empty_and_tiny_documents():
     assert preview.preview(Document("", [Block("", {})]), SummaryOptions())["summary"] == ""
     tiny = Document("", [Block("Just one sentence here.", {"paragraph": 0})])
     assert preview.preview(tiny, SummaryOptions(type="tldr"))["summary"] == "Just one sentence here."
+
+
+MEETING = """Anna: Let's start with the remote control design for the spring catalogue.
+Ben: The case should be rubber so the remote survives a fall from the sofa, and, um
+Cara: Rubber costs more than plastic, about two euros more per case, so
+Anna: Right. The budget allows twelve euros per remote in total, including the battery.
+Ben: Okay. Then we keep the rubber case and drop the backlight from the buttons, so
+Cara: The backlight drains the battery anyway, users complained about that last year.
+Anna: So we agree: a rubber case, no backlight, and twelve euros per remote.
+Ben: Yeah.
+Cara: I will send the supplier prices to everyone by Friday.
+"""
+
+
+def test_a_transcript_preview_keeps_each_turn_apart():
+    """Turns that end without a closing stop ("and, um") are still sentences of their own: each
+    item of a paragraph summary is one sentence of one speaker, cited as the document's own."""
+    document = text_document(MEETING)
+    index = grounding.SourceIndex(document.blocks, document.title)
+    data = preview.preview(document, SummaryOptions(type="tldr", length="long"))
+    items = [c["text"] for c in data["citations"]]
+    assert len(items) >= 3
+    for item in items:
+        assert item in index.sentences, f"{item!r} is not one sentence of the transcript"
+    assert all(c["status"] == "extracted" for c in data["citations"]), data["citations"]

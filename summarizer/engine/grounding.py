@@ -229,6 +229,7 @@ class SourceIndex:
         ranked = sorted(((i, w / total) for i, w in candidates.items()), key=lambda p: -p[1])
         if not ranked:
             return Support(0.0, [], [])
+        ranked = self._tightest_first(ranked, terms, text)
         # An abstractive item often fuses two nearby sentences: score the best pair's union too.
         # Only nearby ones: a name fused in from far away is how a swapped name gets written.
         best, used = ranked[0][1], [ranked[0][0]]
@@ -240,6 +241,25 @@ class SourceIndex:
             if paired > best:
                 best, used = paired, [ranked[0][0], other]
         return Support(best, ranked, used)
+
+    def _tightest_first(self, ranked, terms, text):
+        """`ranked` with the sentences that tie for the best score ordered by how much of their
+        own weighted words `terms` (those of `text`) holds: the item's own sentence before a
+        longer one that merely contains its few words. In a transcript many turns hold every
+        content word of a short one ("Well you could have"), and whose turn is cited decides
+        what it is checked against: a verbatim line was marked unverified."""
+        ties = [pair for pair in ranked if pair[1] >= ranked[0][1] - 1e-9]
+        if len(ties) == 1:
+            return ranked
+        written = {w.lower() for w in words(text)}
+
+        def tightness(pair):
+            own = self.terms[pair[0]]
+            own_share = sum(self.weight(t) for t in own if t in terms) / sum(self.weight(t) for t in own)
+            # Then function words too: "Uh just two under uh" has no content word but its speaker's.
+            return own_share, len(written & {w.lower() for w in words(self.sentences[pair[0]])})
+
+        return sorted(ties, key=tightness, reverse=True) + ranked[len(ties):]
 
     def check(self, text):
         """Support of `text` and the facts it states that the sentences it draws on do not carry

@@ -144,7 +144,7 @@ def _units(raw, options, checked):
     elif unit == "line":
         units = [line for line in lines if line]
     else:
-        units = lexicon.sentences(" ".join(_BULLET.sub("", line) for line in lines))
+        units = lexicon.sentences("\n".join(_BULLET.sub("", line) for line in lines))
     return [u for u in (_SPACE_BEFORE_PUNCTUATION.sub("", _LABEL.sub("", u)).strip() for u in units) if u]
 
 

@@ -37,7 +37,10 @@ def extract(index, options, ranked=None):
     else:
         count = rules.items if rules.unit == "bullet" else rules.extract_items
         lines = [clean(s.text) for s in salience.pick(ranked, index, count=count)]
-    raw = "\n".join(("- " if rules.unit == "bullet" else "") + line for line in lines if line)
+    # Blank lines between sentences: each stays one item even where it has no closing stop to
+    # split at (a transcript turn ending "and {disfmarker}" would take in the next one).
+    separator = "\n" if rules.unit == "bullet" else "\n\n"
+    raw = separator.join(("- " if rules.unit == "bullet" else "") + line for line in lines if line)
     return guard.enforce(raw, options)
 
 
