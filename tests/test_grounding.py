@@ -85,6 +85,20 @@ def test_a_short_turn_is_cited_as_itself_not_as_a_longer_one_holding_its_words()
     assert citation["supported"], citation
     assert citation["sources"][0]["quote"] == turns[2]
 
+
+def test_a_transcripts_notes_are_not_read_but_a_papers_braces_are():
+    """"{vocalsound}" in a meeting transcript is the transcriber's, not anyone's words: it is
+    neither quoted nor a reason to glue two sentences ("No . {vocalsound} I think ..." did not
+    split). Braces in prose hold content and stay."""
+    transcript = grounding.SourceIndex(["Anna: No . {vocalsound} I think the rubber case is better .\n"
+                                        "Ben: The rubber {disfmarker} rubber case costs more .\n"
+                                        "Anna: Then we ask the supplier {gap} for a price ."])
+    assert transcript.sentences == ["Anna: No .", "I think the rubber case is better .",
+                                    "Ben: The rubber rubber case costs more .",
+                                    "Anna: Then we ask the supplier for a price ."]
+    paper = grounding.SourceIndex(["Labels are mapped to {-1,+1} before training. The loss is convex."])
+    assert paper.sentences[0] == "Labels are mapped to {-1,+1} before training."
+
 def test_strict_keeps_only_supported_items_renumbered():
     citations = grounding.cite(["Aliens landed in Paris.", "Two tram lines will be built."], BLOCKS)
     kept = grounding.strict(citations)

@@ -157,3 +157,27 @@ def test_a_transcript_preview_keeps_each_turn_apart():
     for item in items:
         assert item in index.sentences, f"{item!r} is not one sentence of the transcript"
     assert all(c["status"] == "extracted" for c in data["citations"]), data["citations"]
+
+
+NOTED_MEETING = """Anna: Okay, uh, yeah, um, let's {disfmarker} let's start, yeah.
+Ben: Yeah, um, okay {vocalsound} yeah, uh, so, um, yeah.
+Cara: The supplier raised the price of the rubber case to four euros {disfmarker} four euros a piece.
+Anna: Uh, yeah, okay, um {vocalsound} right, yeah, uh, okay.
+Ben: Um, yeah, so, uh, okay, yeah {disfmarker} yeah, um.
+Cara: So we keep the plastic case and spend the saving on a longer battery life.
+Anna: Yeah, um, okay, uh, yeah {vocalsound} so, um, yeah, yeah.
+Ben: The designer will send the new drawings with the plastic case by Friday.
+Anna: Okay, uh, yeah, um, right, so, okay {disfmarker} yeah.
+"""
+
+
+def test_a_transcript_is_ranked_by_what_is_said_not_by_fillers_labels_or_notes():
+    """Fillers, speaker labels and the transcriber's notes are in most turns, so they made the
+    turns that hold nothing else the most central (all three key points were "Yeah, um, okay").
+    The points are the turns that say something, quoted without the notes nobody said."""
+    document = text_document(NOTED_MEETING)
+    points = [c["text"] for c in preview.preview(document, SummaryOptions(length="short"))["citations"]]
+    assert points == [
+        "Cara: The supplier raised the price of the rubber case to four euros four euros a piece.",
+        "Cara: So we keep the plastic case and spend the saving on a longer battery life.",
+        "Ben: The designer will send the new drawings with the plastic case by Friday."]

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 from summarizer.engine import consistency, directives, facts, injection
 from summarizer.engine import consistency_weights
-from summarizer.engine.lexicon import STOPWORDS, TURN, content_words, fold, sentences, words
+from summarizer.engine.lexicon import STOPWORDS, TURN, content_words, fold, sentences, without_notes, words
 
 SUPPORT_THRESHOLD = 0.6
 """Least share of an item's IDF-weighted content words that its best one or two nearby source
@@ -44,6 +44,11 @@ DIALOGUE_TURN_SHARE = 0.3
 """A document whose lines open a speaker's turn this often or more is a dialogue (QMSum
 transcripts: 0.5-1.0; news and papers: 0), where the grammar of address is how people talk."""
 
+TRANSCRIPT_TURN_SHARE = 0.5
+"""A document at least this share of whose lines open a speaker's turn is a transcript: its
+sentences are read without the transcriber's notes ("{vocalsound}", lexicon.NOTE), and salience
+ranks them by what is said (salience.py)."""
+
 DIALOGUE_MIN_SENTENCES = 10
 """Fewer sentences are no dialogue, whatever their lines look like: in a three-paragraph page one
 "Note to automated readers: ..." line would make a third of its lines look like turns."""
@@ -68,20 +73,18 @@ class SourceIndex:
 
     def __init__(self, blocks, title=""):
         self.sentences, self.locators, self.counts = [], [], []
-        lines = turns = 0
-        for block in blocks:
-            text, locator = _block_fields(block)
-            for line in text.split("\n"):
-                lines += bool(line.strip())
-                turns += bool(TURN.match(line.strip()))
-            for sentence in sentences(text):
+        fields = [_block_fields(block) for block in blocks]
+        lines = [line.strip() for text, _ in fields for line in text.split("\n") if line.strip()]
+        self.turn_lines = sum(bool(TURN.match(line)) for line in lines)
+        self.turn_share = self.turn_lines / len(lines) if lines else 0.0
+        """Share of the document's lines that open a speaker's turn ("Anna: ..."): transcripts."""
+        self.transcript = self.turn_share >= TRANSCRIPT_TURN_SHARE
+        for text, locator in fields:
+            for sentence in sentences(without_notes(text) if self.transcript else text):
                 self.sentences.append(sentence)
                 self.locators.append(locator)
                 self.counts.append(Counter(content_words(sentence)))
         self.terms = [set(counts) for counts in self.counts]
-        self.turn_share = turns / lines if lines else 0.0
-        """Share of the document's lines that open a speaker's turn ("Anna: ..."): transcripts."""
-        self.turn_lines = turns
         self.title = title
         self._positions = {}
         for number, text in enumerate(self.sentences):

@@ -31,18 +31,18 @@ sentence of a 200-sentence report 87% of the first one's bonus and the fiftieth 
 among a few priors, none fitted per set or document, on the whole development half
 (bench/README.md, "Summary quality on the whole development half", bench/lead_prior.py): the
 preview's ROUGE-1 rose on CNN/DM, XSum and SciTLDR alike; a larger LEAD_BONUS helps CNN/DM and
-costs XSum and SciTLDR. A meeting transcript gets no prior (TRANSCRIPT_TURNS)."""
+costs XSum and SciTLDR. A meeting transcript gets no prior (TRANSCRIPT_LENGTH_POWER)."""
 
 LEAD_BONUS = 0.5
 """How much the first sentence's score is multiplied up (x1.5 at the start) in prose."""
 
-TRANSCRIPT_TURNS = 0.5
-"""A document at least this share of whose lines open a speaker's turn ("Anna: ...") is a
-transcript: where a sentence comes says little there (greetings first, decisions anywhere) and
-longer turns say more, so it gets no lead bonus and a preference for longer sentences instead."""
-
 TRANSCRIPT_LENGTH_POWER = 0.5
-"""In a transcript, a sentence's score is multiplied by its word count to this power."""
+"""In a transcript (grounding.SourceIndex.transcript), where a sentence comes says little
+(greetings first, decisions anywhere) and longer turns say more: no lead bonus, and a sentence's
+score is multiplied by its word count to this power instead. Both the words and the weighted words
+of a transcript's sentence are what is said (lexicon.said_words): its speaker's label, in every
+turn of the speaker, and the fillers every speaker says made a short turn as central as a long
+one."""
 
 TITLE_WEIGHT = 0.5
 """Weight of a sentence's similarity to the title, added to its centrality."""
@@ -86,11 +86,10 @@ def rank(index):
     idf = _vectorize(candidates, index)
     centroid = _normalized(_sum(s.vector for s in candidates))
     title_vector = _normalized(_tfidf(Counter(lexicon.content_words(index.title)), idf))
-    transcript = index.turn_share >= TRANSCRIPT_TURNS
     for sentence in candidates:
         relevance = _cosine(sentence.vector, centroid) + TITLE_WEIGHT * _cosine(sentence.vector, title_vector)
-        if transcript:
-            sentence.score = relevance * len(lexicon.words(sentence.text)) ** TRANSCRIPT_LENGTH_POWER
+        if index.transcript:
+            sentence.score = relevance * len(lexicon.said_words(sentence.text)) ** TRANSCRIPT_LENGTH_POWER
         else:
             position = math.exp(-math.log(2) * sentence.index / POSITION_HALF_LIFE)
             sentence.score = relevance * (1 + LEAD_BONUS * position)
@@ -148,13 +147,21 @@ def _vectorize(sentences, index):
     the IDF."""
     idf = _idf(sentences, index)
     for sentence in sentences:
-        sentence.vector = _normalized(_tfidf(index.counts[sentence.index], idf))
+        sentence.vector = _normalized(_tfidf(_said(index, sentence.index), idf))
     return idf
+
+
+def _said(index, number):
+    """Counts of the content words sentence `number` of `index` says (lexicon.said_words in a
+    transcript)."""
+    if not index.transcript:
+        return index.counts[number]
+    return Counter(lexicon.content_words(" ".join(lexicon.said_words(index.sentences[number]))))
 
 
 def _idf(sentences, index):
     """IDF of every term of `sentences` (of `index`), over those sentences themselves."""
-    counts = Counter(term for s in sentences for term in index.counts[s.index])
+    counts = Counter(term for s in sentences for term in _said(index, s.index))
     size = len(sentences)
     return {term: math.log((size + 1) / (n + 0.5)) + 1.0 for term, n in counts.items()}
 
