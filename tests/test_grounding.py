@@ -99,6 +99,23 @@ def test_a_transcripts_notes_are_not_read_but_a_papers_braces_are():
     paper = grounding.SourceIndex(["Labels are mapped to {-1,+1} before training. The loss is convex."])
     assert paper.sentences[0] == "Labels are mapped to {-1,+1} before training."
 
+
+def test_a_quote_with_its_speaker_is_checked_against_who_said_it():
+    """A turn of several sentences names its speaker once; the speaker of a sentence in its middle
+    is still known, so "Grad B: <that sentence>" is Grad B's words, and the same sentence put in
+    another's mouth is not."""
+    index = grounding.SourceIndex(["Grad B: The route planner needs the building entrances. "
+                                   "Sometimes visitors only want to get close to a building. "
+                                   "The map has no entrances yet.\n"
+                                   "Professor C: Then we collect the entrances for the campus first.\n"
+                                   "Grad B: That takes a week of walking around.\n"
+                                   "Professor C: Fine, we start on Monday."])
+    said = grounding.citation(0, "Grad B: Sometimes visitors only want to get close to a building.", index)
+    assert said["supported"], said
+    moved = grounding.citation(0, "Professor C: Sometimes visitors only want to get close to a building.",
+                               index)
+    assert not moved["supported"], moved
+
 def test_strict_keeps_only_supported_items_renumbered():
     citations = grounding.cite(["Aliens landed in Paris.", "Two tram lines will be built."], BLOCKS)
     kept = grounding.strict(citations)

@@ -169,3 +169,36 @@ def test_the_command_prints_verdicts_and_exits_by_them(live_server, tmp_path):
                            "--server", live_server.url, "--token", "wrong"],
                           capture_output=True, text=True, timeout=60, cwd=REPO)
     assert done.returncode == 1 and "401" in done.stderr
+
+
+MEETING_VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:09.000
+<v Grad B>The route planner needs the building entrances {disfmarker} all of them. The map has none yet.
+Last year we drew the paths by hand. The paths took two months.
+Sometimes visitors only want to get close to a building.
+
+00:00:09.500 --> 00:00:14.000
+<v Professor C>Then we collect the entrances for the campus first {vocalsound}. The library has four.
+The lab has two. Ask the caretakers for the keys.
+
+00:00:14.500 --> 00:00:18.000
+<v Grad B>That takes a week of walking around.
+
+00:00:18.500 --> 00:00:21.000
+<v Professor C>Fine, we start on Monday.
+"""
+
+
+def test_a_transcript_claim_is_checked_against_its_speaker_and_quoted_without_notes(client):
+    """A WebVTT file as a user uploads it: Grad B's sentence, four sentences into the turn and far
+    from any other of Grad B's, is Grad B's words; the same words are not Professor C's."""
+    upload = client.post("/verify", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(MEETING_VTT.encode()), "meeting.vtt"),
+        "claims": ["Grad B: Sometimes visitors only want to get close to a building.",
+                   "Professor C: Sometimes visitors only want to get close to a building."]})
+    assert upload.status_code == 200, upload.get_json()
+    said, moved = upload.get_json()["claims"]
+    assert said["supported"] and not moved["supported"], (said, moved)
+    assert said["sources"][0]["locator"]["speaker"] == "Grad B"
+    assert all("{" not in source["quote"] for claim in (said, moved) for source in claim["sources"])

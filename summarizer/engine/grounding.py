@@ -79,9 +79,15 @@ class SourceIndex:
         self.turn_share = self.turn_lines / len(lines) if lines else 0.0
         """Share of the document's lines that open a speaker's turn ("Anna: ..."): transcripts."""
         self.transcript = self.turn_share >= TRANSCRIPT_TURN_SHARE
+        self.speakers = []
+        """Per sentence of a transcript, the label of the turn it is in ("Grad B"), else ""."""
+        speaker = ""
         for text, locator in fields:
             for sentence in sentences(without_notes(text) if self.transcript else text):
+                turn = TURN.match(sentence) if self.transcript else None
+                speaker = turn.group(0).rstrip(": ") if turn else speaker
                 self.sentences.append(sentence)
+                self.speakers.append(speaker)
                 self.locators.append(locator)
                 self.counts.append(Counter(content_words(sentence)))
         self.terms = [set(counts) for counts in self.counts]
@@ -266,12 +272,14 @@ class SourceIndex:
 
     def check(self, text):
         """Support of `text` and the facts it states that the sentences it draws on do not carry
-        (those sentences, the one before each, where a name is often given, and the title)."""
+        (those sentences, the one before each, where a name is often given, the title, and in a
+        transcript who said them: "Grad B: ..." quotes a sentence in the middle of Grad B's turn)."""
         found = self.support(text)
         if not found.used:
             return found, facts.missing(text, self.title, self.common)
         window = sorted({n for i in found.used for n in (i - 1, i) if n >= 0})
-        context = " ".join([self.title, *(self.sentences[n] for n in window)])
+        speakers = [self.speakers[n] for n in found.used]
+        context = " ".join([self.title, *speakers, *(self.sentences[n] for n in window)])
         dropped = facts.dropped_negation(text, " ".join(self.sentences[n] for n in found.used))
         return found, facts.missing(text, context, self.common) + dropped
 
