@@ -15,7 +15,8 @@ from collections import Counter, defaultdict
 
 from summarizer.engine import consistency, directives, facts, injection
 from summarizer.engine import consistency_weights
-from summarizer.engine.lexicon import STOPWORDS, TURN, content_words, fold, sentences, without_notes, words
+from summarizer.engine.lexicon import (STOPWORDS, TURN, content_words, fold, said_words, sentences, without_notes,
+                                       words)
 
 SUPPORT_THRESHOLD = 0.6
 """Least share of an item's IDF-weighted content words that its best one or two nearby source
@@ -102,6 +103,14 @@ class SourceIndex:
         count = len(self.sentences)
         self._unseen_idf = math.log(count + 1) + 1.0
         self.idf = {t: math.log((count + 1) / (len(p) + 0.5)) + 1.0 for t, p in self.postings.items()}
+
+    @functools.cached_property
+    def said(self):
+        """Per sentence, the counts of the content words it says: `counts`, and in a transcript
+        without the speaker's label and fillers (lexicon.said_words), which salience ranks by."""
+        if not self.transcript:
+            return self.counts
+        return [Counter(content_words(" ".join(said_words(s)))) for s in self.sentences]
 
     @functools.cached_property
     def common(self):

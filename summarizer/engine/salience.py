@@ -40,7 +40,7 @@ TRANSCRIPT_LENGTH_POWER = 0.5
 """In a transcript (grounding.SourceIndex.transcript), where a sentence comes says little
 (greetings first, decisions anywhere) and longer turns say more: no lead bonus, and a sentence's
 score is multiplied by its word count to this power instead. Both the words and the weighted words
-of a transcript's sentence are what is said (lexicon.said_words): its speaker's label, in every
+of a transcript's sentence are what is said (SourceIndex.said): its speaker's label, in every
 turn of the speaker, and the fillers every speaker says made a short turn as central as a long
 one."""
 
@@ -147,21 +147,13 @@ def _vectorize(sentences, index):
     the IDF."""
     idf = _idf(sentences, index)
     for sentence in sentences:
-        sentence.vector = _normalized(_tfidf(_said(index, sentence.index), idf))
+        sentence.vector = _normalized(_tfidf(index.said[sentence.index], idf))
     return idf
-
-
-def _said(index, number):
-    """Counts of the content words sentence `number` of `index` says (lexicon.said_words in a
-    transcript)."""
-    if not index.transcript:
-        return index.counts[number]
-    return Counter(lexicon.content_words(" ".join(lexicon.said_words(index.sentences[number]))))
 
 
 def _idf(sentences, index):
     """IDF of every term of `sentences` (of `index`), over those sentences themselves."""
-    counts = Counter(term for s in sentences for term in _said(index, s.index))
+    counts = Counter(term for s in sentences for term in index.said[s.index])
     size = len(sentences)
     return {term: math.log((size + 1) / (n + 0.5)) + 1.0 for term, n in counts.items()}
 
