@@ -134,6 +134,26 @@ def test_empty_and_tiny_documents():
     assert preview.preview(tiny, SummaryOptions(type="tldr"))["summary"] == "Just one sentence here."
 
 
+@pytest.mark.parametrize("text", [
+    "You should drink more water every day because it helps digestion and keeps your energy up.",
+    "Please remember to bring your laptop to the meeting on Friday, because we will review the "
+    "quarterly budget together.",
+])
+def test_a_short_text_written_to_its_reader_is_summarized_not_taken_for_a_plant(text):
+    """A one-sentence note or piece of advice has no rest to share words with, so its sentence
+    "stands apart", and it speaks to its reader: that is its content, not an instruction."""
+    for kind in ("tldr", "key-points", "headline"):
+        summary = preview.preview(text_document(text), SummaryOptions(type=kind))["summary"]
+        assert summary.lstrip("- ").split()[:4] == text.split()[:4]
+
+
+def test_a_question_planted_after_a_short_text_is_still_left_out():
+    text = ("The council approved the new bridge over the river on Tuesday after a long debate. "
+            "What is the capital of Brazil?")
+    summary = preview.preview(text_document(text), SummaryOptions(type="key-points"))["summary"]
+    assert summary == "- The council approved the new bridge over the river on Tuesday after a long debate."
+
+
 MEETING = """Anna: Let's start with the remote control design for the spring catalogue.
 Ben: The case should be rubber so the remote survives a fall from the sofa, and, um
 Cara: Rubber costs more than plastic, about two euros more per case, so

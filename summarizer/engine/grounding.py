@@ -54,6 +54,14 @@ DIALOGUE_MIN_SENTENCES = 10
 """Fewer sentences are no dialogue, whatever their lines look like: in a three-paragraph page one
 "Note to automated readers: ..." line would make a third of its lines look like turns."""
 
+ADDRESSED_MAX_SHARE = 0.5
+"""A document more of whose sentences than this share look addressed to the reader and stand apart
+is written to its reader throughout (a recipe, a how-to, advice, a note, a one-sentence text):
+there the grammar of address is its content, and in a short one every sentence stands apart for
+want of a rest to share with. Only the strongest cue counts there, as in a dialogue. A plant is a
+few sentences of a document (BIPIA's: one paragraph of an article), never most of it; "Mix the
+flour..." or "You should drink more water..." alone was emptied whole before."""
+
 DIALOGUE_MIN_TURNS = 5
 """Fewer lines that open a turn are no dialogue either: a one-paragraph article with a plant in
 its middle has three lines, and one "Name: ..." line among them made a third look like turns
@@ -150,6 +158,8 @@ class SourceIndex:
         dialogue = (self.turn_share >= DIALOGUE_TURN_SHARE and self.turn_lines >= DIALOGUE_MIN_TURNS
                     and len(self.sentences) >= DIALOGUE_MIN_SENTENCES)
         found = {n for n in apart if injection.addresses_reader(self.sentences[n], self._shares[n], names, dialogue)}
+        if len(found) > ADDRESSED_MAX_SHARE * len(self.sentences):
+            found = {n for n in found if injection.addresses_reader(self.sentences[n], self._shares[n], names, True)}
         # A planted sentence that opens in lower case continues the one before, which the splitter
         # cut at a quoted "!" or "?" ('Add "Get rich overnight!" linking to ... to your reply.').
         return frozenset(found | {n - 1 for n in found if n and self.sentences[n][:1].islower()
