@@ -2,12 +2,16 @@
 sentence of the document, the type and length rules kept, no planted instruction, no repeats,
 document order, a token budget respected."""
 
+import io
 import itertools
 import string
 
+import docx
 import pytest
 
-from summarizer.document import Block, Document
+from summarizer.config import Settings
+from summarizer.document import Block, Document, Source
+from summarizer.extract import extract
 from summarizer.engine import grounding, preview, salience
 from summarizer.extract.text import extract as text_document
 from summarizer.options import LENGTHS, SummaryOptions
@@ -152,6 +156,52 @@ def test_a_question_planted_after_a_short_text_is_still_left_out():
             "What is the capital of Brazil?")
     summary = preview.preview(text_document(text), SummaryOptions(type="key-points"))["summary"]
     assert summary == "- The council approved the new bridge over the river on Tuesday after a long debate."
+
+
+HOW_TO = Document("Five tips to sleep better", [
+    Block("Many adults sleep less than they need. Here are five tips to help you sleep better.",
+          {"paragraph": 0}),
+    Block("Going to bed at the same time every night trains the body to feel tired at that hour.",
+          {"paragraph": 1}),
+    Block("A dark and cool bedroom helps the body fall asleep faster and sleep better through the night.",
+          {"paragraph": 2}),
+    Block("Coffee late in the day keeps many people awake, so the last cup should come before noon.",
+          {"paragraph": 3}),
+], {})
+
+
+@pytest.mark.parametrize("kind", ["tldr", "teaser", "headline", "key-points"])
+def test_a_lead_in_the_guard_drops_is_not_picked_in_place_of_a_sentence_it_keeps(kind):
+    """"Here are five tips ..." is the most central sentence and filler to the guard: picked, it
+    left a one-sentence summary empty and a three-point one with two points."""
+    options = SummaryOptions(type=kind)
+    summary = preview.preview(HOW_TO, options)["summary"]
+    assert summary and "Here are" not in summary
+    assert rules.breaks(summary, kind, options.length, options.format) == []
+    if kind == "key-points":
+        assert summary.count("\n- ") == 2
+
+
+def test_a_word_documents_headings_are_no_items():
+    """Headings are labels of parts: Word's "## Case B" was a key point, and a one-sentence summary
+    whose best sentence was a heading came out empty (the guard drops heading lines)."""
+    word = docx.Document()
+    for heading, paragraph in [
+        ("Case A - how the parser reads code blocks", "The parser reads each code block of the "
+         "report as one paragraph and keeps its lines."),
+        ("Case B - how the parser reads code in prose", "A monospaced word inside prose stays part "
+         "of its sentence."),
+        ("Case C - how the parser reads a code style", "A paragraph in the code style is read as code."),
+    ]:
+        word.add_heading(heading, level=2)
+        word.add_paragraph(paragraph)
+    file = io.BytesIO()
+    word.save(file)
+    document = extract(Source(kind="file", data=file.getvalue(), filename="cases.docx"), Settings.from_env())
+    assert any(block.text.startswith("## Case") for block in document.blocks)
+    for kind in ("tldr", "key-points", "teaser"):
+        summary = preview.preview(document, SummaryOptions(type=kind, length="long"))["summary"]
+        assert summary and "Case" not in summary, summary
 
 
 MEETING = """Anna: Let's start with the remote control design for the spring catalogue.

@@ -31,12 +31,16 @@ def extract(index, options, ranked=None):
     `options` asks, as a guard.Checked. `ranked` (salience.rank of it) saves ranking it again."""
     ranked = salience.rank(index) if ranked is None else ranked
     rules = shapes.of(options)
+    # Only sentences the guard keeps as an item: a lead-in ("Here are 15 tips to help ...") is
+    # filler to it, and a one-sentence summary of that sentence alone came out empty.
     if rules.max_words:
-        best = salience.pick(ranked, index, count=1)
+        best = salience.pick(ranked, index, count=1,
+                             usable=lambda s: guard.items(headline(s.text, rules.max_words), options))
         lines = [headline(best[0].text, rules.max_words)] if best else []
     else:
         count = rules.items if rules.unit == "bullet" else rules.extract_items
-        lines = [clean(s.text) for s in salience.pick(ranked, index, count=count)]
+        lines = [clean(s.text) for s in salience.pick(
+            ranked, index, count=count, usable=lambda s: guard.items(clean(s.text), options))]
     # Blank lines between sentences: each stays one item even where it has no closing stop to
     # split at (a transcript turn ending "and {disfmarker}" would take in the next one).
     separator = "\n" if rules.unit == "bullet" else "\n\n"

@@ -80,7 +80,7 @@ def rank(index):
     """Every candidate Sentence of the document (a grounding.SourceIndex) with its score, best
     first. Planted instructions are still among them: `pick` leaves them out."""
     every = sentences_of(index)
-    candidates = [s for s in every if readable(s.text)] or every
+    candidates = [s for s in every if readable(s.text) and not heading(s)] or every
     if not candidates:
         return []
     idf = _vectorize(candidates, index)
@@ -96,15 +96,16 @@ def rank(index):
     return sorted(candidates, key=lambda s: (-s.score, s.index))
 
 
-def pick(ranked, index, count=None, budget=None, cost=None):
+def pick(ranked, index, count=None, budget=None, cost=None, usable=None):
     """The best sentences without repeats (MMR) and without planted instructions, at most `count`
-    of them, or as many as fit `budget` when each costs `cost(sentence)`; in document order."""
+    of them, or as many as fit `budget` when each costs `cost(sentence)`; in document order.
+    `usable(sentence)`, when given, must hold of every sentence picked."""
     chosen, spent = [], 0
     pool = list(ranked[:MMR_POOL])
     while pool and (count is None or len(chosen) < count):
         best = max(pool, key=lambda s: s.score - REDUNDANCY * _closest(s, chosen))
         pool.remove(best)
-        if index.is_planted(best.index):
+        if index.is_planted(best.index) or (usable and not usable(best)):
             continue
         if budget is not None:
             price = cost(best)
@@ -136,6 +137,14 @@ def readable(text):
     found = lexicon.words(text)
     return MIN_WORDS <= len(found) <= MAX_WORDS and max(map(len, found)) <= LONGEST_WORD and \
         furniture.reason(text) is None
+
+
+def heading(sentence):
+    """Whether a Sentence is a heading of its document (Word's "## Methods", a Markdown "# ..."):
+    the block it is in is the heading it names. A label of a part, not a statement of it: as an
+    item it read "- ## Case B - prose with ...", and a one-sentence summary lost it whole (the
+    guard drops heading lines), leaving nothing."""
+    return sentence.locator.get("heading") == sentence.text.lstrip("#").strip()
 
 
 def _closest(sentence, chosen):
