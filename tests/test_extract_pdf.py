@@ -84,6 +84,25 @@ def test_text_per_page_with_page_locators(settings):
     assert document.metadata["pages"] == 2
 
 
+def test_running_headers_and_footers_are_not_read_as_text(settings):
+    """A report's title and page number on every page were glued to each page's first sentence."""
+    body = [["Rivers carry water to the sea.", "Most of them rise in hills."],
+            ["Lakes store water between rains.", "Some are made by dams."],
+            ["Floods come after long rain.", "Barriers hold them back."],
+            ["Wetlands filter what rivers carry.", "Birds nest there in spring."],
+            ["Maps show every river as a line.", "Its flow has a direction."]]
+    pages = [["Hydro Network Data Model - Edition 1.0", *lines, f"Report page {n} of 5"]
+             for n, lines in enumerate(body, start=1)]
+    document = read(make_pdf(pages), settings)
+    assert [b.locator for b in document.blocks] == [{"page": n} for n in range(1, 6)]
+    assert [b.text for b in document.blocks] == ["\n".join(lines) for lines in body]
+
+
+def test_a_line_that_is_every_pages_whole_text_is_kept(settings):
+    document = read(make_pdf([["Habibi, the same line on every page."]] * 4), settings)
+    assert [b.text for b in document.blocks] == ["Habibi, the same line on every page."] * 4
+
+
 def test_pages_without_text_are_listed_not_fatal(settings):
     data = make_pdf([["Only the first page has text."], []])
     document = read(data, settings)

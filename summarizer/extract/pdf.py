@@ -8,6 +8,8 @@ OCR options; a PDF in which neither finds text is refused with 422 `pdf_no_text`
 
 import io
 import logging
+import re
+from collections import Counter
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
@@ -19,6 +21,20 @@ from summarizer.extract import text as text_format
 #: Bytes of non-whitespace tolerated after the last `%%EOF`: writers end the file with it, some
 #: tools append a little junk; more than this is the start of content whose end was cut off.
 EOF_SLACK = 1024
+
+#: Lines at each end of a page where running headers and footers stand (title, chapter, page
+#: number, copyright: often two or three lines, one above the other).
+RUNNING_EDGE_LINES = 3
+
+#: A line at a page's edge that recurs, page numbers aside, on at least this share of the pages
+#: (and on RUNNING_MIN_PAGES of them) is a running header or footer: page furniture that was glued
+#: to the first sentence of every page ("National Hydro Network, Data Model – Edition 1.0 2004-06
+#: GeoBase® 7 2.1 LRS model ..."). A quarter, not a half, because books alternate their headers
+#: between even pages (the book's title) and odd ones (the chapter's).
+RUNNING_PAGE_SHARE = 0.25
+RUNNING_MIN_PAGES = 3
+
+_PAGE_NUMBERS = re.compile(r"\b(?:\d+|[ivxlcdm]+)\b", re.I)
 
 
 def parse(data, *, password=None, max_pages, max_chars, ocr_options=None, **_ignored):
@@ -36,6 +52,7 @@ def parse(data, *, password=None, max_pages, max_chars, ocr_options=None, **_ign
                 f"This PDF has {count} pages; the limit (max_pages) is {max_pages}.",
             )
         blocks, empty = _pages(reader, count, max_chars)
+        blocks = _without_running_lines(blocks)
         metadata = _metadata(reader, count)
     except LimitReachedError:
         raise UnprocessableDocument(
@@ -131,6 +148,41 @@ def _pages(reader, count, max_chars):
             )
         blocks.append(Block(page_text, {"page": number}))
     return blocks, empty
+
+
+def _without_running_lines(blocks):
+    """The page blocks without their running headers and footers (RUNNING_PAGE_SHARE); a page
+    that is nothing else (the same line on every page) keeps it."""
+    edges = [_edge_keys(block.text) for block in blocks]
+    seen = Counter(key for keys in edges for key in keys)
+    needed = max(RUNNING_MIN_PAGES, RUNNING_PAGE_SHARE * len(blocks))
+    running = {key for key, pages in seen.items() if pages >= needed and any(c.isalpha() for c in key)}
+    if not running:
+        return blocks
+    kept = []
+    for block in blocks:
+        lines = block.text.split("\n")
+        edge = _edge_positions(lines)
+        text = "\n".join(line for n, line in enumerate(lines)
+                         if n not in edge or _running_key(line) not in running).strip()
+        kept.append(Block(text, block.locator) if text else block)
+    return kept
+
+
+def _edge_positions(lines):
+    """Positions of the first and last RUNNING_EDGE_LINES non-empty lines."""
+    filled = [n for n, line in enumerate(lines) if line.strip()]
+    return set(filled[:RUNNING_EDGE_LINES] + filled[-RUNNING_EDGE_LINES:])
+
+
+def _edge_keys(page_text):
+    lines = page_text.split("\n")
+    return {_running_key(lines[n]) for n in _edge_positions(lines)}
+
+
+def _running_key(line):
+    """A line as it recurs from page to page: without its page number ("GeoBase® iv", "GeoBase® 7")."""
+    return " ".join(_PAGE_NUMBERS.sub("#", line).lower().split())
 
 
 def _garbage(page_text):
