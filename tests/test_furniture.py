@@ -49,6 +49,9 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("Your browser does not support the audio element.", "reader_prompt"),
     ("Video playback is not available on this device.", "reader_prompt"),
     ("Sorry, this interactive graphic may not work on older devices or browsers.", "reader_prompt"),
+    # A table of contents' line, as a PDF's text layer gives it.
+    ("1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . . . . . 2", "contents_line"),
+    ("3.1.4 Hydrographic ............................................. 14", "contents_line"),
 ])
 def test_page_furniture_and_fragments_are_named(text, why):
     assert furniture.reason(text) == why
@@ -70,6 +73,8 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "The new app is not available on older devices, the company said.",
     "Microsoft said it will not support older browsers after May.",
     "If you lose your device, there will be no way to get your data back.",
+    "He paused... and then the crowd cheered as the results came in.",
+    "Cheltenham will be relegated if they lose and Hartlepool win. .............................",
 ])
 def test_statements_are_not_furniture(text):
     assert furniture.reason(text) is None

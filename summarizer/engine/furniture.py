@@ -12,7 +12,8 @@ Email"). Three general tests, no list of phrases:
   up...), or of reading it (share, follow, watch, read...) pointing at the page (here, more, us,
   video, link, newsletter...), or a notice that the page's media does not work on the reader's
   device or browser: instructions and notices of the page, not its content;
-- *capitals*: a sentence most of whose words are in capitals is a kicker or a label.
+- *capitals*: a sentence most of whose words are in capitals is a kicker or a label;
+- *leaders*: a run of leader dots is a line of a table of contents ("Notices . . . . . vii").
 
 Measured on the sentences the summary may use (salience.readable, 6-60 words) of the development
 corpus: bench/README.md "Page furniture", `python bench/furniture.py`.
@@ -94,6 +95,11 @@ _LEADING_NOTICE = re.compile(rf"^[^.!?]{{0,60}}?{_FAILS_ON_MEDIUM}(?=[A-Z0-9\"'�
 """Such a notice glued before a page's sentence by an extractor that dropped the media player
 between them ("Media playback is not supported on this deviceDel Potro secured ...")."""
 
+_LEADERS = re.compile(r"(?:(?:\.[ \t]?){5,}|…[ \t]?…)[ \t]*(?:\d+|[ivxlcdm]+)[ \t]*$", re.I)
+"""Leader dots before a page number ending the line: a table of contents' entry. Five dots or more
+or two ellipses (prose's own ellipsis is three dots); without the page number, a row of dots is a
+separator a page put after a sentence, which is still the sentence."""
+
 _CAPITAL_PAIR = re.compile(r"[A-Z]{2,}[^\w]+[A-Z]{2,}")
 """Two words in capitals in a row."""
 
@@ -109,11 +115,13 @@ kicker, a label or a shouted prompt ("SCROLL DOWN FOR VIDEO"), not a statement."
 
 
 def reason(sentence):
-    """Why `sentence` is not a statement of content ("reader_prompt", "capitals", "no_clause"),
-    or None when it is one."""
+    """Why `sentence` is not a statement of content ("reader_prompt", "contents_line", "capitals",
+    "no_clause"), or None when it is one."""
     sentence = strip_prompt(sentence)
     if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence):
         return "reader_prompt"
+    if _LEADERS.search(sentence):
+        return "contents_line"
     if _CAPITAL_PAIR.search(sentence):  # only then can most words be in capitals
         long_words = [w for w in lexicon.words(sentence) if len(w) > 1 and w.isalpha()]
         if long_words and sum(w.isupper() for w in long_words) >= CAPITALS_SHARE * len(long_words):
