@@ -51,6 +51,7 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("Sorry, this interactive graphic may not work on older devices or browsers.", "reader_prompt"),
     # A table of contents' line, as a PDF's text layer gives it.
     ("1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . . . . . 2", "contents_line"),
+    ("2 1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . .", "contents_line"),
     ("3.1.4 Hydrographic ............................................. 14", "contents_line"),
 ])
 def test_page_furniture_and_fragments_are_named(text, why):

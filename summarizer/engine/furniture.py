@@ -95,10 +95,11 @@ _LEADING_NOTICE = re.compile(rf"^[^.!?]{{0,60}}?{_FAILS_ON_MEDIUM}(?=[A-Z0-9\"'�
 """Such a notice glued before a page's sentence by an extractor that dropped the media player
 between them ("Media playback is not supported on this deviceDel Potro secured ...")."""
 
-_LEADERS = re.compile(r"(?:(?:\.[ \t]?){5,}|…[ \t]?…)[ \t]*(?:\d+|[ivxlcdm]+)[ \t]*$", re.I)
-"""Leader dots before a page number ending the line: a table of contents' entry. Five dots or more
-or two ellipses (prose's own ellipsis is three dots); without the page number, a row of dots is a
-separator a page put after a sentence, which is still the sentence."""
+_LEADERS = re.compile(r"(?:\.[ \t]){4,}\.|(?:\.{5,}|…[ \t]?…)[ \t]*(?:\d+|[ivxlcdm]+)[ \t]*$", re.I)
+"""A table of contents' leader dots: five or more spaced out (". . . . .", wherever the sentence
+splitter left the page number), or five or more (two ellipses) before a page number ending the
+line. Prose's own ellipsis is three dots; a row of dots after a sentence with no page number is a
+separator a page put there (CNN/DM's "win. ......"), and the sentence is still one."""
 
 _CAPITAL_PAIR = re.compile(r"[A-Z]{2,}[^\w]+[A-Z]{2,}")
 """Two words in capitals in a row."""
