@@ -241,6 +241,7 @@ MESSY = [
     MANY_BULLETS, SOURCE, "Sure! Here is a summary:\n\n## Summary\n**Bold** claim. " + SOURCE,
     "1. " + SOURCE.replace(". ", ".\n2. "), "> quoted\n* [link](http://x.example) `code`\n" + SOURCE,
     "Headline: " + " ".join(["word"] * 40), "x " * 5 + "\n\n\n" + "y",
+    "<em>" + SOURCE.replace(". ", ".<br/> <p>", 1) + "</p>",  # a small model's HTML
 ]
 
 
@@ -282,6 +283,7 @@ def test_violations_sees_broken_output():
     assert "too_many_sentences" in guard.violations(SOURCE, options(type="tldr"))
     assert "markdown_in_plain_text" in guard.violations("**Bold** text.", options(type="tldr", format="plain-text"))
     assert "not_one_line" in guard.violations("One.\nTwo.", options(type="teaser", length="long"))
+    assert "html_tag" in guard.violations("<em>Lorem ipsum dolor sit amet.", options(type="teaser"))
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/summarization is absent")

@@ -45,6 +45,12 @@ _GARBLED = re.compile(r"(?<!\S)(?!\S*(?:://|@))(?=\S{20})(?=\S*[^\W\d_])\S*?[^\W
 or its own sampling fails it. URLs and e-mail addresses are exempt."""
 _META = re.compile(r"\b(?:summary|summari[sz]e|document|sentences?|bullets?|instructions?|headline)\b", re.I)
 _TAGS = re.compile(r"[<{\[]\s*/?\s*document(?:\s+⟦[0-9a-f]{4}⟧)?\s*[>}\]]", re.I)
+_HTML = re.compile(r"</?(?:em|strong|b|i|u|s|p|br|hr|span|div|a|h[1-6]|ul|ol|li|sup|sub|code|pre|"
+                   r"blockquote|mark|small|del|ins|font|table|tr|td|th)\b[^<>]{0,80}?/?>", re.I)
+"""An HTML tag (<em>, </p>, <br/>, <a href=...>): a small model writes markup no format asks for,
+and an unclosed "<em>" opened a teaser in the Markdown panel. The elements of text formatting
+and structure, a closed class; a name in angle brackets ("<The Palace: Tale of Jang Noksu>",
+a page's title) is text."""
 _YES = (r"(?:sure|certainly|of course|absolutely|okay|ok|great|alright|gerne|natürlich|klar"
         r"|selbstverständlich|d['’]accord|bien sûr|volontiers|claro|por supuesto|vale|desde luego)")
 _HERE = r"(?:here(?:'s| is| are)|hier (?:ist|sind)|voici|voilà|aquí (?:tienes|está|están|hay|va))"
@@ -130,6 +136,9 @@ def _units(raw, options, checked):
     """Lines (key-points, headline) or sentences (tldr, teaser) of `raw`, de-looped and unlabelled."""
     unit = shapes.of(options).unit
     text = prompts.unmarked(_TAGS.sub("", raw.replace("```", ""))).strip()
+    if _HTML.search(text):
+        checked.repairs.append("stripped_markup")
+        text = _HTML.sub("", text)
     cut = loop_start(text)
     if cut is not None:
         checked.repairs.append("cut_loop")
@@ -170,6 +179,8 @@ def violations(text, options):
     body = "\n".join(line.removeprefix(PLAIN_BULLET) for line in lines)
     if options.format == "plain-text" and (strip_markdown(body) != body.strip() or "**" in body):
         found.append("markdown_in_plain_text")
+    if _HTML.search(text):
+        found.append("html_tag")
     if _TAGS.search(text):
         found.append("document_tag")
     return found
