@@ -12,7 +12,7 @@ import pytest
 from summarizer.config import Settings
 from summarizer.document import Block, Document, Source
 from summarizer.extract import extract
-from summarizer.engine import grounding, preview, salience
+from summarizer.engine import furniture, grounding, preview, salience
 from summarizer.extract.text import extract as text_document
 from summarizer.options import LENGTHS, SummaryOptions
 from tests import rules
@@ -71,6 +71,19 @@ def test_headline_is_cut_from_the_best_sentence():
     assert headline == "The committee, which met for six hours on Tuesday in a closed"
     assert preview.headline("The barrier (built by Dutch firms) opened, officials said.", 12) == \
         "The barrier opened"
+
+
+def test_a_headline_cut_from_a_long_sentence_still_states_something():
+    """The first clause of a sentence too long to show whole was a headline even when it was only
+    its subject ("A group of physicians"); a sentence whose cut keeps a verb is shown instead."""
+    document = text_document(
+        "A group of physicians, nurses and hospital managers from three countries met in Geneva on "
+        "Monday to plan a shared vaccine study that will run for two years and cost ten million. "
+        "The study will test the new vaccine on 5,000 volunteers in Geneva and two other cities.",
+        title="Physicians plan a vaccine study in Geneva")
+    headline = preview.preview(document, SummaryOptions(type="headline"))["summary"]
+    assert furniture.reason(headline) is None, headline
+    assert rules.breaks(headline, "headline", "short", "markdown") == []
 
 
 def test_selection_fits_its_budget_and_keeps_document_order():

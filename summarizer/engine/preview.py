@@ -34,9 +34,13 @@ def extract(index, options, ranked=None):
     # Only sentences the guard keeps as an item: a lead-in ("Here are 15 tips to help ...") is
     # filler to it, and a one-sentence summary of that sentence alone came out empty.
     if rules.max_words:
-        best = salience.pick(ranked, index, count=1,
-                             usable=lambda s: guard.items(headline(s.text, rules.max_words), options))
-        lines = [headline(best[0].text, rules.max_words)] if best else []
+        cut = lambda s: headline(s.text, rules.max_words)  # noqa: E731
+        kept = lambda s: guard.items(cut(s), options)  # noqa: E731
+        # A cut that still states something: "A group of physicians" was the first clause of a
+        # sentence too long to show whole. A document of labels alone still gets one.
+        best = salience.pick(ranked, index, count=1, usable=lambda s: kept(s) and furniture.reason(cut(s)) is None) \
+            or salience.pick(ranked, index, count=1, usable=kept)
+        lines = [cut(best[0])] if best else []
     else:
         count = rules.items if rules.unit == "bullet" else rules.extract_items
         lines = [clean(s.text) for s in salience.pick(
