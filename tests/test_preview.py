@@ -195,6 +195,24 @@ def test_a_lead_in_the_guard_drops_is_not_picked_in_place_of_a_sentence_it_keeps
         assert summary.count("\n- ") == 2
 
 
+def test_a_paragraph_closes_each_sentence_before_the_next():
+    """A page's standfirst has no closing stop: a teaser ran it into the next sentence ("... the
+    medieval disease A hunter who killed ..."), one sentence to any reader."""
+    document = Document("Hunter in Beijing diagnosed with bubonic plague", [
+        Block("Hunter diagnosed with bubonic plague after eating a rabbit, the third Beijing local "
+              "to contract the medieval disease", {"paragraph": 0}),
+        Block("A hunter who killed and ate a wild rabbit in China has been hit by the bubonic plague.",
+              {"paragraph": 1}),
+        Block("Health officials said that 28 people in close contact with the hunter were quarantined.",
+              {"paragraph": 2}),
+    ], {})
+    for kind in ("teaser", "tldr"):
+        data = preview.preview(document, SummaryOptions(type=kind, length="long"))
+        assert len(data["citations"]) >= 2
+        assert rules.sentence_count(data["summary"]) == len(data["citations"]), data["summary"]
+        assert data["citations"][0]["text"].endswith("disease")  # the item is still the source's
+
+
 def test_a_word_documents_headings_are_no_items():
     """Headings are labels of parts: Word's "## Case B" was a key point, and a one-sentence summary
     whose best sentence was a heading came out empty (the guard drops heading lines)."""

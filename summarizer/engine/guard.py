@@ -129,7 +129,7 @@ def render(items, options):
     if shapes.of(options).unit == "bullet":
         bullet = MARKDOWN_BULLET if options.format == "markdown" else PLAIN_BULLET
         return "\n".join(bullet + item for item in items)
-    return " ".join(items)
+    return " ".join([_closed(item) for item in items[:-1]] + items[-1:])
 
 
 def _units(raw, options, checked):
@@ -291,6 +291,16 @@ def _shape(units, options, checked):
     if rules.max_words and units:
         units = [_headline(units[0], rules.max_words, checked)]
     return [u for u in units if u]
+
+
+_CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _closed(sentence):
+    """A sentence of a paragraph with its closing stop before the next one: a page's standfirst
+    or a transcript's turn has none, and it ran into the next ("... to contract medieval disease
+    A HUNTER who killed and ate ..."). The item itself stays the source's words."""
+    return sentence if _CLOSED.search(sentence) else sentence.rstrip(" ,;:–-") + "."
 
 
 def _headline(line, max_words, checked):
