@@ -113,12 +113,18 @@ class SourceIndex:
         self.idf = {t: math.log((count + 1) / (len(p) + 0.5)) + 1.0 for t, p in self.postings.items()}
 
     @functools.cached_property
+    def said_words(self):
+        """Per sentence of a transcript, the words it says (lexicon.said_words: without the
+        speaker's label and fillers); salience weighs a turn by how many."""
+        return [said_words(s) for s in self.sentences] if self.transcript else []
+
+    @functools.cached_property
     def said(self):
         """Per sentence, the counts of the content words it says: `counts`, and in a transcript
-        without the speaker's label and fillers (lexicon.said_words), which salience ranks by."""
+        those of `said_words`, which salience ranks by."""
         if not self.transcript:
             return self.counts
-        return [Counter(content_words(" ".join(said_words(s)))) for s in self.sentences]
+        return [Counter(content_words(" ".join(found))) for found in self.said_words]
 
     @functools.cached_property
     def common(self):

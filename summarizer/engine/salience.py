@@ -89,7 +89,7 @@ def rank(index):
     for sentence in candidates:
         relevance = _cosine(sentence.vector, centroid) + TITLE_WEIGHT * _cosine(sentence.vector, title_vector)
         if index.transcript:
-            sentence.score = relevance * len(lexicon.said_words(sentence.text)) ** TRANSCRIPT_LENGTH_POWER
+            sentence.score = relevance * len(index.said_words[sentence.index]) ** TRANSCRIPT_LENGTH_POWER
         else:
             position = math.exp(-math.log(2) * sentence.index / POSITION_HALF_LIFE)
             sentence.score = relevance * (1 + LEAD_BONUS * position)

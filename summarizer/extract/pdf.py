@@ -153,31 +153,24 @@ def _pages(reader, count, max_chars):
 def _without_running_lines(blocks):
     """The page blocks without their running headers and footers (RUNNING_PAGE_SHARE); a page
     that is nothing else (the same line on every page) keeps it."""
-    edges = [_edge_keys(block.text) for block in blocks]
-    seen = Counter(key for keys in edges for key in keys)
+    pages = [block.text.split("\n") for block in blocks]
+    edges = [_edge_keys(lines) for lines in pages]
+    seen = Counter(key for keys in edges for key in set(keys.values()))
     needed = max(RUNNING_MIN_PAGES, RUNNING_PAGE_SHARE * len(blocks))
-    running = {key for key, pages in seen.items() if pages >= needed and any(c.isalpha() for c in key)}
+    running = {key for key, count in seen.items() if count >= needed and any(c.isalpha() for c in key)}
     if not running:
         return blocks
     kept = []
-    for block in blocks:
-        lines = block.text.split("\n")
-        edge = _edge_positions(lines)
-        text = "\n".join(line for n, line in enumerate(lines)
-                         if n not in edge or _running_key(line) not in running).strip()
+    for block, lines, keys in zip(blocks, pages, edges):
+        text = "\n".join(line for n, line in enumerate(lines) if keys.get(n) not in running).strip()
         kept.append(Block(text, block.locator) if text else block)
     return kept
 
 
-def _edge_positions(lines):
-    """Positions of the first and last RUNNING_EDGE_LINES non-empty lines."""
+def _edge_keys(lines):
+    """{position: _running_key} of a page's first and last RUNNING_EDGE_LINES non-empty lines."""
     filled = [n for n, line in enumerate(lines) if line.strip()]
-    return set(filled[:RUNNING_EDGE_LINES] + filled[-RUNNING_EDGE_LINES:])
-
-
-def _edge_keys(page_text):
-    lines = page_text.split("\n")
-    return {_running_key(lines[n]) for n in _edge_positions(lines)}
+    return {n: _running_key(lines[n]) for n in filled[:RUNNING_EDGE_LINES] + filled[-RUNNING_EDGE_LINES:]}
 
 
 def _running_key(line):
