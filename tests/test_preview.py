@@ -12,7 +12,7 @@ import pytest
 from summarizer.config import Settings
 from summarizer.document import Block, Document, Source
 from summarizer.extract import extract
-from summarizer.engine import furniture, grounding, preview, salience
+from summarizer.engine import answer, furniture, grounding, preview, salience
 from summarizer.extract.text import extract as text_document
 from summarizer.options import LENGTHS, SummaryOptions
 from tests import rules
@@ -127,6 +127,36 @@ def test_the_lead_bonus_goes_to_the_opening_sentences_however_long_the_document(
     report = Document("", [Block(" ".join(sentences), {"paragraph": 0})])
     tldr = preview.preview(report, SummaryOptions(type="tldr", length="short"))["summary"]
     assert tldr == sentences[0]
+
+
+PARK = """The council approved the new park budget.
+
+The vote came after a long public meeting at the town hall on Tuesday evening.
+
+The approved park budget adds money for playgrounds, new trees and a lake path that residents asked the council for last year.
+
+Residents said the playgrounds and the lake path were overdue, and several spoke in favour of more trees.
+
+The council will review the park budget again next spring."""
+
+
+@pytest.mark.parametrize("kind", ["tldr", "teaser"])
+def test_a_one_sentence_summary_is_the_sentence_that_carries_the_most(kind):
+    """The opening sentence is the most focused on the document, and the third carries what the
+    rest of it says (playgrounds, trees, a lake path): a summary of one sentence shows the third.
+    A list has room for both and keeps the opening."""
+    document = text_document(PARK)
+    one = preview.preview(document, SummaryOptions(type=kind, length="short"))["summary"]
+    assert one.startswith("The approved park budget adds money for playgrounds")
+    points = preview.preview(document, SummaryOptions(type="key-points", length="short"))["summary"]
+    assert points.splitlines()[0] == "- The council approved the new park budget."
+
+
+def test_a_question_keeps_its_own_ranking_for_a_one_sentence_answer():
+    """A question's preview shows the sentence that answers it, however short: the longer one that
+    carries more of the document answers something else."""
+    options = SummaryOptions(type="tldr", length="short", query="Did the council approve the park budget?")
+    assert answer.preview_event(text_document(PARK), options)["summary"] == "The council approved the new park budget."
 
 
 def test_a_central_planted_instruction_is_never_picked():

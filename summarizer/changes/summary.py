@@ -155,7 +155,7 @@ def preview_event(review, options, title="", since=""):
     if not changes.blocks:
         return {**base, "summary": blocks.nothing_text(review, bool(since)), "citations": []}
     index = grounding.SourceIndex(changes.blocks, changes.title)
-    checked = preview.extract(index, options, _in_order(index))
+    checked = preview.extract(index, options, _in_order(index), salient=False)
     citations = cited_to_changes(grounding.cite(checked.items, changes.blocks, index=index,
                                                 status="extracted"), changes, index)
     return {**base, "summary": render(citations, options), "citations": citations}

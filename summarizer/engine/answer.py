@@ -85,7 +85,7 @@ def answer(run, document, options, usage):
     kept = prompts.kept_text(text, document.title, marking)
     # The question's ranking, not salience, fills free places and makes the fallback.
     fields = guarded_summary(run, messages, options, document, answer_tokens, "reading", usage, index,
-                             ranked=relevant(focus), kept=kept,
+                             ranked=relevant(focus), kept=kept, salient=False,
                              unsaid=functools.partial(query.unsaid, index, focus))
     if not fields["citations"]:  # nothing the model wrote survived, and nothing relevant stood in
         return unanswered(options, focus, fields.get("guard"))
@@ -143,6 +143,6 @@ def preview_event(document, options):
             "method": preview.METHOD, "query": options.query, "answered": focus.answerable}
     if not focus.answerable:
         return {**base, "summary": not_answered_text(focus), "citations": []}
-    checked = preview.extract(index, options, relevant(focus))
+    checked = preview.extract(index, options, relevant(focus), salient=False)
     citations = grounding.cite(checked.items, document.blocks, index=index, status="extracted")
     return {**base, "summary": checked.text, "citations": citations}

@@ -63,14 +63,15 @@ def closer_summary(fields, document, options, index, ranked):
 
 
 def guarded_summary(run, messages, options, document, answer_tokens, reading_stage, usage, index=None,
-                    ranked=None, kept="", unsaid=None):
+                    ranked=None, kept="", unsaid=None, salient=True):
     """Stream the model's answer, hold it to the rules (retry, or fall back to an extractive
     summary), and back every item with the source (revise.py). Returns the result's summary
     fields: summary, citations, supported_share, replaced_share, method, guard (+ fallback).
     `ranked` sentences fill the places the model's items leave free and make the fallback
     (default: by salience; a question passes its own ranking, engine/answer.py). `kept`: the
     prompt's opening the model keeps read for the next call about the document
-    (prompts.kept_text). `unsaid`: a question's rule for what an item leaves out (revise.revise)."""
+    (prompts.kept_text). `unsaid`: a question's rule for what an item leaves out (revise.revise).
+    `salient=False`: `ranked` is a question's ranking, not salience's (preview.extract)."""
     def reading(done, total):
         run.check_cancel()
         run.progress(reading_stage, done, total)
@@ -93,7 +94,7 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
 
     index = index or grounding.SourceIndex(document.blocks, document.title)
     ranked = salience.rank(index) if ranked is None else ranked
-    extracted = lambda: preview.extract(index, options, ranked)  # noqa: E731
+    extracted = lambda: preview.extract(index, options, ranked, salient)  # noqa: E731
     outcome = recovery.summarize(attempt, messages, options, document.text, index=index,
                                  fallback=extracted)
     for step in [a["attempt"] for a in outcome.attempts[1:]] + [outcome.fallback] * bool(outcome.fallback):

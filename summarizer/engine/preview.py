@@ -26,9 +26,11 @@ _ATTRIBUTION = re.compile(r",?\s+(?:he|she|they|it|officials?|police|[A-Z][\w.'-
                           r"\s+(?:said|says|told\s+\w+|added|reported)\.?$")
 
 
-def extract(index, options, ranked=None):
+def extract(index, options, ranked=None, salient=True):
     """An extractive summary of the document of `index` (grounding.SourceIndex) shaped like
-    `options` asks, as a guard.Checked. `ranked` (salience.rank of it) saves ranking it again."""
+    `options` asks, as a guard.Checked. `ranked` (salience.rank of it) saves ranking it again;
+    `salient=False` says `ranked` is another order (a question's, the changes'), kept as it is
+    where a summary of one sentence would weigh the salience of each by its length."""
     ranked = salience.rank(index) if ranked is None else ranked
     rules = shapes.of(options)
     # Only sentences the guard keeps as an item: a lead-in ("Here are 15 tips to help ...") is
@@ -43,6 +45,8 @@ def extract(index, options, ranked=None):
         lines = [cut(best[0])] if best else []
     else:
         count = rules.items if rules.unit == "bullet" else rules.extract_items
+        if count == 1 and salient:
+            ranked = salience.gist(ranked, index)
         lines = [clean(s.text) for s in salience.pick(
             ranked, index, count=count, usable=lambda s: guard.items(clean(s.text), options))]
     # Blank lines between sentences: each stays one item even where it has no closing stop to
