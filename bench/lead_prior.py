@@ -1,16 +1,27 @@
 """The preview's ROUGE-1 per lead prior: how the position prior of the salience score
-(engine/salience.py: POSITION_HALF_LIFE in sentences, LEAD_BONUS) moves each set.
+(engine/salience.py: POSITION_HALF_LIFE in sentences, LEAD_BONUS) moves each set, and with it
+the length weight of a one-sentence summary (GIST_LENGTH_POWER).
 
     .venv/bin/python bench/lead_prior.py [--priors 3:0.5,3:1,10:0.5] [--sets cnndm,xsum,scitldr]
+    .venv/bin/python bench/lead_prior.py --priors 3:0.5:0,3:0.5:0.5,3:0.5:1 --sets xsum,scitldr \
+        --records RESULTS.json
 
 Over every document of each development set in ../shared/corpus/summarization, with the type and
 length bench/quality.py uses for it: the preview (engine/preview.py, no model) scored against
 the references, beside lead-k and TextRank, for the whole set and its two halves (first and
-second half of its documents). A prior is HALF_LIFE:BONUS. About 3 minutes for the default six
-priors on 2 cores.
+second half of its documents). A prior is HALF_LIFE:BONUS[:GIST_POWER] (the power defaults to
+salience.GIST_LENGTH_POWER). About 3 minutes for the default six priors on 2 cores.
+
+With --records (files bench/quality.py writes with --results, covering every document of the
+sets), each cell also gives what the service would show: per document, the model's summary those
+records hold or this preview, whichever is closer to the document (pipeline.closer_summary's
+rule), the preview where the model's summary was the fallback. The model's summaries are the
+recorded ones: a prior also changes what the model reads of a long document, which this leaves
+out.
 """
 
 import argparse
+import json
 import statistics
 import sys
 from pathlib import Path
@@ -22,7 +33,7 @@ from rouge_score import rouge_scorer  # noqa: E402
 
 from bench import baselines  # noqa: E402
 from bench.quality import SETS, load_set  # noqa: E402
-from summarizer.engine import preview, salience  # noqa: E402
+from summarizer.engine import grounding, preview, salience  # noqa: E402
 from summarizer.extract.text import extract as text_document  # noqa: E402
 from summarizer.options import SummaryOptions  # noqa: E402
 
@@ -40,6 +51,20 @@ def documents(name, scorer):
     return rows
 
 
+def service(document, options, record):
+    """What the service shows of `document` given the model's summary in its quality `record`:
+    that summary or the preview, whichever is closer to the document (pipeline.closer_summary)."""
+    index = grounding.SourceIndex(document.blocks, document.title)
+    ranked = salience.rank(index)
+    extracted = preview.extract(index, options, ranked)
+    # Records before "written_fallback" was kept: the model's fallback is the preview itself.
+    fell_back = record.get("written_fallback", record["fallback"] and record["written_text"] == record["preview_text"])
+    if fell_back:
+        return extracted.text
+    written, own = salience.closeness(index, ranked, [record["written_text"], extracted.text])
+    return extracted.text if own > written and extracted.items else record["written_text"]
+
+
 def halves(values):
     middle = len(values) // 2
     return statistics.mean(values), statistics.mean(values[:middle]), statistics.mean(values[middle:])
@@ -49,19 +74,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--priors", default="3:0.5,3:0.75,3:1,3:2,2:3,10:0.5")
     parser.add_argument("--sets", default="cnndm,xsum,scitldr")
+    parser.add_argument("--records", default="", help="bench/quality.py --results files, comma-separated")
     args = parser.parse_args()
+    records = {}
+    for path in filter(None, args.records.split(",")):
+        records.update(json.loads(Path(path).read_text())["documents"])
     rouge = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     def scorer(text, references):
         return 100 * rouge.score_multi(references, text)["rouge1"].fmeasure
 
     names = [n for n in SETS if any(part in n for part in args.sets.split(","))]
     rows = {name: documents(name, scorer) for name in names}
-    print("| prior (half-life, bonus) | " + " | ".join(
-        f"{SETS[n].label}: preview (halves) / better baseline (halves)" for n in names) + " |")
+    default_power = salience.GIST_LENGTH_POWER
+    print("| prior (half-life, bonus[, gist power]) | " + " | ".join(
+        f"{SETS[n].label}: preview (halves) / better baseline (halves)"
+        + (" / service" if n in records else "") for n in names) + " |")
     print("|---" * (len(names) + 1) + "|")
     for prior in args.priors.split(","):
-        half_life, bonus = (float(part) for part in prior.split(":"))
+        half_life, bonus, *power = (float(part) for part in prior.split(":"))
         salience.POSITION_HALF_LIFE, salience.LEAD_BONUS = half_life, bonus
+        salience.GIST_LENGTH_POWER = power[0] if power else default_power
         cells = []
         for name in names:
             options = SummaryOptions(type=SETS[name].type, length=SETS[name].length)
@@ -70,8 +102,13 @@ def main():
             # The better of the two baselines' means, as issue 21 compares (not the better per document).
             better = [max(lead, central) for lead, central in zip(
                 halves([b[0] for _, _, b in rows[name]]), halves([b[1] for _, _, b in rows[name]]))]
-            cells.append("{:.2f} ({:.2f}, {:.2f}) / {:.2f} ({:.2f}, {:.2f})".format(*shown, *better))
-        print(f"| {half_life:g}, {bonus:g} | " + " | ".join(cells) + " |", flush=True)
+            cell = "{:.2f} ({:.2f}, {:.2f}) / {:.2f} ({:.2f}, {:.2f})".format(*shown, *better)
+            if name in records:
+                cell += " / {:.2f} ({:.2f}, {:.2f})".format(*halves([
+                    scorer(service(document, options, record), references)
+                    for (document, references, _), record in zip(rows[name], records[name])]))
+            cells.append(cell)
+        print(f"| {prior.replace(':', ', ')} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

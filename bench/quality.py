@@ -168,7 +168,8 @@ def bench_set(model, settings, scorer, rows, spec, checker):
         model_written = score(scorer, written["summary"], row["references"])
         records.append({
             "id": row["id"], "summary": fields["summary"], "preview_text": early, "seconds": seconds,
-            "written_text": written["summary"], "preview_ms": preview_ms, "usage": usage,
+            "written_text": written["summary"], "written_fallback": bool(written.get("fallback")),
+            "preview_ms": preview_ms, "usage": usage,
             "model": score(scorer, fields["summary"], row["references"]), "written": model_written,
             # The ceiling of any rule choosing per document between the two (closer_summary's choice).
             "hindsight": max(model_written, own, key=lambda s: s["rouge1"]),
