@@ -29,6 +29,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     ("He was told no.\nThen he left.", ["He was told no.", "Then he left."]),
     ("The results were published today (Nov. 18) in a journal. Fig. 3 shows them.",
      ["The results were published today (Nov. 18) in a journal.", "Fig. 3 shows them."]),
+    # Paragraphs joined without a space: still two sentences, but not at initials or in code.
+    ("The firm collapsed in 2009.In 2010 the museum closed.", ["The firm collapsed in 2009.", "In 2010 the museum closed."]),
+    ("It links Devon to the rest of the UK.The line shut.", ["It links Devon to the rest of the UK.", "The line shut."]),
+    ("The U.S.Army and J.R.R.Tolkien met Mr.Smith. They talked.",
+     ["The U.S.Army and J.R.R.Tolkien met Mr.Smith.", "They talked."]),
+    ("Call Console.WriteLine(x) here. It prints.", ["Call Console.WriteLine(x) here.", "It prints."]),
 ])
 def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expected):
     assert lexicon.sentences(text) == expected

@@ -22,7 +22,11 @@ _NUMBERED = frozenset("no nos fig figs vol p pp art sec ch".split())
 _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 """Initials and acronyms written with periods ("J.P.", "U.S.", "P.O."): like a single initial,
 they end a sentence too seldom to split at ("U.S. Highway 36", "artist L.M. Rendall")."""
-_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
+_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+|(?<=[A-Za-z\d%)\]][.!?])(?=[A-Z][a-z]+[\s,;:'’]))"
+                           r"(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
+"""A sentence's end: its punctuation and the space after it, or no space where paragraphs were
+joined without one ("... in 2009.In 2010 the museum ...": a period glued to a capitalized word
+that a space or a comma follows, which a file name or a code's "Console.WriteLine" is not)."""
 _HARD_BREAK = re.compile(r"([.!?:;…\"'”’)])\s*$")
 TURN = re.compile(r"^[A-Z][\w .'-]{0,30}:\s")
 """A speaker's name and a colon opening a line of a transcript ("Anna: ...")."""
