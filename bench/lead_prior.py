@@ -33,7 +33,7 @@ from rouge_score import rouge_scorer  # noqa: E402
 
 from bench import baselines  # noqa: E402
 from bench.quality import SETS, load_set  # noqa: E402
-from summarizer.engine import grounding, preview, salience  # noqa: E402
+from summarizer.engine import grounding, pipeline, preview, salience  # noqa: E402
 from summarizer.extract.text import extract as text_document  # noqa: E402
 from summarizer.options import SummaryOptions  # noqa: E402
 
@@ -56,13 +56,12 @@ def service(document, options, record):
     that summary or the preview, whichever is closer to the document (pipeline.closer_summary)."""
     index = grounding.SourceIndex(document.blocks, document.title)
     ranked = salience.rank(index)
-    extracted = preview.extract(index, options, ranked)
     # Records before "written_fallback" was kept: the model's fallback is the preview itself.
     fell_back = record.get("written_fallback", record["fallback"] and record["written_text"] == record["preview_text"])
     if fell_back:
-        return extracted.text
-    written, own = salience.closeness(index, ranked, [record["written_text"], extracted.text])
-    return extracted.text if own > written and extracted.items else record["written_text"]
+        return preview.extract(index, options, ranked).text
+    written = {"summary": record["written_text"], "guard": {}}
+    return pipeline.closer_summary(written, document, options, index, ranked)["summary"]
 
 
 def halves(values):
