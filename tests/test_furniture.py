@@ -59,6 +59,9 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . . . . . 2", "contents_line"),
     ("2 1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . .", "contents_line"),
     ("3.1.4 Hydrographic ............................................. 14", "contents_line"),
+    # A page's navigation trail (breadcrumbs), in any language.
+    ("Mensagens » Mensagens de Autoestima » Só quem se Ama…", "navigation"),
+    ("Startseite › Nachrichten › Politik › Der Haushalt ist beschlossen", "navigation"),
 ])
 def test_page_furniture_and_fragments_are_named(text, why):
     assert furniture.reason(text) == why
@@ -82,6 +85,9 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "If you lose your device, there will be no way to get your data back.",
     "He paused... and then the crowd cheered as the results came in.",
     "Cheltenham will be relegated if they lose and Hartlepool win. .............................",
+    "Il a dit « oui » puis « non » avant de partir.",
+    "The method holds whenever the margin a > b > c on every input we tried.",
+    "Der Vorstand schrieb » wir bleiben « und » wir bauen « in seinem Brief an die Aktionäre.",
 ])
 def test_statements_are_not_furniture(text):
     assert furniture.reason(text) is None

@@ -101,6 +101,15 @@ splitter left the page number), or five or more (two ellipses) before a page num
 line. Prose's own ellipsis is three dots; a row of dots after a sentence with no page number is a
 separator a page put there (CNN/DM's "win. ......"), and the sentence is still one."""
 
+_TRAIL_STEP = re.compile(r"\s[»›]\s")
+"""The separator of a navigation trail ("Home › News › Politics", "Mensagens » Mensagens de
+Autoestima » ..."): a page's breadcrumbs, which an extractor can keep as a line of text. Not
+">", which prose and papers write between quantities ("a > b > c")."""
+
+TRAIL_LABEL_WORDS = 6
+"""Most words of each step of a navigation trail: its steps are the names of sections, and two
+separators between longer stretches are prose (a comparison, a quotation in French marks)."""
+
 _CAPITAL_PAIR = re.compile(r"[A-Z]{2,}[^\w]+[A-Z]{2,}")
 """Two words in capitals in a row."""
 
@@ -116,13 +125,15 @@ kicker, a label or a shouted prompt ("SCROLL DOWN FOR VIDEO"), not a statement."
 
 
 def reason(sentence):
-    """Why `sentence` is not a statement of content ("reader_prompt", "contents_line", "capitals",
-    "no_clause"), or None when it is one."""
+    """Why `sentence` is not a statement of content ("reader_prompt", "contents_line", "navigation",
+    "capitals", "no_clause"), or None when it is one."""
     sentence = strip_prompt(sentence)
     if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence):
         return "reader_prompt"
     if _LEADERS.search(sentence):
         return "contents_line"
+    if _trail(sentence):
+        return "navigation"
     if _CAPITAL_PAIR.search(sentence):  # only then can most words be in capitals
         long_words = [w for w in lexicon.words(sentence) if len(w) > 1 and w.isalpha()]
         if long_words and sum(w.isupper() for w in long_words) >= CAPITALS_SHARE * len(long_words):
@@ -131,6 +142,14 @@ def reason(sentence):
         return None  # most sentences: an auxiliary or "said" (the preview checks 100k tokens)
     found = lexicon.words(sentence)
     return None if found and has_clause(found) else "no_clause"
+
+
+def _trail(sentence):
+    """Whether `sentence` is a navigation trail: three or more short steps between separators, and
+    no French opening quotation mark (whose closing one is "»")."""
+    steps = _TRAIL_STEP.split(sentence)
+    return len(steps) >= 3 and not set("«‹") & set(sentence) and \
+        all(len(lexicon.words(step)) <= TRAIL_LABEL_WORDS for step in steps)
 
 
 def has_clause(found):
