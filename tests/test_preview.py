@@ -129,6 +129,19 @@ def test_the_lead_bonus_goes_to_the_opening_sentences_however_long_the_document(
     assert tldr == sentences[0]
 
 
+@pytest.mark.parametrize("title", ["Harbour barrier opens after ten years of work | City News",
+                                   "Harbour barrier opens after ten years of work - City News",
+                                   "Harbour barrier opens after ten years of work"])
+def test_the_pages_own_headline_is_not_shown_as_a_summary_of_it(title):
+    """A web page's first line is often its headline, which its title repeats with the site's
+    name: a summary that shows the headline back tells the reader nothing."""
+    headline = "Harbour barrier opens after ten years of work"
+    page = Document(title, [Block(headline, {"heading": 1}), *NEWS.blocks], {})
+    for kind in ("headline", "key-points", "teaser"):
+        shown = preview.preview(page, SummaryOptions(type=kind, length="short"))["summary"]
+        assert headline not in shown, (kind, shown)
+
+
 PARK = """The council approved the new park budget.
 
 The vote came after a long public meeting at the town hall on Tuesday evening.

@@ -11,6 +11,7 @@ under a second in the API process (no graph of all sentence pairs, unlike TextRa
 
 import dataclasses
 import math
+import re
 from collections import Counter
 
 from summarizer.engine import furniture, lexicon
@@ -55,6 +56,10 @@ XSum's summaries reached TextRank's (from 1.0 below; level with it, 18.51 agains
 glued sentences are split), with SciTLDR's 0.45 lower and still 2.3 above it; the power
 transcripts have. 0.3 has the better sum over the two sets."""
 
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+")
+"""Where a page's title joins its headline and its site's name ("The Festival | Inexhibit",
+"Story - Site"): the page's first line is often the headline alone, as its heading."""
+
 TITLE_WEIGHT = 0.5
 """Weight of a sentence's similarity to the title, added to its centrality."""
 
@@ -81,10 +86,11 @@ class Sentence:
 
 def sentences_of(index):
     """The document's sentences (of a grounding.SourceIndex) in order, with their locators,
-    without a sentence that only repeats the title."""
-    title_key = Counter(lexicon.content_words(index.title))
+    without a sentence that only repeats the title, or the title without the site's name."""
+    title_keys = [Counter(lexicon.content_words(part))
+                  for part in [index.title, *_TITLE_PARTS.split(index.title)]]
     return [Sentence(n, text, index.locators[n]) for n, text in enumerate(index.sentences)
-            if not (title_key and index.counts[n] == title_key)]
+            if not any(key and index.counts[n] == key for key in title_keys)]
 
 
 def rank(index):
