@@ -230,6 +230,13 @@ def test_loop_detector_lets_ordinary_text_run():
     assert feed_all(guard.LoopDetector(), SOURCE + "\n" + other) is None
 
 
+def test_a_clause_said_twice_back_to_back_is_cut_to_once():
+    """A model's headline of a slide deck said its one line twice."""
+    options = SummaryOptions(type="headline", length="short")
+    checked = guard.enforce("This is a highlight test case This is a highlight test case", options)
+    assert checked.text == "This is a highlight test case" and "cut_loop" in checked.repairs
+
+
 @pytest.mark.parametrize("text", ["ha ha ha, he laughed.", "New York, New York is a song.",
                                   "Step by step, day by day, the work went on."])
 def test_ordinary_repetition_is_not_a_loop(text):
