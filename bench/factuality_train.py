@@ -182,7 +182,9 @@ def print_frontier(scores, consistent, cnndm):
 def write_weights(model, threshold, path=None):
     means, scales, w = model
     path = path or WEIGHTS
-    probability_threshold = 1 / (1 + np.exp(-threshold))
+    # Rounded down: the weights are written to six decimals, and the summary the threshold was
+    # picked at must stay on the kept side of it in the service.
+    probability_threshold = np.floor(1e6 / (1 + np.exp(-threshold))) / 1e6
     lines = [
         '"""Weights of the support check (consistency.py), fitted by bench/factuality_train.py on',
         "FRANK's validation split; do not edit by hand: run that script again.\"\"\"",

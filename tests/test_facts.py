@@ -66,6 +66,10 @@ def test_an_added_negation_is_caught_too(index):
     ("It cost 1,200 euros, or 1200.0 in all.", {"1200"}),
     ("Three people and 3.5 percent; twelve of 40.", {"3", "3.5", "12", "40"}),
     ("The year 2019, on 10 July.", {"2019", "10"}),
+    # A unit glued on or spaced is the same number; letters before digits make a name, not one.
+    ("At 9pm, 64million people and a 10km run.", {"9", "64", "10"}),
+    ("At 9 pm, 64 million people and a 10 km run.", {"9", "64", "10"}),
+    ("The M25 and the G7 met.", set()),
 ])
 def test_numbers_are_normalised(text, expected):
     assert facts.numbers(text) == expected
@@ -74,3 +78,25 @@ def test_numbers_are_normalised(text, expected):
 def test_a_common_word_at_the_start_of_a_sentence_is_not_a_name():
     common = facts.lowercase_keys("the residents of the town voted. residents said yes.")
     assert facts.names("Residents voted in Springfield.", common) == {facts.fold("Springfield")}
+
+
+DENIALS = [
+    Block("His wife Zara was scampering in hot pursuit; Mike Tindall wouldn't have moved any faster.",
+          {"paragraph": 1}),
+    Block("The minister will face no further action over the expenses claim, the police said.",
+          {"paragraph": 2}),
+    Block("According to two tools, no more than 44 per cent of the followers are real people.",
+          {"paragraph": 3}),
+]
+
+
+@pytest.mark.parametrize("item, dropped", [
+    # What a "not" denies is what follows it: its subject is not denied.
+    ("Tindall's wife Zara was scampering in hot pursuit.", False),
+    # A negated comparison bounds a quantity: "no more than 44" is "only 44".
+    ("Only 44 per cent of the followers are real people, according to two tools.", False),
+    ("The minister will face further action over the expenses claim.", True),
+])
+def test_a_dropped_denial_is_what_follows_the_not(item, dropped):
+    citation = grounding.citation(0, item, grounding.SourceIndex(DENIALS))
+    assert ("relation:not" in citation.get("missing", [])) is dropped, citation

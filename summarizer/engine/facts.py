@@ -12,8 +12,9 @@ import re
 
 from summarizer.engine.lexicon import STOPWORDS, fold, words
 
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,.\u202f ]\d{3})+|\d+)(?:[.,](\d+))?(?!\w)")
-"""1,234 / 1 234 / 1.5 / 2017: digit groups with thousands separators, an optional fraction."""
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,.\u202f ]\d{3})+|\d+)(?:[.,](\d+))?(?=[^\W\d_]*(?!\w))")
+"""1,234 / 1 234 / 1.5 / 2017: digit groups with thousands separators, an optional fraction, and
+a unit glued on or not ("9pm" and "9 pm", "64million" and "64 million" state the same number)."""
 
 NUMBER_WORDS = {
     "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
@@ -105,24 +106,50 @@ def missing(item, sources, common):
     return gaps
 
 
-
 NEGATION_REACH = 3
-"""Words either side of a source's "not" that make up what it denies."""
+"""Content words after a source's "not" that make up what it denies (its scope)."""
 
 
-def dropped_negation(item, sources):
-    """["relation:not"] when a sentence the item draws on denies what the item states without the
-    denial: "will face no further action" told as "will face further action". What is denied is
-    the words around the source's "not"; the item states it when it uses two of them, and drops
-    the denial when it has no negation of its own. A "not" in a clause the item leaves out does
-    not count: compressing a sentence is not contradicting it."""
+def dropped_negation(item, sentences):
+    """["relation:not"] when a source sentence the item draws on (`sentences`) denies what the item
+    states without the denial: "will face no further action" told as "will face further action".
+    A denial's scope is what follows it: the item states it when it has the first content word
+    after the "not" and one more of the next NEGATION_REACH, and drops the denial when it has no
+    negation of its own. Words before the "not" are not denied ("Tindall wouldn't have moved" says
+    nothing against "Tindall's wife was in pursuit"), a "not" in a clause the item leaves out does
+    not count (compressing a sentence is not contradicting it), and a negated comparison bounds a
+    quantity rather than denying it ("no more than 44 per cent" is "only 44 per cent")."""
     if "not" in relations(item):
         return []
     said = {fold(w) for w in words(item) if w.lower() not in STOPWORDS}
-    source = [w for w in words(sources.lower().replace("’", "'"))]
-    for at, word in enumerate(source):
-        if _RELATION_OF.get(word) == "not" or word.endswith("n't"):
-            near = source[max(0, at - NEGATION_REACH):at] + source[at + 1:at + 1 + NEGATION_REACH]
-            if len({fold(w) for w in near if w not in STOPWORDS} & said) >= 2:
+    for sentence in sentences:
+        source = words(sentence.lower().replace("’", "'"))
+        for at, word in enumerate(source):
+            if not _is_negation(word) or _bounds_a_quantity(source[at + 1:at + 2]):
+                continue
+            scope = _scope(source[at + 1:])
+            if scope and scope[0] in said and len(set(scope) & said) >= 2:
                 return ["relation:not"]
     return []
+
+
+def _is_negation(word):
+    return _RELATION_OF.get(word) == "not" or word.endswith("n't")
+
+
+def _bounds_a_quantity(next_word):
+    """Whether a negation followed by `next_word` (a list of at most one) is a negated comparison:
+    "no more than", "not less than", "none other than"."""
+    return bool(next_word) and (_RELATION_OF.get(next_word[0]) in ("more", "less") or next_word == ["other"])
+
+
+def _scope(following):
+    """Folded keys of the first NEGATION_REACH content words of `following`, up to the next
+    negation."""
+    scope = []
+    for word in following:
+        if _is_negation(word) or len(scope) == NEGATION_REACH:
+            break
+        if word not in STOPWORDS and len(word) > 1:
+            scope.append(fold(word))
+    return scope

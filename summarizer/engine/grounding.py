@@ -305,7 +305,7 @@ class SourceIndex:
         window = sorted({n for i in found.used for n in (i - 1, i) if n >= 0})
         speakers = [self.speakers[n] for n in found.used]
         context = " ".join([self.title, *speakers, *(self.sentences[n] for n in window)])
-        dropped = facts.dropped_negation(text, " ".join(self.sentences[n] for n in found.used))
+        dropped = facts.dropped_negation(text, [self.sentences[n] for n in found.used])
         return found, facts.missing(text, context, self.common) + dropped
 
 
