@@ -14,6 +14,7 @@ import pytest
 from summarizer import create_app
 from summarizer.config import Settings
 from summarizer.document import Source
+from summarizer.engine import grounding
 from summarizer.extract import extract, sniff
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -129,11 +130,22 @@ def test_slides_give_titles_text_and_notes_located_by_slide():
     located = [(b.locator, b.text) for b in document.blocks]
     assert located == [
         ({"slide": 1, "title": True}, "Quarterly review"),
-        ({"slide": 1}, "Revenue grew by 12 percent.\nTwo new offices opened."),
+        ({"slide": 1}, "Revenue grew by 12 percent."),
+        ({"slide": 1}, "Two new offices opened."),
         ({"slide": 2, "title": True}, "Next steps"),
         ({"slide": 2}, "Hire four engineers."),
         ({"slide": 2, "notes": True}, "Mention the hiring freeze in Lisbon."),
     ]
+
+
+def test_a_slides_bullets_without_stops_stay_apart():
+    """A slide's paragraphs are bullets, most without a stop: read as one block, the sentence
+    splitter joined them as wrapped lines, and "... is project preparation Low institutional
+    capacity A local affair ..." was one key point."""
+    bullets = ["One of the major obstacles to water finance is project preparation",
+               "Low institutional capacity", "Difficult political and economic conditions"]
+    document = read(make_pptx([("Project preparation", bullets)]))
+    assert grounding.SourceIndex(document.blocks).sentences == ["Project preparation", *bullets]
 
 
 def test_markdown_file_is_read_without_its_markup():

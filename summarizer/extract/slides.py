@@ -78,13 +78,15 @@ def _slide_blocks(slide, number, budget):
     title = _clean(title_shape.text_frame.text) if title_shape is not None and title_shape.has_text_frame else ""
     if title:
         blocks.append(Block(title, {"slide": number, "title": True}))
+    # One block per paragraph: a slide's paragraphs are its bullets, most without a stop, and in
+    # one block the sentence splitter joined them as wrapped lines ("... project preparation Low
+    # institutional capacity A local affair ..." was one key point).
     for text in _texts(slide.shapes, 0):
         if text and text != title:
-            blocks.append(Block(text, {"slide": number}))
+            blocks += [Block(line, {"slide": number}) for line in text.split("\n")]
     if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
         notes = _clean(slide.notes_slide.notes_text_frame.text)
-        if notes:
-            blocks.append(Block(notes, {"slide": number, "notes": True}))
+        blocks += [Block(line, {"slide": number, "notes": True}) for line in notes.split("\n") if line]
     kept = []
     for block in blocks:
         budget[0] -= len(block.text)
