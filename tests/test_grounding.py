@@ -146,3 +146,15 @@ def test_reference_sentences_are_mostly_supported_and_shuffled_ones_are_not():
         other.append(grounding.supported_share(grounding.cite(items, [foreign["text"]])))
     assert sum(own) / len(own) >= 0.2
     assert sum(other) / len(other) <= 0.02
+
+
+def test_a_cut_of_a_long_sentence_cites_that_sentence_not_a_shorter_one_with_its_words():
+    """Both sentences hold every content word of the item (a tie); the shorter one held them in
+    another order and was cited, and the item checked against it was marked unverified."""
+    blocks = [Block("So there's a problem in the design of that kind of remote control somehow.", {"line": 1}),
+              Block("So I would have my own design of the remote control because it's in fact just a "
+                    "full touch screen remote control.", {"line": 2}),
+              Block("The batteries last about a year in normal use.", {"line": 3})]
+    citation = grounding.cite(["So I would have my own design of the remote control"], blocks)[0]
+    assert citation["sources"][0]["locator"] == {"line": 2}, citation
+    assert citation["supported"], citation

@@ -281,17 +281,22 @@ class SourceIndex:
         own weighted words `terms` (those of `text`) holds: the item's own sentence before a
         longer one that merely contains its few words. In a transcript many turns hold every
         content word of a short one ("Well you could have"), and whose turn is cited decides
-        what it is checked against: a verbatim line was marked unverified."""
+        what it is checked against: a verbatim line was marked unverified. First, though, the
+        sentence that holds the longest run of the item's words as written: a headline cut from
+        a long turn ("So I would have my own design of the remote control") was checked against
+        a shorter turn that has its words in another order, and marked unverified."""
         ties = [pair for pair in ranked if pair[1] >= ranked[0][1] - 1e-9]
         if len(ties) == 1:
             return ranked
         written = {w.lower() for w in words(text)}
+        item_tokens = consistency.tokens(text)
 
         def tightness(pair):
             own = self.terms[pair[0]]
             own_share = sum(self.weight(t) for t in own if t in terms) / sum(self.weight(t) for t in own)
             # Then function words too: "Uh just two under uh" has no content word but its speaker's.
-            return own_share, len(written & {w.lower() for w in words(self.sentences[pair[0]])})
+            return (_longest_run(item_tokens, self.sentence_tokens(pair[0])), own_share,
+                    len(written & {w.lower() for w in words(self.sentences[pair[0]])}))
 
         return sorted(ties, key=tightness, reverse=True) + ranked[len(ties):]
 
@@ -323,6 +328,18 @@ class Piece:
 
     def __init__(self, start, end, length):
         self.start, self.end, self.length = start, end, length
+
+
+def _longest_run(first, second):
+    """Length of the longest run of tokens that `first` and `second` share as they stand."""
+    best, previous = 0, [0] * (len(second) + 1)
+    for token in first:
+        current = [0]
+        for j, other in enumerate(second):
+            current.append(previous[j] + 1 if token == other else 0)
+        best = max(best, max(current))
+        previous = current
+    return best
 
 
 def _nearest(places, end):
