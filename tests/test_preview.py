@@ -5,14 +5,16 @@ document order, a token budget respected."""
 import io
 import itertools
 import string
+from pathlib import Path
 
 import docx
 import pytest
 
 from summarizer.config import Settings
 from summarizer.document import Block, Document, Source
+from summarizer.errors import SummarizerError
 from summarizer.extract import extract
-from summarizer.engine import answer, furniture, grounding, preview, salience
+from summarizer.engine import answer, furniture, grounding, lexicon, preview, salience
 from summarizer.extract.text import extract as text_document
 from summarizer.options import LENGTHS, SummaryOptions
 from tests import rules
@@ -325,3 +327,50 @@ def test_a_transcript_is_ranked_by_what_is_said_not_by_fillers_labels_or_notes()
         "Cara: The supplier raised the price of the rubber case to four euros four euros a piece.",
         "Cara: So we keep the plastic case and spend the saving on a longer battery life.",
         "Ben: The designer will send the new drawings with the plastic case by Friday."]
+
+
+RESTARTED_MEETING = """Anna: Uh we have we have an hour uh that that is left for the remote control design.
+Ben: Um the the case will be made of rubber so that it survives a fall from the sofa.
+Cara: Yeah.
+Anna: Okay.
+"""
+
+
+def test_a_transcript_headline_is_what_is_said_without_label_fillers_or_restarts():
+    """A headline is a cut of a turn, and a turn as spoken is no headline: "Anna: Uh we have we
+    have an hour uh that that ..." was one (lexicon.fluent)."""
+    document = text_document(RESTARTED_MEETING)
+    for length in ("short", "long"):
+        shown = preview.preview(document, SummaryOptions(type="headline", length=length))
+        headline = shown["summary"]
+        assert headline, shown
+        said = lexicon.words(headline.lower())
+        assert not set(said) & lexicon.FILLERS and ":" not in headline, headline
+        assert all(a != b for a, b in zip(said, said[1:])), headline
+        assert headline[0].isupper() and all(c["supported"] for c in shown["citations"]), shown
+
+
+TRANSCRIPTS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "transcripts"
+
+
+def test_every_corpus_transcripts_headline_is_said_cleanly_and_backed():
+    """Headlines of the corpus's meetings (QMSum and WebVTT files), read as an upload is: no
+    speaker's label or "uh", no word said twice in a row, and each backed by the support check.
+    The cut of a turn without its "uh"s is not always backed ("I think they like black of
+    course" from "I think Yeah they like black of course"): such a cut is no headline."""
+    if not TRANSCRIPTS.exists():
+        pytest.skip(f"{TRANSCRIPTS} is absent (the shared corpus is not beside this checkout)")
+    shown = 0
+    for path in sorted(TRANSCRIPTS.iterdir()):
+        try:
+            document = extract(Source(kind="file", data=path.read_bytes(), filename=path.name), Settings.from_env())
+        except SummarizerError:
+            continue
+        for length in ("short", "long"):
+            data = preview.preview(document, SummaryOptions(type="headline", length=length))
+            said = [w for w in lexicon.words(data["summary"].lower()) if w.isalpha()]
+            assert not lexicon.TURN.match(data["summary"]) and not set(said) & lexicon.FILLERS, (path.name, data)
+            assert all(a != b for a, b in zip(said, said[1:])), (path.name, data["summary"])
+            assert all(c["supported"] for c in data["citations"]), (path.name, data["citations"])
+            shown += bool(data["summary"])
+    assert shown >= 90, shown

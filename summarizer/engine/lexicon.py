@@ -102,6 +102,20 @@ def said_words(sentence):
     return [w for w in words(spoken(sentence)) if w.lower() not in FILLERS]
 
 
+_RESTART = re.compile(r"(?<![\w'’])([\w'’]+(?:\s+[\w'’]+){0,2})(?:,?\s+\1)+(?![\w'’])", re.IGNORECASE)
+"""One to three words said again at once: a speaker's restart ("we have we have", "that that")."""
+
+
+def fluent(sentence):
+    """What a transcript's `sentence` says, as a reader would write it down: without its
+    speaker's label, interjections (FILLERS) and restarts ("Grad B: Uh we have we have an hour ,
+    um" -> "We have an hour")."""
+    kept = " ".join(w for w in spoken(sentence).split() if w.lower().strip(",.;") not in FILLERS)
+    text = re.sub(r"\s+([,.;:?!])", r"\1", _RESTART.sub(r"\1", kept))
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text).lstrip(",;: ")  # "so, uh, in" -> "so, in"
+    return text[:1].upper() + text[1:]
+
+
 def without_notes(text):
     """`text` without a transcriber's notes in curly braces (NOTE)."""
     return NOTE.sub("", text).strip()

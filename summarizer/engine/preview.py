@@ -36,11 +36,12 @@ def extract(index, options, ranked=None, salient=True):
     # Only sentences the guard keeps as an item: a lead-in ("Here are 15 tips to help ...") is
     # filler to it, and a one-sentence summary of that sentence alone came out empty.
     if rules.max_words:
-        cut = lambda s: headline(s.text, rules.max_words)  # noqa: E731
+        cut = lambda s: headline(s.text, rules.max_words, index.transcript)  # noqa: E731
         kept = lambda s: guard.items(cut(s), options)  # noqa: E731
-        # A cut that still states something: "A group of physicians" was the first clause of a
-        # sentence too long to show whole. A document of labels alone still gets one.
-        best = salience.pick(ranked, index, count=1, usable=lambda s: kept(s) and furniture.reason(cut(s)) is None) \
+        # A cut that still states something ("A group of physicians" was the first clause of a
+        # sentence too long to show whole) and that the support check backs (a turn's cut without
+        # its "uh"s is not always). A document of labels alone still gets one.
+        best = salience.pick(ranked, index, count=1, usable=lambda s: kept(s) and _stated(cut(s), index)) \
             or salience.pick(ranked, index, count=1, usable=kept)
         lines = [cut(best[0])] if best else []
     else:
@@ -54,6 +55,11 @@ def extract(index, options, ranked=None, salient=True):
     separator = "\n" if rules.unit == "bullet" else "\n\n"
     raw = separator.join(("- " if rules.unit == "bullet" else "") + line for line in lines if line)
     return guard.enforce(raw, options)
+
+
+def _stated(cut, index):
+    """Whether a headline `cut` states something (no furniture) that its source backs."""
+    return furniture.reason(cut) is None and grounding.citation(0, cut, index)["supported"]
 
 
 def preview(document, options):
@@ -71,10 +77,13 @@ def clean(sentence):
     return furniture.strip_prompt(_DATELINE.sub("", sentence, count=1).strip())
 
 
-def headline(sentence, max_words):
+def headline(sentence, max_words, transcript=False):
     """A headline of at most `max_words` words cut from `sentence`: no dateline, no parentheses,
-    no closing attribution ("..., officials said"), its first clause when the whole is too long."""
-    text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(sentence))).rstrip(" .;:,")
+    no closing attribution ("..., officials said"), its first clause when the whole is too long.
+    Of a `transcript`'s sentence, what is said without the speaker's label, "uh"s and restarts
+    (lexicon.fluent): "Marketing: Uh we have we have an hour" was a headline."""
+    said = lexicon.fluent(sentence) if transcript else sentence
+    text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(said))).rstrip(" .;:,")
     if len(text.split()) > max_words:
         first = re.split(r"[,;:]\s|\s[—–-]+\s", text, maxsplit=1)[0]
         if 4 <= len(first.split()) <= max_words:

@@ -74,7 +74,8 @@ def _replacement(entry, item, index, rules, used, candidates):
     for quote in candidates:
         if quote in used or quote in index.planted or not salience.readable(quote):
             continue
-        text = preview.headline(quote, rules.max_words) if rules.max_words else preview.clean(quote)
+        text = (preview.headline(quote, rules.max_words, index.transcript) if rules.max_words
+                else preview.clean(quote))
         replaced = grounding.citation(entry["item"], text, index, status="replaced")
         if not replaced["supported"]:
             continue
@@ -94,7 +95,7 @@ def _filled(kept, fill, index, rules, used, seen):
         if sentence in used or not key or any(_covered(key, other) for other in seen):
             continue
         # A headline's free place takes a headline cut from the sentence, as a replacement does.
-        text = preview.headline(sentence, rules.max_words) if rules.max_words else sentence
+        text = preview.headline(sentence, rules.max_words, index.transcript) if rules.max_words else sentence
         entry = grounding.citation(0, text, index, status="extracted")
         if entry["supported"]:
             added.append(entry)
