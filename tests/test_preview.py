@@ -374,3 +374,30 @@ def test_every_corpus_transcripts_headline_is_said_cleanly_and_backed():
             assert all(c["supported"] for c in data["citations"]), (path.name, data["citations"])
             shown += bool(data["summary"])
     assert shown >= 90, shown
+
+
+PAGE_WITH_LABELS = [
+    "The Davis Cup Final began on Monday with the new format at the Magic Box in Madrid.",
+    "How to listen to The Tennis Podcast",
+    "The Tennis Podcast team gave their first impressions of the new Davis Cup format.",
+    "Related: Davis Cup Finals draw and the Davis Cup format explained",
+    "Eighteen nations play the Davis Cup Final in Madrid over one week this year.",
+    "Photos: Davis Cup Final opening day in Madrid",
+    "Spain and Russia won their Davis Cup groups on the opening day in Madrid.",
+    "The new Davis Cup format drew small crowds on the first day, players said.",
+    "Tickets for the Davis Cup Final sold slowly before the week began in Madrid.",
+    "Rafael Nadal won his Davis Cup singles match for Spain on the second day.",
+    "The Davis Cup organisers said the format would stay in Madrid next year.",
+]
+LABELS = PAGE_WITH_LABELS[1:6:2]
+
+
+@pytest.mark.parametrize("kind", ["key-points", "tldr", "teaser", "headline"])
+def test_a_prose_pages_headings_and_links_are_not_summary_items(kind):
+    """A page written in sentences ends each with a stop; its short lines without one are
+    headings, links and captions (salience.PROSE_SHARE). "How to listen to The Tennis Podcast"
+    was a key point."""
+    document = Document(title="", blocks=[Block(text, {"paragraph": n}) for n, text in enumerate(PAGE_WITH_LABELS)])
+    for length in LENGTHS:
+        items = [c["text"] for c in preview.preview(document, SummaryOptions(type=kind, length=length))["citations"]]
+        assert items and not set(items) & set(LABELS), items

@@ -293,14 +293,11 @@ def _shape(units, options, checked):
     return [u for u in units if u]
 
 
-_CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")
-
-
 def _closed(sentence):
     """A sentence of a paragraph with its closing stop before the next one: a page's standfirst
     or a transcript's turn has none, and it ran into the next ("... to contract medieval disease
     A HUNTER who killed and ate ..."). The item itself stays the source's words."""
-    return sentence if _CLOSED.search(sentence) else sentence.rstrip(" ,;:–-") + "."
+    return sentence if lexicon.stopped(sentence) else sentence.rstrip(" ,;:–-") + "."
 
 
 def _headline(line, max_words, checked):

@@ -28,6 +28,7 @@ _SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+|(?<=[A-Za-z\d%)\]][.
 joined without one ("... in 2009.In 2010 the museum ...": a period glued to a capitalized word
 that a space or a comma follows, which a file name or a code's "Console.WriteLine" is not)."""
 _HARD_BREAK = re.compile(r"([.!?:;…\"'”’)])\s*$")
+_STOPPED = re.compile(r"[.!?…][\"'”’)\]]*$")
 TURN = re.compile(r"^[A-Z][\w .'-]{0,30}:\s")
 """A speaker's name and a colon opening a line of a transcript ("Anna: ...")."""
 _LINE_START = re.compile(r"^\s*(?:[-*•+]\s|\d+[.)]\s|" + TURN.pattern[1:] + ")")
@@ -84,6 +85,11 @@ def fold(word):
 def words(text):
     """The words of `text`, in order, as written."""
     return _WORD.findall(text)
+
+
+def stopped(sentence):
+    """Whether `sentence` ends with a stop (a closing quote or bracket after it allowed)."""
+    return bool(_STOPPED.search(sentence.rstrip()))
 
 
 def content_words(text):
