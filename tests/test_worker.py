@@ -9,17 +9,20 @@ a second copy of the weights is exactly what does not fit on a home lab's single
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 import requests
+from rq import Queue
 from rq.utils import import_attribute
 
 from summarizer import create_app
-from summarizer.config import default_model_path
+from summarizer.config import Settings, default_model_path
 from summarizer.queue import tasks
+from summarizer.queue.worker import Runtime, SummarizerWorker
 from tests.conftest import REPO, WORKER_ENV, wait_for, worker_registered
 from tests.sse import events_of
 from tests.test_mapreduce import long_text
@@ -109,3 +112,26 @@ def test_every_entry_point_resolves_to_a_function():
         function = import_attribute(name)
         assert callable(function), name
         assert function.__module__ == tasks.__name__, name
+
+
+
+def test_a_stopping_worker_is_not_held_by_its_command_channel(redis_client):
+    """Kubernetes sends SIGTERM and kills the pod 30 s later. RQ's teardown unsubscribes from the
+    worker's command channel, then stops the thread reading it; when that thread had read the
+    unsubscription first (a race, lost most often under load), it waited for a new subscription
+    for RQ's 60 s, and redis-py 8 joins it: the worker took a minute to stop, and a test's worker
+    outlived its 60 s wait (worker.COMMAND_POLL_SECONDS). The race lost, on purpose."""
+    runtime = Runtime(Settings.from_mapping({}), None, "test")
+    worker = SummarizerWorker([Queue(f"command-{time.monotonic_ns()}", connection=redis_client)],
+                              connection=redis_client, runtime=runtime)
+    worker.subscribe()
+    wait_for(lambda: worker.pubsub.subscribed, 10, "the subscription")
+    worker.pubsub.unsubscribe()
+    wait_for(lambda: not worker.pubsub.subscribed, 10, "the reader to read the unsubscription")
+    stopping = threading.Thread(target=worker.pubsub_thread.stop, daemon=True)
+    began = time.monotonic()
+    stopping.start()
+    stopping.join(timeout=15)
+    assert not stopping.is_alive(), "the command channel's reader held the worker for over 15 s"
+    print(f"the reader stopped {time.monotonic() - began:.1f} s after the stop")
+    worker.pubsub.close()

@@ -46,6 +46,12 @@ looks again at the upstream (or at a stop request)."""
 UPSTREAM_WAIT_SECONDS = 2
 """How often a worker whose inference server is unreachable looks again before taking a job."""
 
+COMMAND_POLL_SECONDS = 1
+"""How long the thread that reads the worker's command channel (RQ's pubsub, for "stop the job")
+waits per read. RQ waits 60 s, and redis-py 8 joins that thread when the worker stops, so a
+SIGTERM took up to a minute to end an idle worker: longer than Kubernetes' 30 s grace period,
+and a test worker outlived the test's 60 s wait under load."""
+
 
 @dataclasses.dataclass(frozen=True)
 class Runtime:
@@ -85,6 +91,15 @@ class SummarizerWorker(SimpleWorker):
 
     def get_heartbeat_ttl(self, job):
         return self.job_monitoring_interval * MISSED_HEARTBEATS
+
+    def subscribe(self):
+        """RQ's subscription to the worker's command channel, read in rounds of
+        COMMAND_POLL_SECONDS (see there)."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=COMMAND_POLL_SECONDS, daemon=True,
+            exception_handler=getattr(self, "_pubsub_exception_handler", None))
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
         """RQ's wait for a job. With an inference server (backend openai), a job is taken only
