@@ -68,6 +68,8 @@ a link ("How to listen to The Tennis Podcast", "Related: Possible Water Plumes o
 measure; such lines were 43 of the 2,929 items of their previews."""
 
 LABEL_WORDS = 12
+"""Longest line, in words, that counts as a label where it lacks a stop (PROSE_SHARE): the short
+headline's word limit (shapes.py), as long as headlines and headings run."""
 
 TITLE_WEIGHT = 0.5
 """Weight of a sentence's similarity to the title, added to its centrality."""
