@@ -125,7 +125,7 @@ def dropped_negation(item, sentences):
     for sentence in sentences:
         source = words(sentence.lower().replace("’", "'"))
         for at, word in enumerate(source):
-            if not _is_negation(word) or _bounds_a_quantity(source[at + 1:at + 2]):
+            if not _is_negation(word) or _bounds_a_quantity(source[at + 1:]):
                 continue
             scope = _scope(source[at + 1:])
             if scope and scope[0] in said and len(set(scope) & said) >= 2:
@@ -137,10 +137,10 @@ def _is_negation(word):
     return _RELATION_OF.get(word) == "not" or word.endswith("n't")
 
 
-def _bounds_a_quantity(next_word):
-    """Whether a negation followed by `next_word` (a list of at most one) is a negated comparison:
-    "no more than", "not less than", "none other than"."""
-    return bool(next_word) and (_RELATION_OF.get(next_word[0]) in ("more", "less") or next_word == ["other"])
+def _bounds_a_quantity(following):
+    """Whether a negation followed by the words `following` is a negated comparison: "no more
+    than", "not less than", "none other than"."""
+    return bool(following) and (_RELATION_OF.get(following[0]) in ("more", "less") or following[0] == "other")
 
 
 def _scope(following):
