@@ -35,6 +35,8 @@ def index():
     ("The committee voted 9 to 5 in favour of the new budget.", "5"),
     ("Kurt Volker said the meeting in Kyiv took place in September 2019.", "kurt"),
     ("Sondland testified before the committee on Thursday.", "thursda"),
+    # Written in lower case, as many summarizers write: a name is still a name.
+    ("kurt volker said the meeting in kyiv took place in september 2019.", "kurt"),
 ])
 def test_an_invented_fact_makes_an_item_unsupported(index, item, gap):
     citation = grounding.citation(0, item, index)
@@ -50,6 +52,7 @@ def test_an_invented_fact_makes_an_item_unsupported(index, item, gap):
     "The committee voted 9 to 4 for the new budget.",
     "Officials did not approve the school construction project.",
     "Kurt Volker, the former special envoy, was called to testify too.",
+    "kurt volker, the former special envoy, was called to testify too.",
 ])
 def test_a_faithful_item_stays_supported(index, item):
     citation = grounding.citation(0, item, index)

@@ -76,17 +76,23 @@ def relations(text):
     return found
 
 
-def names(text, common):
-    """Folded keys of the names in `text`: capitalised words that are not function words and that
-    the document never writes in lower case (`common`: folded keys of its lower-case words), and
-    month and day names."""
+def names(text, common, seen=()):
+    """Folded keys of the names in `text`: words that are not function words and that the document
+    never writes in lower case (`common`: folded keys of its lower-case words), written capitalised
+    or known to the document (`seen`, folded keys of the words it has, where it writes them only
+    capitalised), and month and day names. A summary written in lower case, as four of FRANK's five
+    CNN/DM systems and all four XSum ones write ("lady gaga and lourdes leon have been wearing the
+    body jewellery", where the sentence it draws on names neither), names people as much as one in
+    capitals does: without `seen` its names were never checked. On FRANK's sentences, names found
+    so and missing from the cited sentences: 110 in summaries people marked wrong, 10 in faithful
+    ones."""
     found = set()
     for word in words(text):
         lower = word.lower()
         if lower in MONTHS:
             found.add(fold(word))
-        elif word[:1].isupper() and lower not in STOPWORDS and lower not in NUMBER_WORDS \
-                and lower not in _RELATION_OF and fold(word) not in common:
+        elif (word[:1].isupper() or fold(word) in seen) and fold(word) not in common \
+                and lower not in STOPWORDS and lower not in NUMBER_WORDS and lower not in _RELATION_OF:
             found.add(fold(word))
     return found
 
@@ -96,12 +102,13 @@ def lowercase_keys(text):
     return {fold(w) for w in words(text) if w.islower()}
 
 
-def missing(item, sources, common):
+def missing(item, sources, common, seen=()):
     """The facts `item` states that `sources` (the text it cites) does not carry, as readable
-    strings: numbers, names, and relations ("relation:increase")."""
+    strings: numbers, names (`names`: `common` and `seen` are the document's), and relations
+    ("relation:increase")."""
     source_keys = {fold(w) for w in words(sources)}
     gaps = sorted(numbers(item) - numbers(sources))
-    gaps += sorted(w for w in names(item, common) if w not in source_keys)
+    gaps += sorted(w for w in names(item, common, seen) if w not in source_keys)
     gaps += [f"relation:{r}" for r in sorted(relations(item) - relations(sources))]
     return gaps
 

@@ -311,7 +311,7 @@ class SourceIndex:
         speakers = [self.speakers[n] for n in found.used]
         context = " ".join([self.title, *speakers, *(self.sentences[n] for n in window)])
         dropped = facts.dropped_negation(text, [self.sentences[n] for n in found.used])
-        return found, facts.missing(text, context, self.common) + dropped
+        return found, facts.missing(text, context, self.common, self.postings) + dropped
 
 
 @dataclasses.dataclass
