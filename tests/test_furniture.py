@@ -35,6 +35,17 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     ("The U.S.Army and J.R.R.Tolkien met Mr.Smith. They talked.",
      ["The U.S.Army and J.R.R.Tolkien met Mr.Smith.", "They talked."]),
     ("Call Console.WriteLine(x) here. It prints.", ["Call Console.WriteLine(x) here.", "It prints."]),
+    # A caption without a stop run into the next sentence: split at the sentence's opener...
+    ("He was expelled when he was found using his phone in a match A grandmaster has been thrown out.",
+     ["He was expelled when he was found using his phone in a match", "A grandmaster has been thrown out."]),
+    ("The boy was found at the zoo (file photo) The boy was rescued by his parents.",
+     ["The boy was found at the zoo (file photo)", "The boy was rescued by his parents."]),
+    ("The dog loves to chase after him The video maker laughed.",
+     ["The dog loves to chase after him", "The video maker laughed."]),
+    # ... but not in a name or a title, nor at a letter that names something.
+    ("Mr Hussen told The Times yesterday that he felt ashamed.", ["Mr Hussen told The Times yesterday that he felt ashamed."]),
+    ("Tunisia face Togo in Group A while Morocco play Libya.", ["Tunisia face Togo in Group A while Morocco play Libya."]),
+    ("They sang Off The Wall and Baby Be Mine for him.", ["They sang Off The Wall and Baby Be Mine for him."]),
 ])
 def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expected):
     assert lexicon.sentences(text) == expected
