@@ -31,14 +31,14 @@ OPENERS = frozenset("""
 a an the this these those another he she it they we his her its their but and when after while
 although however meanwhile elsewhere there""".split())
 """Words that open sentences and are written in capitals inside one only as part of a name or a
-title ("The Times", "We Are on TV"), which a capitalized word follows: capitalized after a
-word and before a lower-case one, such a word starts a sentence that a line without a stop ran
-into. Pages print captions, and PDFs headings, without one; the 126 CNN/DM articles of the
-development half, flattened, had 141, and a preview's item read "Gaioz Nigalidze ... was expelled ... when he was found using
-his smartphone in the middle of a match A chess grandmaster has been thrown out ...". Closed
-classes, no list of phrases: determiners, subject pronouns and possessives, and the conjunctions
-and adverbs that open a clause. A caption that runs into a sentence opening with a name ("...
-in the Tyne-Wear derby Head coach John Carver said") is not told apart."""
+title ("The Times", "We Are on TV"), which a capitalized word follows: capitalized after a word
+and before a lower-case one, such a word starts a sentence that a line without a stop ran into.
+Pages print captions, and PDFs headings, without one; the 126 CNN/DM articles of the development
+half, flattened, had 141, and a preview's item read "Gaioz Nigalidze ... was expelled ... when
+he was found using his smartphone in the middle of a match A chess grandmaster has been thrown
+out ...". Closed classes, no list of phrases: determiners, subject pronouns and possessives, and
+the conjunctions and adverbs that open a clause. A caption that runs into a sentence opening
+with a name ("... in the Tyne-Wear derby Head coach John Carver said") is not told apart."""
 _GLUED_OPENER = re.compile(r" (%s)(?= [a-z])" % "|".join(w.capitalize() for w in OPENERS))
 """An opener between spaces before a lower-case word; what comes before it is checked apart (a
 look-behind here made the whole splitter twice as slow)."""
