@@ -84,6 +84,13 @@ def test_paragraph_types_cap_sentences_on_one_line(kind, length, cap):
     assert "\n" not in checked.text and not checked.text.startswith("-")
 
 
+def test_a_headline_keeps_the_quote_that_closes_a_quotation():
+    checked = guard.enforce("\"Cameron calls high taxes 'immoral'.\"", options(type="headline"))
+    assert checked.text == "Cameron calls high taxes 'immoral'"
+    cut = guard.enforce("“It is difficult to fight for the Premier League", options(type="headline"))
+    assert cut.text == "It is difficult to fight for the Premier League"  # a quotation cut short
+
+
 @pytest.mark.parametrize("length", LENGTHS)
 def test_headline_is_one_line_within_the_word_limit(length):
     raw = "Headline: \"" + SOURCE[:400] + "\"\nSecond line"

@@ -70,9 +70,28 @@ def test_the_dateline_and_the_title_are_not_prose():
 def test_headline_is_cut_from_the_best_sentence():
     headline = preview.headline("WASHINGTON (AP) — The committee, which met for six hours on Tuesday "
                                 "in a closed session, approved the budget of the city, officials said.", 12)
-    assert headline == "The committee, which met for six hours on Tuesday in a closed"
+    assert headline == "The committee, which met for six hours on Tuesday"  # a phrase's end
     assert preview.headline("The barrier (built by Dutch firms) opened, officials said.", 12) == \
         "The barrier opened"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # An age or an apposition after a name goes first; the cut falls where a phrase ends.
+    ("Gaioz Nigalidze, the current Georgian champion, was expelled from the Dubai Open Chess "
+     "tournament when he was found using his phone", "Gaioz Nigalidze was expelled from the Dubai Open Chess tournament"),
+    ("Shocked Terry Cooper, 79, was enjoying the sunshine in his garden with his dog Sam when the "
+     "animal burst through a hedge.", "Shocked Terry Cooper was enjoying the sunshine in his garden"),
+    # Not an item of a list, nor what follows a sentence's opening word.
+    ("Paris, London, and Berlin will host the games in the summer of the year after next year.",
+     "Paris, London, and Berlin will host the games"),
+    ("However, the plan, approved by the council last year after a long debate, failed to win support.",
+     "However, the plan, approved by the council last year"),
+    # "that" and "of" bind what comes before them: no cut there.
+    ("David Cameron will say that high taxes are 'immoral' as 14 million working households receive a cut.",
+     "David Cameron will say that high taxes are 'immoral'"),
+])
+def test_a_long_sentences_headline_ends_where_a_phrase_does(sentence, expected):
+    assert preview.headline(sentence, 12) == expected
 
 
 def test_a_headline_cut_from_a_long_sentence_still_states_something():

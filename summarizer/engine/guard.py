@@ -300,9 +300,25 @@ def _closed(sentence):
     return sentence if lexicon.stopped(sentence) else sentence.rstrip(" ,;:–-") + "."
 
 
+_QUOTES = "\"'“”‘’"
+"""Quotation marks a model puts around a whole headline."""
+
+_PAIRED = {"\"": "\"", "'": "'", "“": "”", "”": "“", "‘": "’", "’": "‘"}
+"""The mark that pairs with each quotation mark (its closing one, or its opening one)."""
+
+
 def _headline(line, max_words, checked):
-    """One line of at most `max_words` words, without quotes or a closing period."""
-    line = line.strip().strip("\"'“”‘’*_").rstrip(".,;:-– ").strip()
+    """One line of at most `max_words` words, without the quotes around it or a closing period. A
+    quote that closes a quotation inside the line stays ("... high taxes are 'immoral'")."""
+    line = line.strip().strip("*_").rstrip(".").strip()
+    if len(line) > 1 and line[0] in _QUOTES and line[-1] in _QUOTES:
+        line = line[1:-1]  # a headline the model put in quotes
+    # A quotation cut short opens and never closes (or closes what never opened): no mark then.
+    if line[:1] in _QUOTES and _PAIRED[line[0]] not in line[1:]:
+        line = line[1:]
+    if line[-1:] in _QUOTES and _PAIRED[line[-1]] not in line[:-1]:
+        line = line[:-1]
+    line = line.rstrip(".,;:-– ").strip()
     parts = line.split()
     if len(parts) > max_words:
         checked.repairs.append("capped_words")

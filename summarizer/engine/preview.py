@@ -21,6 +21,24 @@ _DATELINE = re.compile(
 """A news dateline before the first sentence: "WASHINGTON (AP) — ", "LONDON, England (CNN) -- ",
 "(CNN) -- ". Its place name is in capitals, which keeps "John Smith -- the mayor" whole."""
 
+ASIDE_WORDS = 8
+"""Longest aside between commas (an age, an apposition) a headline drops to fit its word limit."""
+
+HEADLINE_MIN_WORDS = 6
+"""Fewest words a headline cut at a phrase's end keeps; below, the cut falls at the word limit."""
+
+PHRASE_OPENERS = frozenset("""
+in on at from with for by after before during since until over under into about against between
+through without within across among amid near which who whom whose where when while because
+although though as if than but""".split())
+"""Words that open a phrase or a clause: cut before one, a headline ends where a phrase does. Not
+"of", "to" or "that", which bind what precedes them ("the number of people", "is set to", "will
+say that", "show that lack of desire"), nor "and" or "or", which join names as often as clauses
+("the duo Al Kellock and Dougie Hall")."""
+
+_APPOSITION_OPENERS = frozenset("the a an his her their its our my".split())
+"""How an apposition after a name opens ("Nigalidze, the current Georgian champion, ...")."""
+
 _PARENTHESES = re.compile(r"\s*\([^()]{0,80}\)")
 _ATTRIBUTION = re.compile(r",?\s+(?:he|she|they|it|officials?|police|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)"
                           r"\s+(?:said|says|told\s+\w+|added|reported)\.?$")
@@ -85,13 +103,53 @@ def headline(sentence, max_words, transcript=False):
     said = lexicon.fluent(sentence) if transcript else sentence
     text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(said))).rstrip(" .;:,")
     if len(text.split()) > max_words:
+        text = _without_asides(text, max_words)
+    if len(text.split()) > max_words:
         first = re.split(r"[,;:]\s|\s[—–-]+\s", text, maxsplit=1)[0]
         if 4 <= len(first.split()) <= max_words:
             text = first
     words = text.split()
     if len(words) > max_words:
-        kept = words[:max_words]
-        while len(kept) > 1 and kept[-1].lower().strip(",;:") in lexicon.STOPWORDS:
+        kept = words[:_phrase_end(words, max_words)]
+        # No dangling "the", "of", "is" or "I"; another capitalized one is of a name ("League Two").
+        while len(kept) > 1 and (kept[-1].islower() or kept[-1] == "I") and \
+                kept[-1].lower().strip(",;:") in lexicon.STOPWORDS:
             kept.pop()
         text = " ".join(kept).rstrip(",;:-–")
     return text
+
+
+def _without_asides(text, max_words):
+    """`text` without the asides between commas after a name that it can spare, until it fits in
+    `max_words`: an age, or an apposition without a verb ("Terry Cooper, 79, was enjoying ...",
+    "Gaioz Nigalidze, the current Georgian champion, was expelled ..."). Not an item of a list
+    ("Paris, London and Berlin"), nor a clause ("Smith, who led the team, ..."), nor after the
+    sentence's first word but for an age ("However, the plan, ..." has no name before it)."""
+    parts = text.split(", ")
+    at = 1
+    while len(" ".join(parts).split()) > max_words and at < len(parts) - 1:
+        aside, before, after = parts[at], parts[at - 1].split(), parts[at + 1].split()
+        age = aside.isdigit()
+        named = before and before[-1][:1].isupper() and (age or at > 1 or len(before) > 1)
+        apposition = aside.split()[:1] != [] and aside.split()[0].lower() in _APPOSITION_OPENERS and \
+            len(aside.split()) <= ASIDE_WORDS and not furniture.has_clause(lexicon.words(aside))
+        # "Grant Allen, 38, of Harlow, travelled": without the age the place would be his name's.
+        if named and (age or apposition) and after and after[0].lower() not in ("and", "or", "of", "from"):
+            parts[at - 1] = parts[at - 1] + " " + parts.pop(at + 1)
+            del parts[at]
+        else:
+            at += 1
+    return ", ".join(parts)
+
+
+def _phrase_end(words, max_words):
+    """How many of `words` a headline cut at `max_words` keeps: up to the last phrase that ends
+    before a preposition, conjunction or relative word ("... was expelled | from the Dubai Open
+    Chess tournament"), so the cut does not end in the middle of a name or a phrase; all
+    `max_words` where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last week, 27
+    community centres | in 17 US states reported ..." has none)."""
+    for end in range(max_words, HEADLINE_MIN_WORDS - 1, -1):
+        if words[end].lower() in PHRASE_OPENERS:
+            if furniture.has_clause(lexicon.words(" ".join(words[:end]))):
+                return end
+    return max_words
