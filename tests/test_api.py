@@ -8,7 +8,7 @@ import time
 import pytest
 
 from summarizer.web import api
-from summarizer.queue import keys, tasks
+from summarizer.queue import jobs, keys, tasks
 from summarizer.queue.events import EventLog
 from summarizer.client import parse_sse
 from tests.conftest import wait_for
@@ -281,6 +281,10 @@ def test_identical_request_is_answered_from_the_cache(client, worker, monkeypatc
     assert third.get_json() == first.get_json()
     fresh = client.post("/summarize?wait=true", json=dict(body, cache=False))
     assert fresh.headers["X-Summarizer-Cache"] == "miss"
+    with monkeypatch.context() as patched:  # an upgraded service does not answer with old rules' results
+        patched.setattr(jobs, "code_version", lambda: "0.0.0+other-rules")
+        upgraded = client.post("/summarize?wait=true", json=body)
+    assert upgraded.headers["X-Summarizer-Cache"] == "miss"
 
 
 def test_identical_request_while_running_attaches_to_the_same_job(client, worker):

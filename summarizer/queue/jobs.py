@@ -6,17 +6,20 @@ reduce job's ID is the ID the client sees. Jobs are serialized with JSON, never 
 (queue/rqaccess.py); who may see a job is owners.py's rule.
 """
 
+import functools
 import hashlib
 import json
 import os
 import re
 import time
 import uuid
+from pathlib import Path
 
 from rq import Retry
 from rq.exceptions import InvalidJobOperation
 from rq.job import Dependency, JobStatus
 
+import summarizer
 from summarizer.owners import owns
 from summarizer.queue import keys, limits, routing, rqaccess
 from summarizer.queue.state import mark_canceled
@@ -54,11 +57,24 @@ def model_name(settings):
     return os.path.basename(settings.resolved_model_path).removesuffix(".gguf")
 
 
+@functools.cache
+def code_version():
+    """The service's version and a digest of its code (weights included): the rules a result was
+    made by. The embedded Redis keeps its data on disk, so a restarted, upgraded service found
+    the results its old rules made and answered identical requests with them for a day."""
+    package = Path(summarizer.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{summarizer.__version__}+{digest.hexdigest()[:16]}"
+
+
 def cache_key(document, options, settings, owner=None):
-    """What makes two requests the same: the text the model sees, the options, the model, and
-    who asks (one owner never attaches to, or learns of, another's job)."""
+    """What makes two requests the same: the text the model sees, the options, the model, the
+    rules (`code_version`), and who asks (one owner never attaches to, or learns of, another's
+    job)."""
     material = [document.title, document.text, {**options.to_dict(), "cache": None},
-                model_name(settings), owner]
+                model_name(settings), code_version(), owner]
     if options.focus == "changes":  # the same text may carry another review (extract/review.py)
         material.append(document.metadata.get("review"))
     material = json.dumps(material, ensure_ascii=False)
