@@ -45,9 +45,14 @@ def texts():
                 yield text
 
 
+def plain(sentence):
+    """`sentence` as a headline would give it whole: without parentheses or its closing period."""
+    return re.sub(r"\s*\([^()]*\)", "", sentence).strip().rstrip(".").strip()
+
+
 def unfinished(headline, source):
     """Whether `headline`, cut from `source`, stops where the source goes on inside a phrase."""
-    source = re.sub(r"\s*\([^()]*\)", "", source).strip().rstrip(".").strip()
+    source = plain(source)
     if headline.rstrip(".") == source:
         return False
     tail = " ".join(headline.split()[-2:])
@@ -75,7 +80,7 @@ def main():
             headline = shown["summary"]
             words.append(len(headline.split()))
             counts["supported"] += bool(citation["supported"])
-            counts["whole"] += headline.rstrip(".") == re.sub(r"\s*\([^()]*\)", "", source).strip().rstrip(".")
+            counts["whole"] += headline.rstrip(".") == plain(source)
             counts["unfinished"] += bool(headline) and unfinished(headline, source)
         print(f"| {length} | {len(documents)} | {counts['whole']} | {counts['unfinished']} | "
               f"{counts['supported']} | {statistics.mean(words):.2f} |")

@@ -88,12 +88,12 @@ def names(text, common, seen=()):
     ones."""
     found = set()
     for word in words(text):
-        lower = word.lower()
+        lower, key = word.lower(), fold(word)
         if lower in MONTHS:
-            found.add(fold(word))
-        elif (word[:1].isupper() or fold(word) in seen) and fold(word) not in common \
+            found.add(key)
+        elif (word[:1].isupper() or key in seen) and key not in common \
                 and lower not in STOPWORDS and lower not in NUMBER_WORDS and lower not in _RELATION_OF:
-            found.add(fold(word))
+            found.add(key)
     return found
 
 

@@ -128,11 +128,11 @@ def _without_asides(text, max_words):
     parts = text.split(", ")
     at = 1
     while len(" ".join(parts).split()) > max_words and at < len(parts) - 1:
-        aside, before, after = parts[at], parts[at - 1].split(), parts[at + 1].split()
-        age = aside.isdigit()
+        aside, before, after = parts[at].split(), parts[at - 1].split(), parts[at + 1].split()
+        age = parts[at].isdigit()
         named = before and before[-1][:1].isupper() and (age or at > 1 or len(before) > 1)
-        apposition = aside.split()[:1] != [] and aside.split()[0].lower() in _APPOSITION_OPENERS and \
-            len(aside.split()) <= ASIDE_WORDS and not furniture.has_clause(lexicon.words(aside))
+        apposition = 0 < len(aside) <= ASIDE_WORDS and aside[0].lower() in _APPOSITION_OPENERS and \
+            not furniture.has_clause(lexicon.words(parts[at]))
         # "Grant Allen, 38, of Harlow, travelled": without the age the place would be his name's.
         if named and (age or apposition) and after and after[0].lower() not in ("and", "or", "of", "from"):
             parts[at - 1] = parts[at - 1] + " " + parts.pop(at + 1)
