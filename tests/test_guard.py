@@ -84,6 +84,12 @@ def test_paragraph_types_cap_sentences_on_one_line(kind, length, cap):
     assert "\n" not in checked.text and not checked.text.startswith("-")
 
 
+def test_a_capped_headline_ends_on_no_function_word_but_keeps_a_name_whole():
+    checked = guard.enforce("Fans saw Arbroath relegated to the Scottish League Two and then a bad season",
+                            options(type="headline"))
+    assert checked.text == "Fans saw Arbroath relegated to the Scottish League Two"
+
+
 def test_a_headline_keeps_the_quote_that_closes_a_quotation():
     checked = guard.enforce("\"Cameron calls high taxes 'immoral'.\"", options(type="headline"))
     assert checked.text == "Cameron calls high taxes 'immoral'"

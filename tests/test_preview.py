@@ -89,6 +89,11 @@ def test_headline_is_cut_from_the_best_sentence():
     # "that" and "of" bind what comes before them: no cut there.
     ("David Cameron will say that high taxes are 'immoral' as 14 million working households receive a cut.",
      "David Cameron will say that high taxes are 'immoral'"),
+    # No dangling function word, capitalized or not, unless it is part of a name.
+    ("Officials of the regional water company yesterday said that figures quoted The Times gave were accurate.",
+     "Officials of the regional water company yesterday said that figures quoted"),
+    ("Arbroath were relegated to Scottish League Two after finishing bottom of the table in April.",
+     "Arbroath were relegated to Scottish League Two"),
 ])
 def test_a_long_sentences_headline_ends_where_a_phrase_does(sentence, expected):
     assert preview.headline(sentence, 12) == expected

@@ -265,14 +265,18 @@ def _ungarbled(unit, checked):
     if not match:
         return unit
     checked.repairs.append("cut_garbled")
-    words = _trimmed(unit[:match.start()].split())
+    words = trimmed(unit[:match.start()].split())
     return " ".join(words) if len(words) >= MIN_WORDS else ""
 
 
-def _trimmed(words):
-    """A cut run of words that does not end on a function word ("... es el") or a comma."""
+def trimmed(words):
+    """A cut run of words that does not end on a function word ("... es el", "... quoted The") or
+    a comma. A capitalized one after a capitalized word is part of a name and stays ("Scottish
+    League Two", "Plan A"); "I" never is. The one rule for every cut: the guard's cap and the
+    preview's headline (preview.headline)."""
     words = list(words)
-    while len(words) > 1 and words[-1].lower().strip(",;:") in lexicon.STOPWORDS:
+    while len(words) > 1 and words[-1].lower().strip(",;:") in lexicon.STOPWORDS and not \
+            (words[-1] != "I" and words[-1][:1].isupper() and words[-2][:1].isupper()):
         words.pop()
     return words[:-1] + [words[-1].rstrip(",;:-–")] if words else words
 
@@ -322,7 +326,7 @@ def _headline(line, max_words, checked):
     parts = line.split()
     if len(parts) > max_words:
         checked.repairs.append("capped_words")
-        line = " ".join(_trimmed(parts[:max_words]))
+        line = " ".join(trimmed(parts[:max_words]))
     return line
 
 

@@ -110,12 +110,7 @@ def headline(sentence, max_words, transcript=False):
             text = first
     words = text.split()
     if len(words) > max_words:
-        kept = words[:_phrase_end(words, max_words)]
-        # No dangling "the", "of", "is" or "I"; another capitalized one is of a name ("League Two").
-        while len(kept) > 1 and (kept[-1].islower() or kept[-1] == "I") and \
-                kept[-1].lower().strip(",;:") in lexicon.STOPWORDS:
-            kept.pop()
-        text = " ".join(kept).rstrip(",;:-–")
+        text = " ".join(guard.trimmed(words[:_phrase_end(words, max_words)]))
     return text
 
 
