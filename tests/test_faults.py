@@ -19,6 +19,11 @@ from tests.conftest import (REPO, TEST_SETTINGS, WORKER_ENV, start_serve, start_
                             wait_for, worker_registered)
 from tests.sse import events_of, lines_of
 
+
+def worker_idle(redis_client, name):
+    """Whether worker `name` is through its start-up and waiting for jobs."""
+    return any(w.name == name and w.get_state() == "idle" for w in Worker.all(connection=redis_client))
+
 # Long enough that prompt evaluation takes seconds on one CPU thread: time to act mid-job.
 SLOW_TEXT = " ".join(
     f"Report {n}: the harbour authority counted {n * 7} ships, repaired pier {n} and hired "
@@ -113,7 +118,9 @@ def test_redis_restart_loses_no_acknowledged_job(tmp_path):
     client = app.test_client()
     worker = start_worker(server.url, {**FAST_RECOVERY, "SUMMARIZER_QUEUE": "restart"}, tag="w1")
     try:
-        wait_for(lambda: worker_registered(app.extensions["redis"], "w1"), 120, "worker")
+        # Idle, not only registered: held between the two, its start-up's next write met the
+        # restarted Redis's closed socket and the worker exited (a clean clone's CI under load 4).
+        wait_for(lambda: worker_idle(app.extensions["redis"], "w1"), 120, "worker")
         os.kill(worker.pid, signal.SIGSTOP)  # hold the worker: the jobs stay queued
         accepted = [client.post("/summarize", json={"text": f"Item {i}. " + SLOW_TEXT[:400],
                                                    "cache": False}).get_json()["job_id"]
