@@ -2,7 +2,11 @@
 salient sentences (engine/pipeline.closer_summary): each of its items may be backed by the source
 and still carry less of the document than the preview does."""
 
-from summarizer.engine import pipeline
+import math
+
+import pytest
+
+from summarizer.engine import grounding, pipeline, salience
 from summarizer.extract.text import extract as text_document
 from summarizer.options import SummaryOptions
 from tests.changes_double import Run, ScriptedModel
@@ -46,3 +50,17 @@ def test_a_summary_in_another_language_is_not_compared_word_for_word():
     options = SummaryOptions(type="tldr", length="short", output_language="French")
     fields = pipeline.summarize(run, DOCUMENT, options, {"prompt_tokens": 0, "completion_tokens": 0})
     assert fields["method"] == "model" and "closeness" not in fields["guard"]
+
+
+def test_a_summary_is_measured_on_the_scale_that_ranks_the_documents_sentences():
+    # The title is part of that scale: a sentence naming what the title names ranks higher, and a
+    # summary naming it must count as closer by the same amount, or the choice between the two
+    # weighs them differently.
+    index = grounding.SourceIndex(DOCUMENT.blocks, DOCUMENT.title)
+    ranked = salience.rank(index)
+    measured = salience.closeness(index, ranked, [s.text for s in ranked])
+    for sentence, closeness in zip(ranked, measured):
+        lead = 1 + salience.LEAD_BONUS * math.exp(-math.log(2) * sentence.index / salience.POSITION_HALF_LIFE)
+        assert closeness == pytest.approx(sentence.score / lead)
+    untitled = grounding.SourceIndex(DOCUMENT.blocks, "")
+    assert salience.closeness(index, ranked, [CENTRE]) > salience.closeness(untitled, salience.rank(untitled), [CENTRE])

@@ -112,16 +112,13 @@ def rank(index):
     candidates = [s for s in every if readable(s.text) and not heading(s) and s.index not in labels] or every
     if not candidates:
         return []
-    idf = _vectorize(candidates, index)
-    centroid = _normalized(_sum(s.vector for s in candidates))
-    title_vector = _normalized(_tfidf(Counter(lexicon.content_words(index.title)), idf))
+    relevance = _Relevance(index, candidates, _vectorize(candidates, index))
     for sentence in candidates:
-        relevance = _cosine(sentence.vector, centroid) + TITLE_WEIGHT * _cosine(sentence.vector, title_vector)
         if index.transcript:
-            sentence.score = relevance * len(index.said_words[sentence.index]) ** TRANSCRIPT_LENGTH_POWER
+            sentence.score = relevance(sentence.vector) * len(index.said_words[sentence.index]) ** TRANSCRIPT_LENGTH_POWER
         else:
             position = math.exp(-math.log(2) * sentence.index / POSITION_HALF_LIFE)
-            sentence.score = relevance * (1 + LEAD_BONUS * position)
+            sentence.score = relevance(sentence.vector) * (1 + LEAD_BONUS * position)
     return sorted(candidates, key=lambda s: (-s.score, s.index))
 
 
@@ -158,15 +155,33 @@ def pick(ranked, index, count=None, budget=None, cost=None, usable=None):
 
 
 def closeness(index, ranked, texts):
-    """How close each of `texts` is to the document as a whole: the cosine of its TF-IDF vector
-    with the document's centroid (the mean of its candidate sentences, `ranked` as `rank` gives
-    them, which also sets the IDF). A summary is as good as what of the document it carries; the
-    same measure ranks the sentences, so a summary and the document's own best sentences are
-    compared on one scale."""
-    idf = _idf(ranked, index)
-    centroid = _normalized(_sum(s.vector for s in ranked))
-    return [_cosine(_normalized(_tfidf(Counter(lexicon.content_words(text)), idf)), centroid)
-            for text in texts]
+    """How close each of `texts` is to the document as a whole: the relevance that ranks its
+    sentences (`_Relevance`: the cosine of its TF-IDF vector with the document's centroid, plus
+    TITLE_WEIGHT times that with the title), over the candidate sentences `ranked` as `rank`
+    gives them. A summary is as good as what of the document it carries; on one scale with its
+    sentences, a summary and the document's own best sentences are compared as `rank` would
+    compare them. Without the title's part (before 2026-12-04), a paper's summary naming what
+    its title names counted for no more than one that did not: bench/README.md, "The model's
+    summary or the document's own sentences"."""
+    relevance = _Relevance(index, ranked, _idf(ranked, index))
+    return [relevance(relevance.vector(text)) for text in texts]
+
+
+class _Relevance:
+    """How relevant a TF-IDF vector is to a document: its cosine with the centroid of the
+    document's candidate `sentences` (vectorized), plus TITLE_WEIGHT times its cosine with the
+    title's vector; one scale for sentences (`rank`) and whole summaries (`closeness`)."""
+
+    def __init__(self, index, sentences, idf):
+        self.idf = idf
+        self.centroid = _normalized(_sum(s.vector for s in sentences))
+        self.title = self.vector(index.title)
+
+    def vector(self, text):
+        return _normalized(_tfidf(Counter(lexicon.content_words(text)), self.idf))
+
+    def __call__(self, vector):
+        return _cosine(vector, self.centroid) + TITLE_WEIGHT * _cosine(vector, self.title)
 
 
 def readable(text):
