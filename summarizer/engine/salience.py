@@ -115,7 +115,8 @@ def rank(index):
     relevance = _Relevance(index, candidates, _vectorize(candidates, index))
     for sentence in candidates:
         if index.transcript:
-            sentence.score = relevance(sentence.vector) * len(index.said_words[sentence.index]) ** TRANSCRIPT_LENGTH_POWER
+            length = len(index.said_words[sentence.index])
+            sentence.score = relevance(sentence.vector) * length ** TRANSCRIPT_LENGTH_POWER
         else:
             position = math.exp(-math.log(2) * sentence.index / POSITION_HALF_LIFE)
             sentence.score = relevance(sentence.vector) * (1 + LEAD_BONUS * position)
@@ -155,14 +156,12 @@ def pick(ranked, index, count=None, budget=None, cost=None, usable=None):
 
 
 def closeness(index, ranked, texts):
-    """How close each of `texts` is to the document as a whole: the relevance that ranks its
-    sentences (`_Relevance`: the cosine of its TF-IDF vector with the document's centroid, plus
-    TITLE_WEIGHT times that with the title), over the candidate sentences `ranked` as `rank`
-    gives them. A summary is as good as what of the document it carries; on one scale with its
-    sentences, a summary and the document's own best sentences are compared as `rank` would
-    compare them. Without the title's part (before 2026-12-04), a paper's summary naming what
-    its title names counted for no more than one that did not: bench/README.md, "The model's
-    summary or the document's own sentences"."""
+    """How close each of `texts` is to the document as a whole (the candidate sentences `ranked`
+    as `rank` gives them): the relevance that ranks those sentences (`_Relevance`), so a summary
+    and the document's own best sentences are compared as `rank` compares sentences. A summary is
+    as good as what of the document it carries. Without the title's part (before 2026-12-04), a
+    paper's summary naming what its title names counted for no more than one that did not:
+    bench/README.md, "The model's summary or the document's own sentences"."""
     relevance = _Relevance(index, ranked, _idf(ranked, index))
     return [relevance(relevance.vector(text)) for text in texts]
 
