@@ -94,6 +94,11 @@ def test_headline_is_cut_from_the_best_sentence():
      "Officials of the regional water company yesterday said that figures quoted"),
     ("Arbroath were relegated to Scottish League Two after finishing bottom of the table in April.",
      "Arbroath were relegated to Scottish League Two"),
+    # "and" ends a phrase where a predicate of its own follows it, not where it joins two words.
+    ("Manchester City have apologised to supporters and promised to hand out ticket refunds to them.",
+     "Manchester City have apologised to supporters"),
+    ("Our team measured the effect of noise across first and second order statistics of images.",
+     "Our team measured the effect of noise"),
 ])
 def test_a_long_sentences_headline_ends_where_a_phrase_does(sentence, expected):
     assert preview.headline(sentence, 12) == expected

@@ -182,6 +182,9 @@ def has_clause(found):
 
 _FINITE = _AUXILIARIES | _IRREGULAR_PAST
 
+_PERSONAL = frozenset("i you he she it we they".split())
+"""Personal pronouns: one after "and" opens a clause of its own ("... and you fancy ...")."""
+
 _FUNCTION_WORDS = lexicon.STOPWORDS - _AUXILIARIES
 """Function words that are not verbs: "to the" is no verb, "to be" is."""
 
@@ -193,6 +196,15 @@ _OBJECTS = frozenset("a an the this that these those your my our his her their i
 
 _WH = frozenset("what where here how let".split())
 """Words whose 's is "is" or "us" ("what's", "here's", "let's"), not a possessive."""
+
+
+def opens_predicate(word):
+    """Whether `word`, after "and" or "or", opens a predicate or a clause of its own ("and
+    promised to ...", "and will expect ...", "and you fancy ..."): an auxiliary, a past form or a
+    personal pronoun. A noun or an adjective joined to the one before ("first and second order",
+    "Beijing and the Hong Kong government") does not."""
+    lower = word.lower()
+    return lower in _FINITE or lower in _PERSONAL or (len(lower) > 3 and lower.endswith("ed"))
 
 
 def _present_tense(number, lower, found):

@@ -33,8 +33,13 @@ through without within across among amid near which who whom whose where when wh
 although though as if than but""".split())
 """Words that open a phrase or a clause: cut before one, a headline ends where a phrase does. Not
 "of", "to" or "that", which bind what precedes them ("the number of people", "is set to", "will
-say that", "show that lack of desire"), nor "and" or "or", which join names as often as clauses
-("the duo Al Kellock and Dougie Hall")."""
+say that", "show that lack of desire"). "and" and "or" are JOINERS."""
+
+JOINERS = frozenset(("and", "or"))
+"""Words that join names and words as often as clauses ("the duo Al Kellock and Dougie Hall",
+"first and second order"): a phrase ends before one only where a predicate of its own follows
+(furniture.opens_predicate: "... apologised to supporters | and promised to hand out ticket
+refunds")."""
 
 _APPOSITION_OPENERS = frozenset("the a an his her their its our my".split())
 """How an apposition after a name opens ("Nigalidze, the current Georgian champion, ...")."""
@@ -139,12 +144,18 @@ def _without_asides(text, max_words):
 
 def _phrase_end(words, max_words):
     """How many of `words` a headline cut at `max_words` keeps: up to the last phrase that ends
-    before a preposition, conjunction or relative word ("... was expelled | from the Dubai Open
-    Chess tournament"), so the cut does not end in the middle of a name or a phrase; all
-    `max_words` where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last week, 27
-    community centres | in 17 US states reported ..." has none)."""
+    before a preposition, conjunction or relative word (`_opens_phrase`: "... was expelled | from
+    the Dubai Open Chess tournament"), so the cut does not end in the middle of a name or a
+    phrase; all `max_words` where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last
+    week, 27 community centres | in 17 US states reported ..." has none)."""
     for end in range(max_words, HEADLINE_MIN_WORDS - 1, -1):
-        if words[end].lower() in PHRASE_OPENERS:
-            if furniture.has_clause(lexicon.words(" ".join(words[:end]))):
-                return end
+        if _opens_phrase(words, end) and furniture.has_clause(lexicon.words(" ".join(words[:end]))):
+            return end
     return max_words
+
+
+def _opens_phrase(words, at):
+    """Whether `words[at]` opens a phrase or a clause (PHRASE_OPENERS, JOINERS)."""
+    word = words[at].lower()
+    return word in PHRASE_OPENERS or \
+        (word in JOINERS and at + 1 < len(words) and furniture.opens_predicate(words[at + 1]))
