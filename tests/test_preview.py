@@ -196,6 +196,39 @@ def test_a_one_sentence_summary_is_the_sentence_that_carries_the_most(kind):
     assert points.splitlines()[0] == "- The council approved the new park budget."
 
 
+STOREY = """Sarah Storey won the time trial at the para-cycling world championships in Italy on Tuesday.
+
+She has now won sixteen world titles at the championships in cycling and swimming, more than any other British para-athlete in the long history of the world championships.
+
+The race was held in heavy rain on a hilly course near the town of Maniago."""
+
+
+@pytest.mark.parametrize("kind", ["tldr", "teaser"])
+def test_a_one_sentence_summary_stands_alone(kind):
+    """The second sentence carries the most, but alone it does not say who "she" is: a summary of
+    one sentence shows the first. A list keeps both, the first saying who she is."""
+    document = text_document(STOREY)
+    one = preview.preview(document, SummaryOptions(type=kind, length="short"))["summary"]
+    assert one == "Sarah Storey won the time trial at the para-cycling world championships in Italy on Tuesday."
+    points = preview.preview(document, SummaryOptions(type="key-points", length="short"))["summary"]
+    assert any(line.startswith("- She has now won") for line in points.splitlines())
+    # Where every sentence refers back, one of them is still shown.
+    alone = text_document(STOREY.split("\n\n")[1] + "\n\nHowever, the race was held in heavy rain.")
+    assert preview.preview(alone, SummaryOptions(type=kind, length="short"))["summary"].startswith("She has")
+
+
+@pytest.mark.parametrize("sentence, refers", [
+    ("She has won 11 gold medals.", True),
+    ('"But after more testing, I said no," he said.', True),
+    ("However, past work has concentrated on graphs.", True),
+    ("It is difficult to say.", False),  # an empty subject
+    ("Instead of pitting clustering against classification, we use both.", False),
+    ("The council approved the budget.", False),
+])
+def test_a_sentence_refers_back_by_its_opening_word(sentence, refers):
+    assert lexicon.refers_back(sentence) is refers
+
+
 def test_a_question_keeps_its_own_ranking_for_a_one_sentence_answer():
     """A question's preview shows the sentence that answers it, however short: the longer one that
     carries more of the document answers something else."""
