@@ -206,12 +206,17 @@ The race was held in heavy rain on a hilly course near the town of Maniago."""
 @pytest.mark.parametrize("kind", ["tldr", "teaser"])
 def test_a_one_sentence_summary_stands_alone(kind):
     """The second sentence carries the most, but alone it does not say who "she" is: a summary of
-    one sentence shows the first. A list keeps both, the first saying who she is."""
+    one sentence, or a headline, shows the first. A list keeps both, the first saying who she is."""
     document = text_document(STOREY)
     one = preview.preview(document, SummaryOptions(type=kind, length="short"))["summary"]
     assert one == "Sarah Storey won the time trial at the para-cycling world championships in Italy on Tuesday."
     points = preview.preview(document, SummaryOptions(type="key-points", length="short"))["summary"]
     assert any(line.startswith("- She has now won") for line in points.splitlines())
+    # An excerpt that opens mid-story (XSum's articles lack their first sentence): its opening
+    # would make the headline.
+    excerpt = text_document("She has now won sixteen world titles in cycling and swimming.\n\n" + STOREY)
+    title = preview.preview(excerpt, SummaryOptions(type="headline", length="short"))["summary"]
+    assert title.startswith("Sarah Storey won the time trial"), title
     # Where every sentence refers back, one of them is still shown.
     alone = text_document(STOREY.split("\n\n")[1] + "\n\nHowever, the race was held in heavy rain.")
     assert preview.preview(alone, SummaryOptions(type=kind, length="short"))["summary"].startswith("She has")

@@ -59,6 +59,7 @@ def extract(index, options, ranked=None, salient=True):
     # Only sentences the guard keeps as an item: a lead-in ("Here are 15 tips to help ...") is
     # filler to it, and a one-sentence summary of that sentence alone came out empty.
     if rules.max_words:
+        ranked = salience.standalone(ranked, index) if salient else ranked
         cut = lambda s: headline(s.text, rules.max_words, index.transcript)  # noqa: E731
         kept = lambda s: guard.items(cut(s), options)  # noqa: E731
         # A cut that still states something ("A group of physicians" was the first clause of a

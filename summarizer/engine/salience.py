@@ -124,21 +124,29 @@ def rank(index):
 
 
 def gist(ranked, index):
-    """`ranked` (as `rank` gives it) reordered for a summary of one sentence: scores times word
-    count to GIST_LENGTH_POWER (GIST_LENGTH_POWER says why), as copies, and a sentence that opens
-    by referring back (lexicon.refers_back) scored below every other, in its order; a transcript's
-    ranking already weighs its turns' length and is returned as it is."""
+    """`ranked` (as `rank` gives it) reordered for a summary of one sentence: `standalone`, and
+    scores times word count to GIST_LENGTH_POWER (GIST_LENGTH_POWER says why), as copies; a
+    transcript's ranking already weighs its turns' length and is returned as it is."""
     if index.transcript:
         return ranked
-    weighed = [dataclasses.replace(s, score=s.score * len(lexicon.words(s.text)) ** GIST_LENGTH_POWER
-                                   * (_BELOW if lexicon.refers_back(s.text) else 1.0)) for s in ranked]
+    weighed = [dataclasses.replace(s, score=s.score * len(lexicon.words(s.text)) ** GIST_LENGTH_POWER)
+               for s in standalone(ranked, index)]
     return sorted(weighed, key=lambda s: (-s.score, s.index))
 
 
+def standalone(ranked, index):
+    """`ranked` with a sentence that opens by referring back (lexicon.refers_back) scored below
+    every other, in its order, as copies: shown without what precedes it, a summary of one
+    sentence or a headline takes one only where no other is usable. Not a transcript's turns."""
+    if index.transcript:
+        return ranked
+    weighed = [dataclasses.replace(s, score=s.score * (_BELOW if lexicon.refers_back(s.text) else 1.0))
+               for s in ranked]
+    return sorted(weighed, key=lambda s: (-s.score, s.index))
+
 
 _BELOW = 1e-6
-"""Scales a score below any score of a sentence that stands alone (scores are cosines times a
-few dozen words at most), keeping the order among those scaled."""
+"""Puts a score below any of a sentence that stands alone (a cosine times some dozen words)."""
 
 
 def pick(ranked, index, count=None, budget=None, cost=None, usable=None):
