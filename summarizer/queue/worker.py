@@ -92,6 +92,16 @@ class SummarizerWorker(SimpleWorker):
     def get_heartbeat_ttl(self, job):
         return self.job_monitoring_interval * MISSED_HEARTBEATS
 
+    def _shutdown(self):
+        """RQ's warm shutdown, with the request kept first. Idle, RQ stops by raising StopRequested
+        from the SIGTERM handler, which lands wherever the main thread is: inside a weakref
+        callback or a __del__ Python only prints "Exception ignored", and the worker went on
+        serving (a test's worker outlived its 60 s wait). The work loop looks at the request
+        each round, so it ends anyway: within IDLE_ROUND_SECONDS where the wait goes in rounds,
+        after the next job where it is RQ's own."""
+        self._stop_requested = True
+        super()._shutdown()
+
     def subscribe(self):
         """RQ's subscription to the worker's command channel, read in rounds of
         COMMAND_POLL_SECONDS (see there)."""
