@@ -203,7 +203,7 @@ def opens_predicate(word):
     promised to ...", "and will expect ...", "and you fancy ..."): an auxiliary, a past form or a
     personal pronoun. A noun or an adjective joined to the one before ("first and second order",
     "Beijing and the Hong Kong government") does not."""
-    lower = word.lower()
+    lower = word.lower().strip(",;:.!?\"'”’")
     return lower in _FINITE or lower in _PERSONAL or (len(lower) > 3 and lower.endswith("ed"))
 
 
