@@ -64,3 +64,27 @@ def test_a_summary_is_measured_on_the_scale_that_ranks_the_documents_sentences()
         assert closeness == pytest.approx(sentence.score / lead)
     untitled = grounding.SourceIndex(DOCUMENT.blocks, "")
     assert salience.closeness(index, ranked, [CENTRE]) > salience.closeness(untitled, salience.rank(untitled), [CENTRE])
+
+
+STOREY = text_document(
+    "Sarah Storey won the time trial at the para-cycling world championships in Italy on Tuesday.\n\n"
+    "She has now won sixteen world titles at the championships in cycling and swimming, more than any "
+    "other British para-athlete in the long history of the world championships.\n\n"
+    "The race was held in heavy rain on a hilly course near the town of Maniago.")
+REFERRING = ("She has now won sixteen world titles at the championships in cycling and swimming, more than "
+             "any other British para-athlete in the long history of the world championships.")
+
+
+def test_a_one_sentence_summary_that_refers_back_gives_way_to_one_that_stands_alone():
+    """Copied whole from the document, the model's tl;dr is backed and as close to the document as
+    the preview's sentence (which the closeness rule would keep), but read alone it does not say
+    who "she" is."""
+    fields = pipeline.summarize(Run(ScriptedModel(REFERRING)), STOREY, OPTIONS,
+                                {"prompt_tokens": 0, "completion_tokens": 0})
+    assert fields["guard"]["refers_back"] and fields["method"] == "extractive"
+    assert fields["summary"].startswith("Sarah Storey won the time trial")
+    # A list keeps it: the items before it say who she is.
+    listed = pipeline.summarize(Run(ScriptedModel("- Sarah Storey won the time trial in Italy.\n- " + REFERRING)),
+                                STOREY, SummaryOptions(type="key-points", length="short"),
+                                {"prompt_tokens": 0, "completion_tokens": 0})
+    assert "refers_back" not in listed["guard"]

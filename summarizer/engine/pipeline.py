@@ -9,7 +9,7 @@ Redis or the queue itself: the run does. How much text one call reads is engine/
 import time
 
 from summarizer import shapes
-from summarizer.engine import budget, grounding, preview, prompts, recovery, revise, salience
+from summarizer.engine import budget, grounding, lexicon, preview, prompts, recovery, revise, salience
 
 FILL_CANDIDATES = 12
 """Salient sentences offered for the places of dropped items, best first (more than the longest
@@ -50,14 +50,21 @@ def closer_summary(fields, document, options, index, ranked):
     document's edges, however well each item is backed, carries less of it than the sentences
     the preview shows. Both closeness figures go in `guard.closeness`. A translated summary cannot
     be compared word for word, a fallback is already the document's own sentences, and `strict`
-    asks for the model's own backed items and nothing else.
+    asks for the model's own backed items and nothing else. A headline or a one-sentence summary
+    that opens by referring back gives way too (`guard.refers_back`), as the preview's never does.
     Measured: bench/README.md, "Summary quality" (model against own sentences, per document)."""
     if fields.get("fallback") or options.output_language or options.strict or not ranked:
         return fields
     extracted = preview.extract(index, options, ranked)
     written, own = salience.closeness(index, ranked, [fields["summary"], extracted.text])
     guard = {**fields["guard"], "closeness": {"model": round(written, 3), "extractive": round(own, 3)}}
-    if own <= written or not extracted.items:
+    # Read alone, a summary that opens by referring back ("She has won ...", most often a sentence
+    # the model copied) does not say whom it is about; the document's own sentence was chosen to.
+    dangling = preview.shown_alone(options) and lexicon.refers_back(fields["summary"]) \
+        and not lexicon.refers_back(extracted.text)
+    if dangling:
+        guard["refers_back"] = True
+    if not extracted.items or (own <= written and not dangling):
         return {**fields, "guard": guard}
     return own_sentences(extracted, document, index, {**fields, "guard": guard})
 

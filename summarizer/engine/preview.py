@@ -81,6 +81,13 @@ def extract(index, options, ranked=None, salient=True):
     return guard.enforce(raw, options)
 
 
+def shown_alone(options):
+    """Whether a summary shaped by `options` is one line or one sentence, read without the
+    document around it: a headline, or a tl;dr or teaser whose extract is one sentence."""
+    rules = shapes.of(options)
+    return bool(rules.max_words) or (rules.unit != "bullet" and rules.extract_items == 1)
+
+
 def _stated(cut, index):
     """Whether a headline `cut` states something (no furniture) that its source backs."""
     return furniture.reason(cut) is None and grounding.citation(0, cut, index)["supported"]
