@@ -70,7 +70,7 @@ def extract(index, options, ranked=None, salient=True):
         lines = [cut(best[0])] if best else []
     else:
         count = rules.items if rules.unit == "bullet" else rules.extract_items
-        if count == 1 and salient:
+        if salient and shown_alone(options):
             ranked = salience.gist(ranked, index)
         lines = [clean(s.text) for s in salience.pick(
             ranked, index, count=count, usable=lambda s: guard.items(clean(s.text), options))]

@@ -129,9 +129,7 @@ def gist(ranked, index):
     transcript's ranking already weighs its turns' length and is returned as it is."""
     if index.transcript:
         return ranked
-    weighed = [dataclasses.replace(s, score=s.score * len(lexicon.words(s.text)) ** GIST_LENGTH_POWER)
-               for s in standalone(ranked, index)]
-    return sorted(weighed, key=lambda s: (-s.score, s.index))
+    return _reweighed(standalone(ranked, index), lambda s: len(lexicon.words(s.text)) ** GIST_LENGTH_POWER)
 
 
 def standalone(ranked, index):
@@ -140,8 +138,12 @@ def standalone(ranked, index):
     sentence or a headline takes one only where no other is usable. Not a transcript's turns."""
     if index.transcript:
         return ranked
-    weighed = [dataclasses.replace(s, score=s.score * (_BELOW if lexicon.refers_back(s.text) else 1.0))
-               for s in ranked]
+    return _reweighed(ranked, lambda s: _BELOW if lexicon.refers_back(s.text) else 1.0)
+
+
+def _reweighed(ranked, weight):
+    """Copies of `ranked` with each score times `weight(sentence)`, best first."""
+    weighed = [dataclasses.replace(s, score=s.score * weight(s)) for s in ranked]
     return sorted(weighed, key=lambda s: (-s.score, s.index))
 
 
@@ -171,12 +173,10 @@ def pick(ranked, index, count=None, budget=None, cost=None, usable=None):
 
 
 def closeness(index, ranked, texts):
-    """How close each of `texts` is to the document as a whole (the candidate sentences `ranked`
-    as `rank` gives them): the relevance that ranks those sentences (`_Relevance`), so a summary
-    and the document's own best sentences are compared as `rank` compares sentences. A summary is
-    as good as what of the document it carries. Without the title's part (before 2026-12-04), a
-    paper's summary naming what its title names counted for no more than one that did not:
-    bench/README.md, "The model's summary or the document's own sentences"."""
+    """How close each of `texts` is to the document as a whole (its candidate sentences `ranked`):
+    the relevance `rank` ranks them by (`_Relevance`), title included, so a summary and the
+    document's own best sentences are compared as sentences are (bench/README.md, "The title
+    counts in the choice")."""
     relevance = _Relevance(index, ranked, _idf(ranked, index))
     return [relevance(relevance.vector(text)) for text in texts]
 
