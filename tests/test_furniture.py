@@ -35,6 +35,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     ("The U.S.Army and J.R.R.Tolkien met Mr.Smith. They talked.",
      ["The U.S.Army and J.R.R.Tolkien met Mr.Smith.", "They talked."]),
     ("Call Console.WriteLine(x) here. It prints.", ["Call Console.WriteLine(x) here.", "It prints."]),
+    # ... and through a quotation mark, which goes with the sentence whose quote it opens or closes.
+    ('He joined Arsenal in 2011."He has three years to go," he said.',
+     ["He joined Arsenal in 2011.", '"He has three years to go," he said.']),
+    ('"Players must do [the same]."And Zwanziger was optimistic.',
+     ['"Players must do [the same]."', "And Zwanziger was optimistic."]),
+    ('It was "unacceptable"."Hatred has no place," he said.', ['It was "unacceptable".', '"Hatred has no place," he said.']),
     # A caption without a stop run into the next sentence: split at the sentence's opener...
     ("He was expelled when he was found using his phone in a match A grandmaster has been thrown out.",
      ["He was expelled when he was found using his phone in a match", "A grandmaster has been thrown out."]),

@@ -22,11 +22,12 @@ _NUMBERED = frozenset("no nos fig figs vol p pp art sec ch".split())
 _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 """Initials and acronyms written with periods ("J.P.", "U.S.", "P.O."): like a single initial,
 they end a sentence too seldom to split at ("U.S. Highway 36", "artist L.M. Rendall")."""
-_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+|(?<=[A-Za-z\d%)\]][.!?])(?=[A-Z][a-z]+[\s,;:'’]))"
-                           r"(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
+_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+|(?:(?<=[A-Za-z\d%)\]\"”][.!?])|(?<=[A-Za-z\d%)\]\"”][.!?][\"”]))"
+                           r"(?=[A-Z][a-z]+[\s,;:'’]))(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
 """A sentence's end: its punctuation and the space after it, or no space where paragraphs were
-joined without one ("... in 2009.In 2010 the museum ...": a period glued to a capitalized word
-that a space or a comma follows, which a file name or a code's "Console.WriteLine" is not)."""
+joined without one ("... in 2009.In 2010 the museum ...", "... in 2011."He has ...": a period, and
+the quotation mark after it, glued to a capitalized word that a space or a comma follows, which a
+file name or a code's "Console.WriteLine" is not)."""
 OPENERS = frozenset("""
 a an the this these those another he she it they we his her its their but and when after while
 although however meanwhile elsewhere there""".split())
@@ -191,10 +192,19 @@ def _split_unit(unit):
     for match in _SENTENCE_END.finditer(unit):
         if match.group(3).islower() or _abbreviation(unit[start:match.start()], match):
             continue
-        parts.append(unit[start:match.end(1)])
-        start = match.end()
+        opens_next = _opens_next(unit, match)
+        parts.append(unit[start:match.end(1) - opens_next])
+        start = match.end() - opens_next
     parts.append(unit[start:])
     return [piece for part in parts for piece in _unglued(part)]
+
+
+def _opens_next(unit, match):
+    """1 where the sentence end `match` is glued to the next sentence through a straight quotation
+    mark that opens the next sentence's quote rather than closing one (no quote is open before it:
+    'told BBC News NI."No fault of ...' against '[to do the same]."And Zwanziger said'), else 0."""
+    glued_quote = not match.group(2) and match.group(1).endswith('"')
+    return int(glued_quote and unit.count('"', 0, match.start(1)) % 2 == 0)
 
 
 def _unglued(part):
