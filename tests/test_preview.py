@@ -70,7 +70,8 @@ def test_the_dateline_and_the_title_are_not_prose():
 def test_headline_is_cut_from_the_best_sentence():
     headline = preview.headline("WASHINGTON (AP) — The committee, which met for six hours on Tuesday "
                                 "in a closed session, approved the budget of the city, officials said.", 12)
-    assert headline == "The committee, which met for six hours on Tuesday"  # a phrase's end
+    # The relative clause goes (its verb is not the sentence's), and the cut ends at a phrase's end.
+    assert headline == "The committee approved the budget of the city"
     assert preview.headline("The barrier (built by Dutch firms) opened, officials said.", 12) == \
         "The barrier opened"
 
@@ -94,6 +95,12 @@ def test_headline_is_cut_from_the_best_sentence():
      "Officials of the regional water company yesterday said that figures quoted"),
     ("Arbroath were relegated to Scottish League Two after finishing bottom of the table in April.",
      "Arbroath were relegated to Scottish League Two"),
+    # A relative clause between commas goes first, as an apposition does.
+    ("The man in his 50s, who has only been named as Mr Zhang, was travelling on his three-wheeled "
+     "motorbike in Dezhou City in east China when he was hit by a car.",
+     "The man in his 50s was travelling on his three-wheeled motorbike"),
+    ("Stewart, who played in a record 133 Tests for England, has expressed his interest in the new role.",
+     "Stewart has expressed his interest in the new role"),
     # "and" ends a phrase where a predicate of its own follows it, not where it joins two words.
     ("Manchester City have apologised to supporters and promised to hand out ticket refunds to them.",
      "Manchester City have apologised to supporters"),
@@ -115,6 +122,36 @@ def test_a_headline_cut_from_a_long_sentence_still_states_something():
     headline = preview.preview(document, SummaryOptions(type="headline"))["summary"]
     assert furniture.reason(headline) is None, headline
     assert rules.breaks(headline, "headline", "short", "markdown") == []
+
+
+@pytest.mark.parametrize("cut, sentence, states", [
+    # Only a subject: its -ing word or its relative clause has the verb, not the sentence.
+    ("A row involving Taylor Swift", "A row involving Taylor Swift, her former record label and a "
+     "couple of big name US politicians looks like it's coming to an end.", False),
+    ("The silver car that hit Mr Zhang on his motorbike", "The silver car that hit Mr Zhang on his "
+     "motorbike when he pulled out of the junction sped away from the scene.", False),
+    ("According to Michael Redwood", "According to Michael Redwood, inevitable wind-ups surfaced.", False),
+    ("People who upload photos and videos will still know how many people",
+     "People who upload photos and videos will still know how many people liked them.", True),
+    ("We here propose LeMoNADe", "We here propose LeMoNADe, a method for the analysis of videos.", True),
+    ("Taylor Swift's first six albums were released through Big Machine",
+     "Taylor Swift's first six albums were released through Big Machine in the US.", True),
+])
+def test_a_headline_cut_states_something_only_with_the_sentences_verb(cut, sentence, states):
+    assert furniture.states(cut, sentence) is states
+
+
+def test_a_headline_is_not_the_subject_of_a_sentence_too_long_to_show_whole():
+    """"A row involving Taylor Swift" was a headline: the first clause of the best sentence, taken
+    for a statement by its word in -ing."""
+    document = text_document(
+        "A row involving Taylor Swift, her former record label and a couple of big name US "
+        "politicians looks like it's coming to an end. Taylor Swift's first six albums were "
+        "released through Big Machine Records, her former label. The label and Swift have argued "
+        "about who may perform the songs of those albums.", title="Taylor Swift row")
+    headline = preview.preview(document, SummaryOptions(type="headline"))["summary"]
+    assert not headline.startswith("A row involving"), headline
+    assert furniture.reason(headline) is None, headline
 
 
 def test_selection_fits_its_budget_and_keeps_document_order():

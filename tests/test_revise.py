@@ -72,3 +72,19 @@ def test_a_translation_is_kept_and_marked_unverified():
     citations, summary = revised(["Der Stadtrat hat den Haushalt mit 31 zu 12 Stimmen angenommen."], german)
     assert [c["status"] for c in citations] == ["unverified"]
     assert "Stadtrat" in summary
+
+
+def test_a_headline_replacement_is_not_cut_to_the_sentences_subject():
+    """The model's headline replaced by the source's sentence was "A row involving Taylor Swift":
+    a cut that states nothing; the next sentence that gives a headline stands in."""
+    document = Document("Swift row", [
+        Block("A row involving Taylor Swift, her former record label and a couple of big name US "
+              "politicians looks like it's coming to an end.", {"paragraph": 0}),
+        Block("Big Machine Records said Taylor Swift may perform her old songs at the awards.",
+              {"paragraph": 1}),
+    ])
+    index = grounding.SourceIndex(document.blocks, document.title)
+    options = SummaryOptions(type="headline", length="short")
+    citations, summary = revise.revise(["A row involving Taylor Swift and Big Machine ends"], document,
+                                       options, index, translated=False)
+    assert summary and not summary.startswith("A row involving"), summary

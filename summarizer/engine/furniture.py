@@ -144,6 +144,52 @@ def reason(sentence):
     return None if found and has_clause(found) else "no_clause"
 
 
+_RELATIVE = re.compile(r",\s*(?:who|whom|whose|which)\b[^,;:]*|\b(?:who|whom|whose|which|that)\s+"
+                       r"(?:(?:\w+ly|has|have|had|is|are|was|were|will|would|can|could|may|might|be|been|"
+                       r"not|also|only|still)\s+)*[\w'’-]+", re.I)
+"""A relative clause's opening and its verb: an aside between commas whole ("The man in his 50s,
+who has only been named"), in a clause without commas the pronoun and the verb after it (its end
+cannot be told: "People who upload photos | will still know", "The silver car that hit Mr Zhang
+| on his motorbike"). Its verb is not the sentence's."""
+
+
+def states(cut, sentence):
+    """Whether `cut`, a part of `sentence` shown alone (a headline), states something: no
+    furniture, and a verb outside its relative clauses that is more than a word in -ing (the first
+    clause of a long sentence is often only its subject: "A row involving Taylor Swift", "The
+    silver car that hit Mr Zhang on his motorbike"). Whether it is English enough to tell is told
+    from the whole sentence: a cut may have none of its function words."""
+    english = not _ENGLISH_MARKERS.isdisjoint(w.lower() for w in lexicon.words(sentence))
+    main = lexicon.words(_RELATIVE.sub("", cut))
+    return reason(cut) is None and has_clause(main, participle=False, english=english) and \
+        not (english and _FINITE.isdisjoint(w.lower() for w in main) and _verb_left_out(cut, sentence))
+
+
+_CLAUSE_OPENERS = frozenset("""
+after although and as because before but if once or since so than that though till unless until
+when whenever where whereas which while who whom whose""".split())
+"""Words that open a clause of its own: a verb after one is not the verb of the clause before."""
+
+
+def _verb_left_out(cut, sentence):
+    """Whether the words of `sentence` after `cut` have an auxiliary or an irregular past before
+    any clause of their own opens (a clause opener, or punctuation: a colon, a quotation, a
+    dash): the verb of the cut's clause ("The two general types of self-locking nuts currently |
+    in use are the all-metal type ...")."""
+    tail = re.escape(" ".join(cut.split()[-2:]))
+    found = re.search(rf"(?<![\w'’]){tail}(?![\w'’])(.*)", " ".join(sentence.split()))
+    # A cut at a comma (its first clause) goes on after it: "After deliberating for 11 hours |,
+    # jurors found ..."; a colon, a quotation or a dash opens something of its own.
+    rest = re.sub(r"^\s*,", "", found.group(1)) if found and tail else ""
+    for run in re.split(r"[;:\"“”‘(—–]|'\s|\s'", rest)[:1]:
+        for word in lexicon.words(run.lower()):
+            if word in _CLAUSE_OPENERS:
+                return False
+            if word in _FINITE and word not in ("being", "having"):
+                return True
+    return False
+
+
 def _trail(sentence):
     """Whether `sentence` is a navigation trail: three or more short steps between separators, and
     no French opening quotation mark (whose closing one is "»")."""
@@ -152,31 +198,37 @@ def _trail(sentence):
         all(len(lexicon.words(step)) <= TRAIL_LABEL_WORDS for step in steps)
 
 
-def has_clause(found):
+def has_clause(found, participle=True, english=None):
     """Whether the words `found` (lexicon.words of a sentence) have a verb, or are not English
     enough to tell. Loose on purpose: telegraphic statements people write as summaries ("Created
     by ... in 2001", "Proposes a method ...", "Villa travel to the Etihad to play ...") pass; labels,
-    listings and captions of names do not."""
+    listings and captions of names do not. `participle=False`: a word in -ing alone is no verb,
+    for a part cut from a longer sentence, where it is most often a noun's modifier and the
+    sentence's verb lies beyond the cut ("A row involving Taylor Swift | , her former label and
+    ... looks like it's coming to an end"). `english`: whether the sentence is English, where
+    `found` is only a part of it (None: told from `found`)."""
     lower = [w.lower().replace("’", "'") for w in found]
     distinct = set(lower)
     if not distinct.isdisjoint(_FINITE):
         return True
-    if distinct.isdisjoint(_ENGLISH_MARKERS):
+    if not english if english is not None else distinct.isdisjoint(_ENGLISH_MARKERS):
         return not _all_names(found)  # a label of names says nothing in any language
     for number, word in enumerate(lower):
         head, _, tail = word.partition("'")
         if tail in _CONTRACTED or \
                 (tail == "s" and head in _SUBJECTS | _WH):
             return True
-        if not found[number].isupper() and len(word) > 3 and word.endswith(("ed", "ing")):
+        if not found[number].isupper() and len(word) > 3 and word.endswith(("ed", "ing") if participle else "ed"):
             return True
         if _present_tense(number, lower, found) or _plural_subject(number, lower, found):
             return True
         if number == 0 and len(lower) > 1 and word not in lexicon.STOPWORDS and lower[1] in _OBJECTS:
             return True  # an imperative: "Keep a journal", "See the plan"
-        if (word in _SUBJECTS or word == "to") and number + 1 < len(found) and \
-                found[number + 1].islower() and lower[number + 1] not in _FUNCTION_WORDS:
-            return True
+        if word in _SUBJECTS or word == "to":
+            after = number + 1 + (number + 1 < len(found) and (
+                lower[number + 1] in _ADVERBS or (len(lower[number + 1]) > 4 and lower[number + 1].endswith("ly"))))
+            if after < len(found) and found[after].islower() and lower[after] not in _FUNCTION_WORDS:
+                return True
     return False
 
 
@@ -196,6 +248,10 @@ _OBJECTS = frozenset("a an the this that these those your my our his her their i
 
 _WH = frozenset("what where here how let".split())
 """Words whose 's is "is" or "us" ("what's", "here's", "let's"), not a possessive."""
+
+
+_ADVERBS = frozenset("also here now then still just first often never already even only".split())
+"""Adverbs (with words in -ly) that may stand between a subject and its verb ("We here propose")."""
 
 
 def opens_predicate(word):

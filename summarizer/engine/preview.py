@@ -44,6 +44,9 @@ refunds")."""
 _APPOSITION_OPENERS = frozenset("the a an his her their its our my".split())
 """How an apposition after a name opens ("Nigalidze, the current Georgian champion, ...")."""
 
+_RELATIVE_OPENERS = frozenset("who whom whose which".split())
+"""How a relative clause between commas opens ("The committee, which met ..., approved")."""
+
 _PARENTHESES = re.compile(r"\s*\([^()]{0,80}\)")
 _ATTRIBUTION = re.compile(r",?\s+(?:he|she|they|it|officials?|police|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)"
                           r"\s+(?:said|says|told\s+\w+|added|reported)\.?$")
@@ -65,7 +68,7 @@ def extract(index, options, ranked=None, salient=True):
         # A cut that still states something ("A group of physicians" was the first clause of a
         # sentence too long to show whole) and that the support check backs (a turn's cut without
         # its "uh"s is not always). A document of labels alone still gets one.
-        best = salience.pick(ranked, index, count=1, usable=lambda s: kept(s) and _stated(cut(s), index)) \
+        best = salience.pick(ranked, index, count=1, usable=lambda s: kept(s) and _stated(cut(s), s.text, index)) \
             or salience.pick(ranked, index, count=1, usable=kept)
         lines = [cut(best[0])] if best else []
     else:
@@ -88,9 +91,9 @@ def shown_alone(options):
     return bool(rules.max_words) or (rules.unit != "bullet" and rules.extract_items == 1)
 
 
-def _stated(cut, index):
-    """Whether a headline `cut` states something (no furniture) that its source backs."""
-    return furniture.reason(cut) is None and grounding.citation(0, cut, index)["supported"]
+def _stated(cut, sentence, index):
+    """Whether a headline `cut` from `sentence` states something that its source backs."""
+    return furniture.states(cut, sentence) and grounding.citation(0, cut, index)["supported"]
 
 
 def preview(document, options):
@@ -119,7 +122,7 @@ def headline(sentence, max_words, transcript=False):
         text = _without_asides(text, max_words)
     if len(text.split()) > max_words:
         first = re.split(r"[,;:]\s|\s[—–-]+\s", text, maxsplit=1)[0]
-        if 4 <= len(first.split()) <= max_words:
+        if 4 <= len(first.split()) <= max_words and furniture.states(first, text):
             text = first
     words = text.split()
     if len(words) > max_words:
@@ -128,11 +131,13 @@ def headline(sentence, max_words, transcript=False):
 
 
 def _without_asides(text, max_words):
-    """`text` without the asides between commas after a name that it can spare, until it fits in
-    `max_words`: an age, or an apposition without a verb ("Terry Cooper, 79, was enjoying ...",
-    "Gaioz Nigalidze, the current Georgian champion, was expelled ..."). Not an item of a list
-    ("Paris, London and Berlin"), nor a clause ("Smith, who led the team, ..."), nor after the
-    sentence's first word but for an age ("However, the plan, ..." has no name before it)."""
+    """`text` without the asides between commas that it can spare, until it fits in `max_words`:
+    after a name, an age or an apposition without a verb ("Terry Cooper, 79, was enjoying ...",
+    "Gaioz Nigalidze, the current Georgian champion, was expelled ..."); after a noun, a relative
+    clause that only adds to it ("The committee, which met for six hours, approved ...": a cut
+    before its end has the clause's verb, not the sentence's). Not an item of a list ("Paris,
+    London and Berlin"), nor after the sentence's first word but for an age ("However, the plan,
+    ..." has no name before it)."""
     parts = text.split(", ")
     at = 1
     while len(" ".join(parts).split()) > max_words and at < len(parts) - 1:
@@ -141,8 +146,10 @@ def _without_asides(text, max_words):
         named = before and before[-1][:1].isupper() and (age or at > 1 or len(before) > 1)
         apposition = 0 < len(aside) <= ASIDE_WORDS and aside[0].lower() in _APPOSITION_OPENERS and \
             not furniture.has_clause(lexicon.words(parts[at]))
+        relative = aside[0].lower() in _RELATIVE_OPENERS
         # "Grant Allen, 38, of Harlow, travelled": without the age the place would be his name's.
-        if named and (age or apposition) and after and after[0].lower() not in ("and", "or", "of", "from"):
+        if (relative or named and (age or apposition)) and after and \
+                after[0].lower() not in ("and", "or", "of", "from"):
             parts[at - 1] = parts[at - 1] + " " + parts.pop(at + 1)
             del parts[at]
         else:
@@ -157,7 +164,7 @@ def _phrase_end(words, max_words):
     phrase; all `max_words` where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last
     week, 27 community centres | in 17 US states reported ..." has none)."""
     for end in range(max_words, HEADLINE_MIN_WORDS - 1, -1):
-        if _opens_phrase(words, end) and furniture.has_clause(lexicon.words(" ".join(words[:end]))):
+        if _opens_phrase(words, end) and furniture.states(" ".join(words[:end]), " ".join(words)):
             return end
     return max_words
 
