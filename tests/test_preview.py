@@ -398,15 +398,21 @@ Cara: I will send the supplier prices to everyone by Friday.
 
 def test_a_transcript_preview_keeps_each_turn_apart():
     """Turns that end without a closing stop ("and, um") are still sentences of their own: each
-    item of a paragraph summary is one sentence of one speaker, cited as the document's own."""
+    item of a paragraph summary is one sentence of one speaker, cited as the document's own, and
+    said as a reader would write it down (its label, without "um"s and restarts)."""
     document = text_document(MEETING)
     index = grounding.SourceIndex(document.blocks, document.title)
     data = preview.preview(document, SummaryOptions(type="tldr", length="long"))
     items = [c["text"] for c in data["citations"]]
     assert len(items) >= 3
+    turns = {lexicon.spoken(s): s for s in index.sentences}
     for item in items:
-        assert item in index.sentences, f"{item!r} is not one sentence of the transcript"
-    assert all(c["status"] == "extracted" for c in data["citations"]), data["citations"]
+        said = lexicon.spoken(item)
+        assert any(said.rstrip(".").lower() in lexicon.fluent(turn).lower() for turn in turns.values()), \
+            f"{item!r} is not one sentence of the transcript"
+        assert not set(lexicon.words(said.lower())) & lexicon.FILLERS, item
+    assert "Ben: The case should be rubber so the remote survives a fall from the sofa" in items, items
+    assert all(c["status"] == "extracted" and c["supported"] for c in data["citations"]), data["citations"]
 
 
 NOTED_MEETING = """Anna: Okay, uh, yeah, um, let's {disfmarker} let's start, yeah.
@@ -424,11 +430,12 @@ Anna: Okay, uh, yeah, um, right, so, okay {disfmarker} yeah.
 def test_a_transcript_is_ranked_by_what_is_said_not_by_fillers_labels_or_notes():
     """Fillers, speaker labels and the transcriber's notes are in most turns, so they made the
     turns that hold nothing else the most central (all three key points were "Yeah, um, okay").
-    The points are the turns that say something, quoted without the notes nobody said."""
+    The points are the turns that say something, quoted without the notes nobody said and as said
+    once ("four euros {disfmarker} four euros a piece")."""
     document = text_document(NOTED_MEETING)
     points = [c["text"] for c in preview.preview(document, SummaryOptions(length="short"))["citations"]]
     assert points == [
-        "Cara: The supplier raised the price of the rubber case to four euros four euros a piece.",
+        "Cara: The supplier raised the price of the rubber case to four euros a piece.",
         "Cara: So we keep the plastic case and spend the saving on a longer battery life.",
         "Ben: The designer will send the new drawings with the plastic case by Friday."]
 

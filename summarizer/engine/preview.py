@@ -75,8 +75,8 @@ def extract(index, options, ranked=None, salient=True):
         count = rules.items if rules.unit == "bullet" else rules.extract_items
         if salient and shown_alone(options):
             ranked = salience.gist(ranked, index)
-        lines = [clean(s.text) for s in salience.pick(
-            ranked, index, count=count, usable=lambda s: guard.items(clean(s.text), options))]
+        lines = [clean(s.text, index.transcript) for s in salience.pick(
+            ranked, index, count=count, usable=lambda s: guard.items(clean(s.text, index.transcript), options))]
     # Blank lines between sentences: each stays one item even where it has no closing stop to
     # split at (a transcript turn ending "and {disfmarker}" would take in the next one).
     separator = "\n" if rules.unit == "bullet" else "\n\n"
@@ -105,9 +105,17 @@ def preview(document, options):
             "length": options.length, "format": options.format, "method": METHOD}
 
 
-def clean(sentence):
+def clean(sentence, transcript=False):
     """A document sentence as a summary item: without a leading news dateline, or a prompt to the
-    reader glued before it ("Scroll down for video The ...": furniture.strip_prompt)."""
+    reader glued before it ("Scroll down for video The ...": furniture.strip_prompt). Of a
+    `transcript`'s turn, its speaker's label and what is said as a reader would write it down
+    (lexicon.fluent, as its headline has it): "Marketing: It has to be new with some new
+    technology inside" for "Marketing: it has to be new with some of uh new uh technology inside"."""
+    said = lexicon.fluent(sentence) if transcript else ""
+    if said:  # a turn that trails off ("... from the sofa, and, um") ends where it was going on
+        label = lexicon.TURN.match(sentence)
+        said = said if lexicon.stopped(said) else " ".join(guard.trimmed(said.split()))
+        sentence = (label.group(0) if label else "") + said
     return furniture.strip_prompt(_DATELINE.sub("", sentence, count=1).strip())
 
 

@@ -75,7 +75,7 @@ def _replacement(entry, item, index, rules, used, candidates):
         if quote in used or quote in index.planted or not salience.readable(quote):
             continue
         text = (preview.headline(quote, rules.max_words, index.transcript) if rules.max_words
-                else preview.clean(quote))
+                else preview.clean(quote, index.transcript))
         if rules.max_words and not furniture.states(text, quote):
             continue  # a headline cut to the sentence's subject ("A row involving Taylor Swift")
         replaced = grounding.citation(entry["item"], text, index, status="replaced")
