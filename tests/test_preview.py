@@ -461,6 +461,20 @@ def test_a_transcript_headline_is_what_is_said_without_label_fillers_or_restarts
         assert headline[0].isupper() and all(c["supported"] for c in shown["citations"]), shown
 
 
+PORTUGUESE_MEETING = """Ana: Estamos fazendo uma série de brincadeiras com o Serelepe, que é um trabalho da universidade.
+Bruno: Eles vão dar a vocês uma pequena amostra de algumas surpresas que estamos preparando.
+Carla: O projeto começa em março e termina em junho, com um grupo de vinte crianças.
+"""
+
+
+def test_a_transcript_in_another_language_keeps_its_words_that_english_says_as_fillers():
+    """English interjections are words elsewhere: "um" is Portuguese's "a", and a key point read
+    "que é trabalho da universidade"."""
+    document = text_document(PORTUGUESE_MEETING)
+    points = preview.preview(document, SummaryOptions(type="key-points", length="short"))["summary"]
+    assert "que é um trabalho" in points and "com um grupo" in points, points
+
+
 TRANSCRIPTS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "transcripts"
 
 

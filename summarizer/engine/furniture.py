@@ -48,11 +48,6 @@ upset cast burst broadcast forecast
 """.split())
 """Past tenses that do not end in -ed: the verb of most news sentences without an auxiliary."""
 
-_ENGLISH_MARKERS = frozenset("the of to and for with from by".split())
-"""Commonest English function words that other languages of the corpus do not spell alike
-("in", "a", "an" are German, Welsh, Dutch words too): a sentence with none of them is not held to
-the English clause test."""
-
 _INTERFACE_VERBS = r"scroll|click|tap|swipe|subscribe|sign\s+up|sign\s+in|log\s+in|continue\s+reading|like\s+us"
 """Verbs that only a page's interface says to its reader: such an imperative is a prompt alone."""
 _READER_VERBS = (r"share|follow|watch|see|view|read|comment|join|listen|email|print|download|"
@@ -159,7 +154,7 @@ def states(cut, sentence):
     clause of a long sentence is often only its subject: "A row involving Taylor Swift", "The
     silver car that hit Mr Zhang on his motorbike"). Whether it is English enough to tell is told
     from the whole sentence: a cut may have none of its function words."""
-    english = not _ENGLISH_MARKERS.isdisjoint(w.lower() for w in lexicon.words(sentence))
+    english = not lexicon.ENGLISH_MARKERS.isdisjoint(w.lower() for w in lexicon.words(sentence))
     main = lexicon.words(_RELATIVE.sub("", cut))
     return reason(cut) is None and has_clause(main, participle=False, english=english) and \
         not (english and _FINITE.isdisjoint(w.lower() for w in main) and _verb_left_out(cut, sentence))
@@ -211,7 +206,7 @@ def has_clause(found, participle=True, english=None):
     distinct = set(lower)
     if not distinct.isdisjoint(_FINITE):
         return True
-    if not english if english is not None else distinct.isdisjoint(_ENGLISH_MARKERS):
+    if not english if english is not None else distinct.isdisjoint(lexicon.ENGLISH_MARKERS):
         return not _all_names(found)  # a label of names says nothing in any language
     for number, word in enumerate(lower):
         head, _, tail = word.partition("'")

@@ -91,6 +91,11 @@ meetings they were 8% of the words taken for content, and a turn of nothing but 
 looked as central as a decision. Kept apart from STOPWORDS: only what is said in a transcript
 (`said_words`) leaves them out."""
 
+ENGLISH_MARKERS = frozenset("the of to and for with from by".split())
+"""Commonest English function words that other languages of the corpus do not spell alike
+("in", "a", "an" are German, Welsh, Dutch words too): a sentence with none of them is not read by
+English rules (furniture's clause test, FILLERS)."""
+
 NOTE = re.compile(r"[ \t]*\{[^{}\n]{1,40}\}")
 """A transcriber's note in curly braces ("{vocalsound}", "{disfmarker}", "{gap}"): nobody said it.
 Only transcripts are read for them: in a paper, braces hold content ("{-1,+1}")."""
@@ -148,8 +153,10 @@ _RESTART = re.compile(r"(?<![\w'’])([\w'’]+(?:\s+[\w'’]+){0,2})(?:,?\s+\1)
 def fluent(sentence):
     """What a transcript's `sentence` says, as a reader would write it down: without its
     speaker's label, interjections (FILLERS) and restarts ("Grad B: Uh we have we have an hour ,
-    um" -> "We have an hour")."""
-    kept = " ".join(w for w in spoken(sentence).split() if w.lower().strip(",.;") not in FILLERS)
+    um" -> "We have an hour"). FILLERS are English: a sentence without ENGLISH_MARKERS keeps them
+    ("que é um trabalho" is Portuguese's "that is a work", "Er hat" German's "He has")."""
+    english = not ENGLISH_MARKERS.isdisjoint(w.lower() for w in words(sentence))
+    kept = " ".join(w for w in spoken(sentence).split() if not english or w.lower().strip(",.;") not in FILLERS)
     text = re.sub(r"\s+([,.;:?!])", r"\1", _RESTART.sub(r"\1", kept))
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text).lstrip(",;: ")  # "so, uh, in" -> "so, in"
     return text[:1].upper() + text[1:]
