@@ -41,6 +41,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     ('"Players must do [the same]."And Zwanziger was optimistic.',
      ['"Players must do [the same]."', "And Zwanziger was optimistic."]),
     ('It was "unacceptable"."Hatred has no place," he said.', ['It was "unacceptable".', '"Hatred has no place," he said.']),
+    # ... and before a bracket that opens with a capital: a listing glued on, not a citation.
+    ("Their last games before EuroBasket starts.(BST)17:30 - BBC iPlayer",
+     ["Their last games before EuroBasket starts.", "(BST)17:30 - BBC iPlayer"]),
+    ("It was shown by Smith et al.(2019) that it works.", ["It was shown by Smith et al.(2019) that it works."]),
     # A caption without a stop run into the next sentence: split at the sentence's opener...
     ("He was expelled when he was found using his phone in a match A grandmaster has been thrown out.",
      ["He was expelled when he was found using his phone in a match", "A grandmaster has been thrown out."]),

@@ -23,11 +23,12 @@ _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 """Initials and acronyms written with periods ("J.P.", "U.S.", "P.O."): like a single initial,
 they end a sentence too seldom to split at ("U.S. Highway 36", "artist L.M. Rendall")."""
 _SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+|(?:(?<=[A-Za-z\d%)\]\"”][.!?])|(?<=[A-Za-z\d%)\]\"”][.!?][\"”]))"
-                           r"(?=[A-Z][a-z]+[\s,;:'’]))(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
+                           r"(?=[A-Z][a-z]+[\s,;:'’]|\([A-Z]))(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
 """A sentence's end: its punctuation and the space after it, or no space where paragraphs were
 joined without one ("... in 2009.In 2010 the museum ...", "... in 2011."He has ...": a period, and
 the quotation mark after it, glued to a capitalized word that a space or a comma follows, which a
-file name or a code's "Console.WriteLine" is not)."""
+file name or a code's "Console.WriteLine" is not, or to a bracket that opens with a capital: "...
+before EuroBasket starts.(BST)17:30-19:30 - BBC iPlayer", a listing glued on)."""
 OPENERS = frozenset("""
 a an the this these those another he she it they we his her its their but and when after while
 although however meanwhile elsewhere there""".split())
