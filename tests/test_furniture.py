@@ -122,6 +122,30 @@ def test_a_prompt_glued_before_a_sentence_is_cut_off_the_item():
         "The mayor opened the bridge."
 
 
+CAPTIONED = Document("Man dies where his brother died", [
+    Block("A man has died in a road accident in China eight months after his brother was killed there.", {"paragraph": 0}),
+    Block("Tragic: The man, only named as Mr Zhang, was thrown off his motorbike by a car.", {"paragraph": 1}),
+    Block("NEW DELHI: The police in the city said the driver of the car did not stop.", {"paragraph": 2}),
+    Block("Zhang: My brother died at this junction and nobody has changed anything.", {"paragraph": 3}),
+    Block("Relatives said Zhang had asked the council for traffic lights after the first accident.", {"paragraph": 4}),
+    Block("The council said it would look at the junction again this year.", {"paragraph": 5}),
+    Block("Drivers in the area have complained about the junction for a decade.", {"paragraph": 6}),
+])
+
+
+def test_a_captions_label_is_cut_off_the_item_but_not_a_speakers_name():
+    """Pages print a caption's label before its sentence ("Tragic: The man ..."), which a
+    summary showed; a name before a colon may say who speaks, and stays."""
+    index = grounding.SourceIndex(CAPTIONED.blocks, CAPTIONED.title)
+    assert preview.clean(CAPTIONED.blocks[1].text, index).startswith("The man, only named")
+    assert preview.clean(CAPTIONED.blocks[2].text, index).startswith("The police in the city")
+    assert preview.clean(CAPTIONED.blocks[3].text, index).startswith("Zhang: My brother")
+    shown = preview.preview(CAPTIONED, SummaryOptions(type="key-points", length="long"))["summary"]
+    assert "Tragic:" not in shown and "NEW DELHI" not in shown, shown
+    headline = preview.preview(CAPTIONED, SummaryOptions(type="headline"))["summary"]
+    assert not headline.startswith(("Tragic", "NEW DELHI")), headline
+
+
 FURNISHED = Document("Council approves budget", [
     Block("Scroll down for video", {"paragraph": 0}),
     Block("The city council approved the budget for next year on Tuesday by 31 votes to 12.", {"paragraph": 1}),

@@ -110,7 +110,7 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
     citations, summary = [], ""
     if not outcome.fallback:
         best = sorted(salience.pick(ranked, index, count=FILL_CANDIDATES), key=lambda s: -s.score)
-        fill = [preview.clean(s.text, index.transcript) for s in best]
+        fill = [preview.clean(s.text, index) for s in best]
         citations, summary = revise.revise(outcome.checked.items, document, options, index,
                                            translated=bool(options.output_language), fill=fill,
                                            unsaid=unsaid)

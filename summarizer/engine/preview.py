@@ -15,6 +15,11 @@ from summarizer.engine import furniture, grounding, guard, lexicon, salience
 METHOD = "extractive"
 """How a preview or fallback is made; a result written by the model says "model"."""
 
+_CAPTION_LABEL = re.compile(r"^([A-Z][a-z]+|[A-Z][A-Z'-]+(?: [A-Z][A-Z'-]+){0,2}):\s+(?=[A-Z\"'‘“])")
+"""A caption's or a kicker's label before its sentence ("Shocked: Pensioner Terry Cooper said
+...", "EXPERT VERDICT: 'All ...", "NEW DELHI: Their ..."), where it names nobody (`_labels_only`:
+"Hampton: I ..." may say who speaks)."""
+
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){0,3}\s*(?:\([A-Za-z .]{1,20}\))?\s*(?:--|—|–|-)\s*"
     r"|\((?:CNN|AP|Reuters|AFP|dpa)\)\s*(?:--|—|–|-)?\s*)")
@@ -63,7 +68,7 @@ def extract(index, options, ranked=None, salient=True):
     # filler to it, and a one-sentence summary of that sentence alone came out empty.
     if rules.max_words:
         ranked = salience.standalone(ranked, index) if salient else ranked
-        cut = lambda s: headline(s.text, rules.max_words, index.transcript)  # noqa: E731
+        cut = lambda s: headline(s.text, rules.max_words, index)  # noqa: E731
         kept = lambda s: guard.items(cut(s), options)  # noqa: E731
         # A cut that still states something ("A group of physicians" was the first clause of a
         # sentence too long to show whole) and that the support check backs (a turn's cut without
@@ -75,8 +80,8 @@ def extract(index, options, ranked=None, salient=True):
         count = rules.items if rules.unit == "bullet" else rules.extract_items
         if salient and shown_alone(options):
             ranked = salience.gist(ranked, index)
-        lines = [clean(s.text, index.transcript) for s in salience.pick(
-            ranked, index, count=count, usable=lambda s: guard.items(clean(s.text, index.transcript), options))]
+        lines = [clean(s.text, index) for s in salience.pick(
+            ranked, index, count=count, usable=lambda s: guard.items(clean(s.text, index), options))]
     # Blank lines between sentences: each stays one item even where it has no closing stop to
     # split at (a transcript turn ending "and {disfmarker}" would take in the next one).
     separator = "\n" if rules.unit == "bullet" else "\n\n"
@@ -105,27 +110,41 @@ def preview(document, options):
             "length": options.length, "format": options.format, "method": METHOD}
 
 
-def clean(sentence, transcript=False):
-    """A document sentence as a summary item: without a leading news dateline, or a prompt to the
-    reader glued before it ("Scroll down for video The ...": furniture.strip_prompt). Of a
-    `transcript`'s turn, its speaker's label and what is said as a reader would write it down
+def clean(sentence, index=None):
+    """A document sentence as a summary item: without a leading news dateline, a caption's label
+    (`_CAPTION_LABEL`), or a prompt to the reader glued before it ("Scroll down for video The
+    ...": furniture.strip_prompt). Of a transcript's turn (`index`: the grounding.SourceIndex of
+    its document), its speaker's label and what is said as a reader would write it down
     (lexicon.fluent, as its headline has it): "Marketing: It has to be new with some new
     technology inside" for "Marketing: it has to be new with some of uh new uh technology inside"."""
-    said = lexicon.fluent(sentence) if transcript else ""
+    said = lexicon.fluent(sentence) if index is not None and index.transcript else ""
     if said:  # a turn that trails off ("... from the sofa, and, um") ends where it was going on
         label = lexicon.TURN.match(sentence)
         said = said if lexicon.stopped(said) else " ".join(guard.trimmed(said.split()))
         sentence = (label.group(0) if label else "") + said
+    label = _CAPTION_LABEL.match(sentence) if index is not None and not index.transcript else None
+    if label and _labels_only(label.group(1), index):
+        sentence = sentence[label.end():]
     return furniture.strip_prompt(_DATELINE.sub("", sentence, count=1).strip())
 
 
-def headline(sentence, max_words, transcript=False):
+def _labels_only(label, index):
+    """Whether a caption's `label` names nobody: words in capitals, or a word the document (of
+    `index`) writes in lower case or nowhere but in this one sentence (a name, "Hampton", is
+    written elsewhere too)."""
+    key = lexicon.fold(label)
+    return label.isupper() or key in index.common or len(set(index.postings.get(key, ()))) <= 1
+
+
+def headline(sentence, max_words, index=None):
     """A headline of at most `max_words` words cut from `sentence`: no dateline, no parentheses,
     no closing attribution ("..., officials said"), its first clause when the whole is too long.
-    Of a `transcript`'s sentence, what is said without the speaker's label, "uh"s and restarts
-    (lexicon.fluent): "Marketing: Uh we have we have an hour" was a headline."""
+    `index`: the grounding.SourceIndex of its document (`clean`). Of a transcript's sentence,
+    what is said without the speaker's label, "uh"s and restarts (lexicon.fluent): "Marketing: Uh
+    we have we have an hour" was a headline."""
+    transcript = index is not None and index.transcript
     said = lexicon.fluent(sentence) if transcript else sentence
-    text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(said))).rstrip(" .;:,")
+    text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(said, None if transcript else index))).rstrip(" .;:,")
     if len(text.split()) > max_words:
         text = _without_asides(text, max_words)
     if len(text.split()) > max_words:

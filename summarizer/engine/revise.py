@@ -74,8 +74,8 @@ def _replacement(entry, item, index, rules, used, candidates):
     for quote in candidates:
         if quote in used or quote in index.planted or not salience.readable(quote):
             continue
-        text = (preview.headline(quote, rules.max_words, index.transcript) if rules.max_words
-                else preview.clean(quote, index.transcript))
+        text = (preview.headline(quote, rules.max_words, index) if rules.max_words
+                else preview.clean(quote, index))
         if rules.max_words and not furniture.states(text, quote):
             continue  # a headline cut to the sentence's subject ("A row involving Taylor Swift")
         replaced = grounding.citation(entry["item"], text, index, status="replaced")
@@ -97,7 +97,7 @@ def _filled(kept, fill, index, rules, used, seen):
         if sentence in used or not key or any(_covered(key, other) for other in seen):
             continue
         # A headline's free place takes a headline cut from the sentence, as a replacement does.
-        text = preview.headline(sentence, rules.max_words, index.transcript) if rules.max_words else sentence
+        text = preview.headline(sentence, rules.max_words, index) if rules.max_words else sentence
         if rules.max_words and not furniture.states(text, sentence):
             continue
         entry = grounding.citation(0, text, index, status="extracted")
