@@ -22,7 +22,8 @@ _NUMBERED = frozenset("no nos fig figs vol p pp art sec ch".split())
 _DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 """Initials and acronyms written with periods ("J.P.", "U.S.", "P.O."): like a single initial,
 they end a sentence too seldom to split at ("U.S. Highway 36", "artist L.M. Rendall")."""
-_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+|(?:(?<=[A-Za-z\d%)\]\"”][.!?])|(?<=[A-Za-z\d%)\]\"”][.!?][\"”]))"
+_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’)\]]*)"
+                           r"(\s+|(?:(?<=[A-Za-z\d%)\]\"”][.!?])|(?<=[A-Za-z\d%)\]\"”][.!?][\"”]))"
                            r"(?=[A-Z][a-z]+[\s,;:'’]|\([A-Z]))(?=[\"'“‘(\[]?([\w¿¡]))", re.UNICODE)
 """A sentence's end: its punctuation and the space after it, or no space where paragraphs were
 joined without one ("... in 2009.In 2010 the museum ...", "... in 2011."He has ...": a period, and

@@ -173,7 +173,7 @@ def _without_asides(text, max_words):
         named = before and before[-1][:1].isupper() and (age or at > 1 or len(before) > 1)
         apposition = 0 < len(aside) <= ASIDE_WORDS and aside[0].lower() in _APPOSITION_OPENERS and \
             not furniture.has_clause(lexicon.words(parts[at]))
-        relative = aside[0].lower() in _RELATIVE_OPENERS
+        relative = bool(aside) and aside[0].lower() in _RELATIVE_OPENERS
         # "Grant Allen, 38, of Harlow, travelled": without the age the place would be his name's.
         if (relative or named and (age or apposition)) and after and \
                 after[0].lower() not in ("and", "or", "of", "from"):
