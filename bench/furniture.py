@@ -65,8 +65,8 @@ def main():
     if args.notices:
         return notices()
     turned = {}
-    print("| sentences | n | turned away | reader prompt | capitals | no clause |")
-    print("|---|---|---|---|---|---|")
+    print("| sentences | n | turned away | reader prompt | capitals | lead-in | no clause |")
+    print("|---|---|---|---|---|---|---|")
     for name, path in SETS.items():
         rows = [json.loads(line) for line in (CORPUS / path).open(encoding="utf-8")]
         groups = {"article": [s for r in rows for s in usable(r.get("text") or r.get("gold_text") or "")]}
@@ -78,7 +78,7 @@ def main():
             for sentence in sentences:
                 turned.setdefault((group, furniture.reason(sentence)), []).append(sentence)
             print(f"| {name} {group} | {len(sentences)} | {away} ({100 * away / len(sentences):.1f}%) | "
-                  f"{reasons['reader_prompt']} | {reasons['capitals']} | {reasons['no_clause']} |")
+                  f"{reasons['reader_prompt']} | {reasons['capitals']} | {reasons['lead_in']} | {reasons['no_clause']} |")
     rng = random.Random(5)
     for (group, why), sentences in sorted(turned.items(), key=str):
         if why is None or not args.show:

@@ -121,8 +121,12 @@ kicker, a label or a shouted prompt ("SCROLL DOWN FOR VIDEO"), not a statement."
 
 def reason(sentence):
     """Why `sentence` is not a statement of content ("reader_prompt", "contents_line", "navigation",
-    "capitals", "no_clause"), or None when it is one."""
+    "capitals", "lead_in", "no_clause"), or None when it is one. A lead-in ends with a colon: it
+    introduces what follows ("... here are five ways to enjoy Christmas online:", "The Latest on a
+    deadly stabbing (all times local):") and, shown alone, says none of it."""
     sentence = strip_prompt(sentence)
+    if sentence.rstrip().endswith(":"):
+        return "lead_in"
     if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence):
         return "reader_prompt"
     if _LEADERS.search(sentence):
