@@ -75,6 +75,7 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     # A lead-in introduces what follows it, in any language.
     ("If you want to stay social this year, here are five ways to enjoy Christmas online:", "lead_in"),
     ("Akhirnya kita justru menganiaya mereka secara keji / biadab:", "lead_in"),
+    ("So, my name's Cat and I'm really not very good at this whole drawing malarkey Industrial Designer:", None),
     # Notices of the page about its media on the reader's device, worded as other sites do.
     ("Your browser does not support the audio element.", "reader_prompt"),
     ("Video playback is not available on this device.", "reader_prompt"),

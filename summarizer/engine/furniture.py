@@ -119,13 +119,18 @@ CAPITALS_SHARE = 0.6
 kicker, a label or a shouted prompt ("SCROLL DOWN FOR VIDEO"), not a statement."""
 
 
+_TRAILING_LABEL = re.compile(r"(?:^|\s)[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,2}:\s*$")
+"""A speaker's label at a sentence's end (the next turn's, glued on), or a label alone."""
+
+
 def reason(sentence):
     """Why `sentence` is not a statement of content ("reader_prompt", "contents_line", "navigation",
     "capitals", "lead_in", "no_clause"), or None when it is one. A lead-in ends with a colon: it
     introduces what follows ("... here are five ways to enjoy Christmas online:", "The Latest on a
-    deadly stabbing (all times local):") and, shown alone, says none of it."""
+    deadly stabbing (all times local):") and, shown alone, says none of it; not where the colon
+    ends a speaker's label that a transcript glued on ("... drawing malarkey Industrial Designer:")."""
     sentence = strip_prompt(sentence)
-    if sentence.rstrip().endswith(":"):
+    if sentence.rstrip().endswith(":") and not _TRAILING_LABEL.search(sentence):
         return "lead_in"
     if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence):
         return "reader_prompt"
@@ -146,10 +151,8 @@ def reason(sentence):
 _RELATIVE = re.compile(r",\s*(?:who|whom|whose|which)\b[^,;:]*|\b(?:who|whom|whose|which|that)\s+"
                        r"(?:(?:\w+ly|has|have|had|is|are|was|were|will|would|can|could|may|might|be|been|"
                        r"not|also|only|still)\s+)*[\w'’-]+", re.I)
-"""A relative clause's opening and its verb: an aside between commas whole ("The man in his 50s,
-who has only been named"), in a clause without commas the pronoun and the verb after it (its end
-cannot be told: "People who upload photos | will still know", "The silver car that hit Mr Zhang
-| on his motorbike"). Its verb is not the sentence's."""
+"""A relative clause, whose verb is not the sentence's: between commas whole ("The man, who has
+been named, ..."); without commas its pronoun and verb ("The silver car that hit | Mr Zhang")."""
 
 
 def states(cut, sentence):
@@ -201,11 +204,9 @@ def has_clause(found, participle=True, english=None):
     """Whether the words `found` (lexicon.words of a sentence) have a verb, or are not English
     enough to tell. Loose on purpose: telegraphic statements people write as summaries ("Created
     by ... in 2001", "Proposes a method ...", "Villa travel to the Etihad to play ...") pass; labels,
-    listings and captions of names do not. `participle=False`: a word in -ing alone is no verb,
-    for a part cut from a longer sentence, where it is most often a noun's modifier and the
-    sentence's verb lies beyond the cut ("A row involving Taylor Swift | , her former label and
-    ... looks like it's coming to an end"). `english`: whether the sentence is English, where
-    `found` is only a part of it (None: told from `found`)."""
+    listings and captions of names do not. `participle=False`: a word in -ing is no verb (in a cut,
+    "A row involving Taylor Swift", it is a noun's modifier). `english`: whether the whole sentence
+    is English, where `found` is a part of it (None: told from `found`)."""
     lower = [w.lower().replace("’", "'") for w in found]
     distinct = set(lower)
     if not distinct.isdisjoint(_FINITE):
