@@ -10,7 +10,7 @@ planted sentences out).
 import re
 
 from summarizer import shapes
-from summarizer.engine import furniture, grounding, guard, lexicon, salience
+from summarizer.engine import clauses, furniture, grounding, guard, lexicon, salience
 
 METHOD = "extractive"
 """How a preview or fallback is made; a result written by the model says "model"."""
@@ -43,7 +43,7 @@ say that", "show that lack of desire"). "and" and "or" are JOINERS."""
 JOINERS = frozenset(("and", "or"))
 """Words that join names and words as often as clauses ("the duo Al Kellock and Dougie Hall",
 "first and second order"): a phrase ends before one only where a predicate of its own follows
-(furniture.opens_predicate: "... apologised to supporters | and promised to hand out ticket
+(clauses.opens_predicate: "... apologised to supporters | and promised to hand out ticket
 refunds")."""
 
 _APPOSITION_OPENERS = frozenset("the a an his her their its our my".split())
@@ -172,7 +172,7 @@ def _without_asides(text, max_words):
         age = parts[at].isdigit()
         named = before and before[-1][:1].isupper() and (age or at > 1 or len(before) > 1)
         apposition = 0 < len(aside) <= ASIDE_WORDS and aside[0].lower() in _APPOSITION_OPENERS and \
-            not furniture.has_clause(lexicon.words(parts[at]))
+            not clauses.has_clause(lexicon.words(parts[at]))
         relative = bool(aside) and aside[0].lower() in _RELATIVE_OPENERS
         # "Grant Allen, 38, of Harlow, travelled": without the age the place would be his name's.
         if (relative or named and (age or apposition)) and after and \
@@ -200,4 +200,4 @@ def _opens_phrase(words, at):
     """Whether `words[at]` opens a phrase or a clause (PHRASE_OPENERS, JOINERS)."""
     word = words[at].lower()
     return word in PHRASE_OPENERS or \
-        (word in JOINERS and at + 1 < len(words) and furniture.opens_predicate(words[at + 1]))
+        (word in JOINERS and at + 1 < len(words) and clauses.opens_predicate(words[at + 1]))
