@@ -82,6 +82,10 @@ TRAIL_LABEL_WORDS = 6
 """Most words of each step of a navigation trail: its steps are the names of sections, and two
 separators between longer stretches are prose (a comparison, a quotation in French marks)."""
 
+TABLE_CELLS = 3
+"""Cells between " | " from which a line is a table's row, not a sentence (two are a page's title
+and its site's name: "Story | Site")."""
+
 _CAPITAL_PAIR = re.compile(r"[A-Z]{2,}[^\w]+[A-Z]{2,}")
 """Two words in capitals in a row."""
 
@@ -102,7 +106,9 @@ _TRAILING_LABEL = re.compile(r"(?:^|\s)[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,2}:\s*$")
 
 def reason(sentence):
     """Why `sentence` is not a statement of content ("reader_prompt", "contents_line", "navigation",
-    "capitals", "lead_in", "no_clause"), or None when it is one. A lead-in ends with a colon: it
+    "table_row", "capitals", "lead_in", "no_clause"), or None when it is one. A table's row (cells
+    between " | ", as Word's, slides' and pages' tables are read) states nothing alone: "| DL |
+    Myles Garrett | 57 | 77% | 1 tackle (1 combined).", a navigation bar. A lead-in ends with a colon: it
     introduces what follows ("... here are five ways to enjoy Christmas online:", "The Latest on a
     deadly stabbing (all times local):") and, shown alone, says none of it; not where the colon
     ends a speaker's label that a transcript glued on ("... drawing malarkey Industrial Designer:")."""
@@ -115,6 +121,8 @@ def reason(sentence):
         return "contents_line"
     if _trail(sentence):
         return "navigation"
+    if sentence.count(" | ") >= TABLE_CELLS - 1:
+        return "table_row"
     if _CAPITAL_PAIR.search(sentence):  # only then can most words be in capitals
         long_words = [w for w in lexicon.words(sentence) if len(w) > 1 and w.isalpha()]
         if long_words and sum(w.isupper() for w in long_words) >= CAPITALS_SHARE * len(long_words):
