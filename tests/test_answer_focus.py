@@ -43,8 +43,8 @@ def test_an_answer_that_repeats_the_question_without_the_name_is_replaced_by_the
     assert grounding.citation(0, NAMELESS, grounding.SourceIndex(MEETING.blocks))["supported"]
     (entry,), summary = revised(NAMELESS)
     assert entry["status"] == "replaced" and entry["supported"] and entry["original"] == NAMELESS
-    # The turn as said once, without its "uh" (the quote is the turn as the transcript has it).
-    assert entry["text"] == "Ben: So the person we interviewed as the wizard, Fey Nakamura, was great."
+    # The turn as said once, without its "uh" and "So" (the quote is the turn as the transcript has it).
+    assert entry["text"] == "Ben: The person we interviewed as the wizard, Fey Nakamura, was great."
     assert "Fey Nakamura" in summary
     assert entry["sources"][0]["quote"] == WIZARD_TURN
 

@@ -430,13 +430,13 @@ Anna: Okay, uh, yeah, um, right, so, okay {disfmarker} yeah.
 def test_a_transcript_is_ranked_by_what_is_said_not_by_fillers_labels_or_notes():
     """Fillers, speaker labels and the transcriber's notes are in most turns, so they made the
     turns that hold nothing else the most central (all three key points were "Yeah, um, okay").
-    The points are the turns that say something, quoted without the notes nobody said and as said
-    once ("four euros {disfmarker} four euros a piece")."""
+    The points are the turns that say something, quoted without the notes nobody said, as said
+    once ("four euros {disfmarker} four euros a piece") and without the "So" that takes the floor."""
     document = text_document(NOTED_MEETING)
     points = [c["text"] for c in preview.preview(document, SummaryOptions(length="short"))["citations"]]
     assert points == [
         "Cara: The supplier raised the price of the rubber case to four euros a piece.",
-        "Cara: So we keep the plastic case and spend the saving on a longer battery life.",
+        "Cara: We keep the plastic case and spend the saving on a longer battery life.",
         "Ben: The designer will send the new drawings with the plastic case by Friday."]
 
 
@@ -465,6 +465,17 @@ PORTUGUESE_MEETING = """Ana: Estamos fazendo uma série de brincadeiras com o Se
 Bruno: Eles vão dar a vocês uma pequena amostra de algumas surpresas que estamos preparando.
 Carla: O projeto começa em março e termina em junho, com um grupo de vinte crianças.
 """
+
+
+@pytest.mark.parametrize("turn, said", [
+    ("Grad B: But sometimes the the Tango mode is really relevant in the sense of the word",
+     "Sometimes the Tango mode is really relevant in the sense of the word"),
+    ("Professor C: I mean, that 's the kind of thing we do for the demo", "That 's the kind of thing we do for the demo"),
+    ("Anna: So far we have done the plan for the remote", "So far we have done the plan for the remote"),
+    ("Ben: Well-known issues remain in the design of the remote", "Well-known issues remain in the design of the remote"),
+])
+def test_a_turn_is_said_without_the_words_that_take_the_floor(turn, said):
+    assert lexicon.fluent(turn) == said
 
 
 def test_a_transcript_in_another_language_keeps_its_words_that_english_says_as_fillers():

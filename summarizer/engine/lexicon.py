@@ -152,15 +152,25 @@ _RESTART = re.compile(r"(?<![\w'’])([\w'’]+(?:\s+[\w'’]+){0,2})(?:,?\s+\1)
 """One to three words said again at once: a speaker's restart ("we have we have", "that that")."""
 
 
+_TAKING_THE_FLOOR = re.compile(r"^(?:(?:and|but|well|i mean|you know)(?:,\s*|\s+)|so(?:,\s*|\s+(?=(?:i|we|you|they|"
+                               r"he|she|it|the|that|this|there|if|what)\b)))+", re.I)
+"""Words a speaker opens a turn with to take the floor, not part of what is said ("So, I think",
+"And then", "But sometimes", "I mean, that's"); "so" only before a comma or a clause's subject
+("So far", "So many people" say something)."""
+
+
 def fluent(sentence):
     """What a transcript's `sentence` says, as a reader would write it down: without its
-    speaker's label, interjections (FILLERS) and restarts ("Grad B: Uh we have we have an hour ,
-    um" -> "We have an hour"). FILLERS are English: a sentence without ENGLISH_MARKERS keeps them
-    ("que é um trabalho" is Portuguese's "that is a work", "Er hat" German's "He has")."""
+    speaker's label, interjections (FILLERS), restarts and the words a turn opens with to take the
+    floor (`_TAKING_THE_FLOOR`): "Grad B: Uh we have we have an hour , um" -> "We have an hour",
+    "But sometimes the Tango mode ..." -> "Sometimes the Tango mode ...". All three are English: a
+    sentence without ENGLISH_MARKERS keeps them ("que é um trabalho" is Portuguese's "that is a
+    work", "Er hat" German's "He has")."""
     english = not ENGLISH_MARKERS.isdisjoint(w.lower() for w in words(sentence))
     kept = " ".join(w for w in spoken(sentence).split() if not english or w.lower().strip(",.;") not in FILLERS)
     text = re.sub(r"\s+([,.;:?!])", r"\1", _RESTART.sub(r"\1", kept))
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text).lstrip(",;: ")  # "so, uh, in" -> "so, in"
+    text = (_TAKING_THE_FLOOR.sub("", text) or text) if english else text
     return text[:1].upper() + text[1:]
 
 
