@@ -98,6 +98,16 @@ def test_running_headers_and_footers_are_not_read_as_text(settings):
     assert [b.text for b in document.blocks] == ["\n".join(lines) for lines in body]
 
 
+def test_a_word_broken_at_a_lines_end_is_whole_again(settings):
+    """Typeset text breaks words at syllables: a paper's tl;dr opened "Ef- fects of reducing ...".
+    A compound broken at its own hyphen keeps it."""
+    data = make_pdf([["Ef-", "fects of the classifi-", "cation of tables are large.",
+                      "We study self-", "supervised learning: the self and the supervised parts."]])
+    text = read(data, settings).blocks[0].text
+    assert "Effects of the classification of tables" in text.replace("\n", " "), text
+    assert "self-supervised" in text.replace("\n", ""), text
+
+
 def test_a_line_that_is_every_pages_whole_text_is_kept(settings):
     document = read(make_pdf([["Habibi, the same line on every page."]] * 4), settings)
     assert [b.text for b in document.blocks] == ["Habibi, the same line on every page."] * 4

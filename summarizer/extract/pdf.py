@@ -52,7 +52,7 @@ def parse(data, *, password=None, max_pages, max_chars, ocr_options=None, **_ign
                 f"This PDF has {count} pages; the limit (max_pages) is {max_pages}.",
             )
         blocks, empty = _pages(reader, count, max_chars)
-        blocks = _without_running_lines(blocks)
+        blocks = _dehyphenated(_without_running_lines(blocks))
         metadata = _metadata(reader, count)
     except LimitReachedError:
         raise UnprocessableDocument(
@@ -165,6 +165,27 @@ def _without_running_lines(blocks):
         text = "\n".join(line for n, line in enumerate(lines) if keys.get(n) not in running).strip()
         kept.append(Block(text, block.locator) if text else block)
     return kept
+
+
+_LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-\n([^\W\d_]*[a-z][^\W\d_]*)")
+"""A word broken at a line's end by a hyphen, its second part in lower case ("classifi-" /
+"cation"); read as "classifi- cation" once the lines are joined."""
+
+
+def _dehyphenated(blocks):
+    """`blocks` with each word broken at a line's end joined again: with its hyphen where both
+    parts are words the document writes elsewhere and the whole is not ("state-of-the-" / "art",
+    "self-" / "supervised"), else without it ("classifi-" / "cation", "Ef-" / "fects": typeset text
+    breaks words at syllables, and "Ef- fects" was a tl;dr's first word)."""
+    vocabulary = Counter(word.lower() for block in blocks for word in re.findall(r"[^\W\d_]+", block.text))
+
+    def joined(match):
+        head, tail = match.group(1), match.group(2)
+        # Each part is counted once where it was broken: a word is written elsewhere if counted twice.
+        compound = vocabulary[head.lower()] > 1 and vocabulary[tail.lower()] > 1 and not vocabulary[(head + tail).lower()]
+        return f"{head}-{tail}" if compound else head + tail
+
+    return [Block(_LINE_END_HYPHEN.sub(joined, block.text), block.locator) for block in blocks]
 
 
 def _edge_keys(lines):
