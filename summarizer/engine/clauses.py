@@ -75,7 +75,7 @@ def has_clause(found, participle=True, english=None):
     distinct = set(lower)
     if not distinct.isdisjoint(FINITE):
         return True
-    if not english if english is not None else distinct.isdisjoint(lexicon.ENGLISH_MARKERS):
+    if not (lexicon.english(found) if english is None else english):
         return not _all_names(found)  # a label of names says nothing in any language
     for number, word in enumerate(lower):
         head, _, tail = word.partition("'")
@@ -110,7 +110,7 @@ def has_main_verb(cut, sentence):
     clauses (`_RELATIVE`), more than a word in -ing, and not one the sentence has after the cut
     (`_verb_left_out`). Whether it is English enough to tell is told from the whole sentence: a
     cut may have none of its function words."""
-    english = not lexicon.ENGLISH_MARKERS.isdisjoint(w.lower() for w in lexicon.words(sentence))
+    english = lexicon.english(lexicon.words(sentence))
     main = lexicon.words(_RELATIVE.sub("", cut))
     return has_clause(main, participle=False, english=english) and \
         not (english and FINITE.isdisjoint(w.lower() for w in main) and _verb_left_out(cut, sentence))

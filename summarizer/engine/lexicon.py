@@ -98,6 +98,12 @@ ENGLISH_MARKERS = frozenset("the of to and for with from by".split())
 ("in", "a", "an" are German, Welsh, Dutch words too): a sentence with none of them is not read by
 English rules (furniture's clause test, FILLERS)."""
 
+
+def english(found):
+    """Whether the words `found` (`words` of a sentence) are English enough to read by English
+    rules: one of ENGLISH_MARKERS among them."""
+    return not ENGLISH_MARKERS.isdisjoint(w.lower() for w in found)
+
 NOTE = re.compile(r"[ \t]*\{[^{}\n]{1,40}\}")
 """A transcriber's note in curly braces ("{vocalsound}", "{disfmarker}", "{gap}"): nobody said it.
 Only transcripts are read for them: in a paper, braces hold content ("{-1,+1}")."""
@@ -166,11 +172,11 @@ def fluent(sentence):
     "But sometimes the Tango mode ..." -> "Sometimes the Tango mode ...". All three are English: a
     sentence without ENGLISH_MARKERS keeps them ("que é um trabalho" is Portuguese's "that is a
     work", "Er hat" German's "He has")."""
-    english = not ENGLISH_MARKERS.isdisjoint(w.lower() for w in words(sentence))
-    kept = " ".join(w for w in spoken(sentence).split() if not english or w.lower().strip(",.;") not in FILLERS)
+    is_english = english(words(sentence))
+    kept = " ".join(w for w in spoken(sentence).split() if not is_english or w.lower().strip(",.;") not in FILLERS)
     text = re.sub(r"\s+([,.;:?!])", r"\1", _RESTART.sub(r"\1", kept))
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text).lstrip(",;: ")  # "so, uh, in" -> "so, in"
-    text = (_TAKING_THE_FLOOR.sub("", text) or text) if english else text
+    text = (_TAKING_THE_FLOOR.sub("", text) or text) if is_english else text
     return text[:1].upper() + text[1:]
 
 

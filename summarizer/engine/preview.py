@@ -96,6 +96,13 @@ def shown_alone(options):
     return bool(rules.max_words) or (rules.unit != "bullet" and rules.extract_items == 1)
 
 
+def stated_headline(sentence, max_words, index=None):
+    """The headline cut from `sentence` (`headline`), or None where the cut states nothing
+    (furniture.states: only the sentence's subject, "A row involving Taylor Swift")."""
+    cut = headline(sentence, max_words, index)
+    return cut if furniture.states(cut, sentence) else None
+
+
 def _stated(cut, sentence, index):
     """Whether a headline `cut` from `sentence` states something that its source backs."""
     return furniture.states(cut, sentence) and grounding.citation(0, cut, index)["supported"]
@@ -190,8 +197,9 @@ def _phrase_end(words, max_words):
     the Dubai Open Chess tournament"), so the cut does not end in the middle of a name or a
     phrase; all `max_words` where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last
     week, 27 community centres | in 17 US states reported ..." has none)."""
+    whole = " ".join(words)
     for end in range(max_words, HEADLINE_MIN_WORDS - 1, -1):
-        if _opens_phrase(words, end) and furniture.states(" ".join(words[:end]), " ".join(words)):
+        if _opens_phrase(words, end) and furniture.states(" ".join(words[:end]), whole):
             return end
     return max_words
 

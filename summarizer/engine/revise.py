@@ -11,7 +11,7 @@ question gives way to the source that says it, replaced like an unsupported one.
 """
 
 from summarizer import shapes
-from summarizer.engine import furniture, grounding, guard, lexicon, preview, salience
+from summarizer.engine import grounding, guard, lexicon, preview, salience
 from summarizer.engine.loops import near_duplicate
 
 FILL_OVERLAP = 0.5
@@ -74,10 +74,10 @@ def _replacement(entry, item, index, rules, used, candidates):
     for quote in candidates:
         if quote in used or quote in index.planted or not salience.readable(quote):
             continue
-        text = (preview.headline(quote, rules.max_words, index) if rules.max_words
+        text = (preview.stated_headline(quote, rules.max_words, index) if rules.max_words
                 else preview.clean(quote, index))
-        if rules.max_words and not furniture.states(text, quote):
-            continue  # a headline cut to the sentence's subject ("A row involving Taylor Swift")
+        if text is None:
+            continue
         replaced = grounding.citation(entry["item"], text, index, status="replaced")
         if not replaced["supported"]:
             continue
@@ -97,8 +97,8 @@ def _filled(kept, fill, index, rules, used, seen):
         if sentence in used or not key or any(_covered(key, other) for other in seen):
             continue
         # A headline's free place takes a headline cut from the sentence, as a replacement does.
-        text = preview.headline(sentence, rules.max_words, index) if rules.max_words else sentence
-        if rules.max_words and not furniture.states(text, sentence):
+        text = preview.stated_headline(sentence, rules.max_words, index) if rules.max_words else sentence
+        if text is None:
             continue
         entry = grounding.citation(0, text, index, status="extracted")
         if entry["supported"]:
