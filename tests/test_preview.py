@@ -526,14 +526,24 @@ PAGE_WITH_LABELS = [
     "The Davis Cup organisers said the format would stay in Madrid next year.",
 ]
 LABELS = PAGE_WITH_LABELS[1:6:2]
+LINK_LINES = [
+    "Ticket details: http://www.daviscupfinals.com/",
+    "Listen: http://po.st/TP_615",
+    "Download: http://po.st/TP_615Download",
+    "iTunes: http://po.st/TP_615Apple",
+    "Contact the podcast team: podcast@example.com",
+]
 
 
+@pytest.mark.parametrize("links", [[], LINK_LINES], ids=["plain", "with link lines"])
 @pytest.mark.parametrize("kind", ["key-points", "tldr", "teaser", "headline"])
-def test_a_prose_pages_headings_and_links_are_not_summary_items(kind):
+def test_a_prose_pages_headings_and_links_are_not_summary_items(kind, links):
     """A page written in sentences ends each with a stop; its short lines without one are
     headings, links and captions (salience.PROSE_SHARE). "How to listen to The Tennis Podcast"
-    was a key point."""
-    document = Document(title="", blocks=[Block(text, {"paragraph": n}) for n, text in enumerate(PAGE_WITH_LABELS)])
+    was a key point, and again on a page whose list of links made its lines a third unstopped:
+    a label and its link are an address, not a sentence (salience.readable)."""
+    lines = PAGE_WITH_LABELS + links
+    document = Document(title="", blocks=[Block(text, {"paragraph": n}) for n, text in enumerate(lines)])
     for length in LENGTHS:
         items = [c["text"] for c in preview.preview(document, SummaryOptions(type=kind, length=length))["citations"]]
-        assert items and not set(items) & set(LABELS), items
+        assert items and not set(items) & set(LABELS + links), items

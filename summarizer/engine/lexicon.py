@@ -128,6 +128,13 @@ def fold(word):
     return word[:7]
 
 
+LINK = re.compile(
+    r"\b(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[a-z0-9-]{2,}(?:\.[a-z0-9-]{2,})*\.(?:com|org|net"
+    r"|xyz|info|io|co|biz|app|ly|me|tv|online|site|top|club|ru|cn|uk|de|fr|es|gov|edu)\b(?:/\S*)?)", re.I)
+"""A link, an e-mail address or a bare domain ("http://po.st/TP_615", "example.com/offer"): an
+address, not words of a statement, though `words` reads its parts as words."""
+
+
 def words(text):
     """The words of `text`, in order, as written."""
     return _WORD.findall(text)

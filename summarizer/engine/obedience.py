@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from summarizer.engine import directives
-from summarizer.engine.lexicon import fold, words
+from summarizer.engine.lexicon import LINK, fold, words
 
 FUNCTION_WORDS = {
     "en": frozenset("the and of to is are was were that with for this from have has which their".split()),
@@ -48,9 +48,6 @@ FOREIGN_SCRIPT_SHARE = 0.3
 """An item whose letters are this much of a script the document hardly uses (under 1%) is
 written in another script (Cyrillic, CJK...) than the document and the request."""
 
-_URL = re.compile(
-    r"\b(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[a-z0-9-]{2,}(?:\.[a-z0-9-]{2,})*\.(?:com|org|net"
-    r"|xyz|info|io|co|biz|app|ly|me|tv|online|site|top|club|ru|cn|uk|de|fr|es|gov|edu)\b(?:/\S*)?)", re.I)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ENCODED = re.compile(r"(?<![\w/+=])(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])"
                       r"[A-Za-z0-9+/]{12,}={0,2}(?![\w/+=])|\b[0-9a-f]{16,}\b")
@@ -74,7 +71,7 @@ def disobeys(item, source, index, options):
         ("encoded", lambda: any(t not in facts["text"] for t in _ENCODED.findall(item))),
         ("emoji", lambda: any(_emoji(c) and c not in facts["text"] for c in item)),
         ("scrambled", lambda: not translated and _scrambled(item, facts)),
-        ("link", lambda: any(_link_key(u) not in facts["links"] for u in _URL.findall(item))),
+        ("link", lambda: any(_link_key(u) not in facts["links"] for u in LINK.findall(item))),
         ("number", lambda: any(n not in facts["numbers"] for n in _numbers(item))),
         ("addressed", lambda: not translated and _addressed_unbacked(item, index)),
     ]
@@ -90,7 +87,7 @@ def _source_facts(source):
     numbers = {n for n in _numbers(source)} | {_NUMBER_WORDS[w] for w in found if w in _NUMBER_WORDS}
     return {
         "text": source, "scripts": _scripts(source), "language": language(source),
-        "links": {_link_key(u) for u in _URL.findall(source)} | {_link_key(w) for w in lowered.split()},
+        "links": {_link_key(u) for u in LINK.findall(source)} | {_link_key(w) for w in lowered.split()},
         "numbers": numbers, "words": found, "folded": {fold(w) for w in found},
         "sorted": {"".join(sorted(w)) for w in found if len(w) >= 4},
         "deletes": {d for w in found if len(w) >= MIN_TYPO_LETTERS for d in _deletes(w)},

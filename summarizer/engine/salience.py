@@ -61,11 +61,12 @@ _TITLE_PARTS = re.compile(r"\s+[|–—-]\s+")
 "Story - Site"): the page's first line is often the headline alone, as its heading."""
 
 PROSE_SHARE = 0.7
-"""A document (not a transcript) at least this share of whose sentences end with a stop is written
-in sentences: there a line of at most LABEL_WORDS words without one is a heading, a caption or
-a link ("How to listen to The Tennis Podcast", "Related: Possible Water Plumes on Europa",
-"Photos: ..."), not a statement to show. Of the corpus's web pages, 87 of 102 are prose by this
-measure; such lines were 43 of the 2,929 items of their previews."""
+"""A document (not a transcript) at least this share of whose usable sentences (`readable`) end
+with a stop is written in sentences: there a line of at most LABEL_WORDS words without one is a
+heading, a caption or a link ("How to listen to The Tennis Podcast", "Related: Possible Water
+Plumes on Europa", "Photos: ..."), not a statement to show. Of the corpus's web pages, 93 of 102
+are prose by this measure (87 when every line counted, a page's links and short lines too: such
+lines were 43 of the 2,929 items of their previews then)."""
 
 LABEL_WORDS = 12
 """Longest line, in words, that counts as a label where it lacks a stop (PROSE_SHARE): the short
@@ -199,11 +200,11 @@ class _Relevance:
 
 
 def readable(text):
-    """A sentence a summary may use: MIN_WORDS to MAX_WORDS words, none of them a run of words
-    glued together ("withEmailFacebookMessenger", a page's share bar) or a long link, and a
-    statement, not page furniture or a fragment (furniture.py: captions, bylines, "Scroll down
-    for video")."""
-    found = lexicon.words(text)
+    """A sentence a summary may use: MIN_WORDS to MAX_WORDS words besides its links (a label and
+    its link, "Listen: http://po.st/TP_615", is an address), none of them a run of words glued
+    together ("withEmailFacebookMessenger", a page's share bar), and a statement, not page
+    furniture or a fragment (furniture.py: captions, bylines, "Scroll down for video")."""
+    found = lexicon.words(lexicon.LINK.sub(" ", text))
     return MIN_WORDS <= len(found) <= MAX_WORDS and max(map(len, found)) <= LONGEST_WORD and \
         furniture.reason(text) is None
 
@@ -217,12 +218,16 @@ def heading(sentence):
 
 
 def _labels(index):
-    """Positions of the lines of a prose document that label rather than state (PROSE_SHARE)."""
-    ended = [lexicon.stopped(s) for s in index.sentences]
-    if index.transcript or sum(ended) < PROSE_SHARE * len(ended):
+    """Positions of the lines of a prose document that label rather than state (PROSE_SHARE).
+    The share is of the lines a summary may use (`readable`): a page's list of links and short
+    lines ("Download: http://...") says nothing of whether its text is written in sentences."""
+    if index.transcript:
         return set()
-    return {n for n, (sentence, stop) in enumerate(zip(index.sentences, ended))
-            if not stop and len(lexicon.words(sentence)) <= LABEL_WORDS}
+    ended = {n: lexicon.stopped(s) for n, s in enumerate(index.sentences) if readable(s)}
+    if sum(ended.values()) < PROSE_SHARE * len(ended):
+        return set()
+    return {n for n, stop in ended.items()
+            if not stop and len(lexicon.words(index.sentences[n])) <= LABEL_WORDS}
 
 
 def _closest(sentence, chosen):
