@@ -136,6 +136,12 @@ def test_a_headline_cut_from_a_long_sentence_still_states_something():
     ("We here propose LeMoNADe", "We here propose LeMoNADe, a method for the analysis of videos.", True),
     ("Taylor Swift's first six albums were released through Big Machine",
      "Taylor Swift's first six albums were released through Big Machine in the US.", True),
+    # An infinitive that opens the cut is the purpose of a verb left out; "50 years since" is no
+    # verb either. Headline style ("X to do Y") keeps its verb.
+    ("To celebrate 50 years since the band's formation", "To celebrate 50 years since the band's "
+     "formation, founding members Tom Johnston and John McFee will reunite for a tour next year.", False),
+    ("The council to raise parking charges in April", "The council to raise parking charges in "
+     "April, the mayor announced.", True),
 ])
 def test_a_headline_cut_states_something_only_with_the_sentences_verb(cut, sentence, states):
     assert furniture.states(cut, sentence) is states

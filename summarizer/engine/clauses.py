@@ -63,13 +63,19 @@ after although and as because before but if once or since so than that though ti
 when whenever where whereas which while who whom whose""".split())
 """Words that open a clause of its own: a verb after one is not the verb of the clause before."""
 
+_PREPOSITIONS = frozenset("across amid among amongst beside besides beyond despite near toward towards within without".split())
+"""Prepositions that lexicon.STOPWORDS leaves out: never a verb in the plural ("years since the",
+like the clause openers)."""
+
 
 def has_clause(found, participle=True, english=None):
     """Whether the words `found` (lexicon.words of a sentence) have a verb, or are not English
     enough to tell. Loose on purpose: telegraphic statements people write as summaries ("Created
     by ... in 2001", "Proposes a method ...", "Villa travel to the Etihad to play ...") pass; labels,
     listings and captions of names do not. `participle=False`: a word in -ing is no verb (in a cut,
-    "A row involving Taylor Swift", it is a noun's modifier). `english`: whether the whole sentence
+    "A row involving Taylor Swift", it is a noun's modifier), nor an infinitive that opens the
+    words ("To celebrate 50 years since the band's formation" is the purpose of the sentence's
+    verb, which the cut left out). `english`: whether the whole sentence
     is English, where `found` is a part of it (None: told from `found`)."""
     lower = [w.lower().replace("’", "'") for w in found]
     distinct = set(lower)
@@ -88,7 +94,7 @@ def has_clause(found, participle=True, english=None):
             return True
         if number == 0 and len(lower) > 1 and word not in lexicon.STOPWORDS and lower[1] in _OBJECTS:
             return True  # an imperative: "Keep a journal", "See the plan"
-        if word in _SUBJECTS or word == "to":
+        if word in _SUBJECTS or (word == "to" and (number or participle)):
             after = number + 1 + (number + 1 < len(found) and (
                 lower[number + 1] in _ADVERBS or (len(lower[number + 1]) > 4 and lower[number + 1].endswith("ly"))))
             if after < len(found) and found[after].islower() and lower[after] not in _FUNCTION_WORDS:
@@ -137,19 +143,23 @@ def _verb_left_out(cut, sentence):
 
 def _present_tense(number, lower, found):
     """A word in -s that is a verb by its place: after a name or a noun ("Smith says", "the
-    company makes"), or opening a sentence ("Proposes a method ...")."""
+    company makes"), or opening a sentence ("Proposes a method ..."); not after a number, which
+    counts it ("50 years")."""
     word = lower[number]
     if not word.endswith("s") or word.endswith(("ss", "us", "is", "'s")) or len(word) < 4:
         return False
     if number == 0:
         return not found[0].isupper() and len(found) > 1 and not found[1].isdigit()
-    return found[number].islower() and (found[number - 1][:1].isupper() or lower[number - 1] not in lexicon.STOPWORDS)
+    before = found[number - 1]
+    return found[number].islower() and not before.isdigit() and \
+        (before[:1].isupper() or lower[number - 1] not in lexicon.STOPWORDS)
 
 
 def _plural_subject(number, lower, found):
     """A lower-case word between a plural or a name and a function word or a name: a verb in
     the plural present ("Israelis live in", "Liverpool face Aston Villa", "people visit the")."""
-    if number == 0 or number + 1 >= len(found) or not found[number].islower() or lower[number] in lexicon.STOPWORDS:
+    if number == 0 or number + 1 >= len(found) or not found[number].islower() or \
+            lower[number] in lexicon.STOPWORDS | _CLAUSE_OPENERS | _PREPOSITIONS:
         return False
     before, after = found[number - 1], found[number + 1]
     subject = before[:1].isupper() or (before.islower() and before.endswith("s") and not before.endswith("ss"))
