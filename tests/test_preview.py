@@ -484,6 +484,18 @@ def test_a_turn_is_said_without_the_words_that_take_the_floor(turn, said):
     assert lexicon.fluent(turn) == said
 
 
+@pytest.mark.parametrize("turn, said", [
+    ("Marketing: I th I think it's not like it's a pen.", "I think it's not like it's a pen."),
+    ("Grad A: one of th one of the things we wanna do", "One of the things we wanna do"),
+    ("PhD D: we 're gonna try and do something more f more fine than that", "We 're gonna try and do something more fine than that"),
+    # A short word before a longer one that begins like it is no restart.
+    ("Anna: I was in an interesting meeting at the theatre", "I was in an interesting meeting at the theatre"),
+])
+def test_a_turn_is_said_without_restarts_in_the_middle_of_a_word(turn, said):
+    """A key point of a meeting read "Marketing: I th I think it's not like it's a pen."."""
+    assert lexicon.fluent(turn) == said
+
+
 def test_a_transcript_in_another_language_keeps_its_words_that_english_says_as_fillers():
     """English interjections are words elsewhere: "um" is Portuguese's "a", and a key point read
     "que é trabalho da universidade"."""

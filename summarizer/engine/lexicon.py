@@ -165,6 +165,10 @@ _RESTART = re.compile(r"(?<![\w'’])([\w'’]+(?:\s+[\w'’]+){0,2})(?:,?\s+\1)
 """One to three words said again at once: a speaker's restart ("we have we have", "that that")."""
 
 
+_PARTIAL_RESTART = re.compile(r"(?<![\w'’])((?:[\w'’]+\s+){1,2})([\w'’]{1,4})\s+(?=\1\2[\w'’])", re.IGNORECASE)
+"""A restart in the middle of a word: one or two words and the word's beginning, then the same
+words and the whole word ("I th I think", "we w we want")."""
+
 _TAKING_THE_FLOOR = re.compile(r"^(?:(?:and|but|well|i mean|you know)(?:,\s*|\s+)|so(?:,\s*|\s+(?=(?:i|we|you|they|"
                                r"he|she|it|the|that|this|there|if|what)\b)))+", re.I)
 """Words a speaker opens a turn with to take the floor, not part of what is said ("So, I think",
@@ -174,14 +178,14 @@ _TAKING_THE_FLOOR = re.compile(r"^(?:(?:and|but|well|i mean|you know)(?:,\s*|\s+
 
 def fluent(sentence):
     """What a transcript's `sentence` says, as a reader would write it down: without its
-    speaker's label, interjections (FILLERS), restarts and the words a turn opens with to take the
+    speaker's label, interjections (FILLERS), restarts (of words and within one) and the words a turn opens with to take the
     floor (`_TAKING_THE_FLOOR`): "Grad B: Uh we have we have an hour , um" -> "We have an hour",
     "But sometimes the Tango mode ..." -> "Sometimes the Tango mode ...". All three are English: a
     sentence without ENGLISH_MARKERS keeps them ("que é um trabalho" is Portuguese's "that is a
     work", "Er hat" German's "He has")."""
     is_english = english(words(sentence))
     kept = " ".join(w for w in spoken(sentence).split() if not is_english or w.lower().strip(",.;") not in FILLERS)
-    text = re.sub(r"\s+([,.;:?!])", r"\1", _RESTART.sub(r"\1", kept))
+    text = re.sub(r"\s+([,.;:?!])", r"\1", _RESTART.sub(r"\1", _PARTIAL_RESTART.sub("", kept)))
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text).lstrip(",;: ")  # "so, uh, in" -> "so, in"
     text = (_TAKING_THE_FLOOR.sub("", text) or text) if is_english else text
     return text[:1].upper() + text[1:]
