@@ -106,6 +106,11 @@ def test_headline_is_cut_from_the_best_sentence():
      "Manchester City have apologised to supporters"),
     ("Our team measured the effect of noise across first and second order statistics of images.",
      "Our team measured the effect of noise"),
+    # "in connection with" is one preposition: no cut before its "with".
+    ("Two federal prison officers charged with falsifying records in connection with Jeffrey Epstein's suicide",
+     "Two federal prison officers charged with falsifying records"),
+    ("The striker was sold at a loss for a fee of two million pounds to the club's rivals in May.",
+     "The striker was sold at a loss"),
 ])
 def test_a_long_sentences_headline_ends_where_a_phrase_does(sentence, expected):
     assert preview.headline(sentence, 12) == expected

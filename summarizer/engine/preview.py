@@ -46,6 +46,11 @@ JOINERS = frozenset(("and", "or"))
 (clauses.opens_predicate: "... apologised to supporters | and promised to hand out ticket
 refunds")."""
 
+_COMPOUND_HEADS, _COMPOUND_TAILS = frozenset(("in", "on", "at")), frozenset(("with", "for"))
+"""A preposition, a bare noun and "with" or "for" are one preposition ("in connection with", "in
+line with", "at odds with", "in exchange for"): a cut before its last word ends inside it ("...
+charged with falsifying records in connection")."""
+
 _APPOSITION_OPENERS = frozenset("the a an his her their its our my".split())
 """How an apposition after a name opens ("Nigalidze, the current Georgian champion, ...")."""
 
@@ -205,7 +210,11 @@ def _phrase_end(words, max_words):
 
 
 def _opens_phrase(words, at):
-    """Whether `words[at]` opens a phrase or a clause (PHRASE_OPENERS, JOINERS)."""
+    """Whether `words[at]` opens a phrase or a clause (PHRASE_OPENERS, JOINERS), and does not end
+    a compound preposition (`_COMPOUND_HEADS`)."""
     word = words[at].lower()
+    if word in _COMPOUND_TAILS and at >= 2 and words[at - 2].lower() in _COMPOUND_HEADS and words[at - 1].isalpha() \
+            and words[at - 1].islower():
+        return False
     return word in PHRASE_OPENERS or \
         (word in JOINERS and at + 1 < len(words) and clauses.opens_predicate(words[at + 1]))
