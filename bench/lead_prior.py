@@ -9,8 +9,10 @@ the length weight of a one-sentence summary (GIST_LENGTH_POWER).
 Over every document of each development set in ../shared/corpus/summarization, with the type and
 length bench/quality.py uses for it: the preview (engine/preview.py, no model) scored against
 the references, beside lead-k and TextRank, for the whole set and its two halves (first and
-second half of its documents). A prior is HALF_LIFE:BONUS[:GIST_POWER] (the power defaults to
-salience.GIST_LENGTH_POWER). About 3 minutes for the default six priors on 2 cores.
+second half of its documents). A prior is HALF_LIFE:BONUS[:GIST_POWER[:LIST_BONUS]]: BONUS is
+the lead bonus of a summary of one sentence (salience.LEAD_BONUS), LIST_BONUS that of several
+sentences or items (salience.LIST_LEAD_BONUS), GIST_POWER salience.GIST_LENGTH_POWER; the two
+left out keep their defaults. About 3 minutes for the default six priors on 2 cores.
 
 With --records (files bench/quality.py writes with --results, covering every document of the
 sets), each cell also gives what the service would show: per document, the model's summary those
@@ -33,7 +35,7 @@ from rouge_score import rouge_scorer  # noqa: E402
 
 from bench import baselines  # noqa: E402
 from bench.quality import SETS, load_set  # noqa: E402
-from summarizer.engine import grounding, pipeline, preview, salience  # noqa: E402
+from summarizer.engine import grounding, guard, pipeline, preview, salience  # noqa: E402
 from summarizer.extract.text import extract as text_document  # noqa: E402
 from summarizer.options import SummaryOptions  # noqa: E402
 
@@ -55,12 +57,15 @@ def service(document, options, record):
     """What the service shows of `document` given the model's summary in its quality `record`:
     that summary or the preview, whichever is closer to the document (pipeline.closer_summary)."""
     index = grounding.SourceIndex(document.blocks, document.title)
-    ranked = salience.rank(index)
+    ranked = salience.rank(index, options)
     # Records before "written_fallback" was kept: the model's fallback is the preview itself.
     fell_back = record.get("written_fallback", record["fallback"] and record["written_text"] == record["preview_text"])
     if fell_back:
         return preview.extract(index, options, ranked).text
-    written = {"summary": record["written_text"], "guard": {}}
+    # The records keep the model's summary as text: its items are its lines or sentences, as
+    # the guard split them when it was made.
+    items = guard.enforce(record["written_text"], options).items
+    written = {"summary": record["written_text"], "citations": [{"text": item} for item in items], "guard": {}}
     return pipeline.closer_summary(written, document, options, index, ranked)["summary"]
 
 
@@ -84,15 +89,16 @@ def main():
 
     names = [n for n in SETS if any(part in n for part in args.sets.split(","))]
     rows = {name: documents(name, scorer) for name in names}
-    default_power = salience.GIST_LENGTH_POWER
+    default_power, default_list = salience.GIST_LENGTH_POWER, salience.LIST_LEAD_BONUS
     print("| prior (half-life, bonus[, gist power]) | " + " | ".join(
         f"{SETS[n].label}: preview (halves) / better baseline (halves)"
         + (" / service" if n in records else "") for n in names) + " |")
     print("|---" * (len(names) + 1) + "|")
     for prior in args.priors.split(","):
-        half_life, bonus, *power = (float(part) for part in prior.split(":"))
+        half_life, bonus, *rest = (float(part) for part in prior.split(":"))
         salience.POSITION_HALF_LIFE, salience.LEAD_BONUS = half_life, bonus
-        salience.GIST_LENGTH_POWER = power[0] if power else default_power
+        salience.GIST_LENGTH_POWER = rest[0] if rest else default_power
+        salience.LIST_LEAD_BONUS = rest[1] if len(rest) > 1 else default_list
         cells = []
         for name in names:
             options = SummaryOptions(type=SETS[name].type, length=SETS[name].length)

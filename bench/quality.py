@@ -114,7 +114,7 @@ def summarize(model, settings, row, options):
     usage = {"prompt_tokens": 0, "completion_tokens": 0}
     started = time.perf_counter()
     index = grounding.SourceIndex(document.blocks, document.title)
-    ranked = salience.rank(index)
+    ranked = salience.rank(index, options)
     written = pipeline.written_summary(run, document, options, usage, index, ranked)
     fields = pipeline.closer_summary(written, document, options, index, ranked)
     return fields, written, run.raws, time.perf_counter() - started, usage

@@ -123,6 +123,13 @@ def of(options):
     return shape(options.type, options.length)
 
 
+def shown_alone(options):
+    """Whether a summary shaped by `options` is one line or one sentence, read without the
+    document around it: a headline, or a tl;dr or teaser whose extract is one sentence."""
+    rules = of(options)
+    return bool(rules.max_words) or (rules.unit != "bullet" and rules.extract_items == 1)
+
+
 def list_wording(options):
     """How a task names a list in the format of `options` (the `{list}` of a task)."""
     if options.format == "markdown":

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from summarizer import shapes
 from summarizer.engine import grounding, pipeline, salience
 from summarizer.extract.text import extract as text_document
 from summarizer.options import SummaryOptions
@@ -52,18 +53,24 @@ def test_a_summary_in_another_language_is_not_compared_word_for_word():
     assert fields["method"] == "model" and "closeness" not in fields["guard"]
 
 
-def test_a_summary_is_measured_on_the_scale_that_ranks_the_documents_sentences():
+@pytest.mark.parametrize("options", [SummaryOptions(type="key-points"), SummaryOptions(type="tldr", length="short")],
+                         ids=["several items", "one sentence"])
+def test_a_summary_is_measured_on_the_scale_that_ranks_the_documents_sentences(options):
     # The title is part of that scale: a sentence naming what the title names ranks higher, and a
     # summary naming it must count as closer by the same amount, or the choice between the two
-    # weighs them differently.
+    # weighs them differently. So is where a list's items come from (the position prior): the
+    # model's key points copied from the end weigh as the preview's sentences from there would.
+    # A summary of one sentence, which the model fuses from several, has no place of its own.
     index = grounding.SourceIndex(DOCUMENT.blocks, DOCUMENT.title)
-    ranked = salience.rank(index)
-    measured = salience.closeness(index, ranked, [s.text for s in ranked])
+    ranked = salience.rank(index, options)
+    measured = salience.closeness(index, ranked, [[s.text] for s in ranked], options)
+    bonus = salience.LEAD_BONUS if shapes.shown_alone(options) else salience.LIST_LEAD_BONUS
     for sentence, closeness in zip(ranked, measured):
-        lead = 1 + salience.LEAD_BONUS * math.exp(-math.log(2) * sentence.index / salience.POSITION_HALF_LIFE)
-        assert closeness == pytest.approx(sentence.score / lead)
+        lead = 1 + bonus * math.exp(-math.log(2) * sentence.index / salience.POSITION_HALF_LIFE)
+        assert closeness == pytest.approx(sentence.score / lead if shapes.shown_alone(options) else sentence.score)
     untitled = grounding.SourceIndex(DOCUMENT.blocks, "")
-    assert salience.closeness(index, ranked, [CENTRE]) > salience.closeness(untitled, salience.rank(untitled), [CENTRE])
+    assert salience.closeness(index, ranked, [[CENTRE]], options) > \
+        salience.closeness(untitled, salience.rank(untitled, options), [[CENTRE]], options)
 
 
 STOREY = text_document(

@@ -20,7 +20,7 @@ def summarize(run, document, options, usage):
     """The summary fields of a result for `document`: the model's (`written_summary`), or the
     document's own most salient sentences where those carry more of it (`closer_summary`)."""
     index = grounding.SourceIndex(document.blocks, document.title)
-    ranked = salience.rank(index)
+    ranked = salience.rank(index, options)
     fields = written_summary(run, document, options, usage, index, ranked)
     return closer_summary(fields, document, options, index, ranked)
 
@@ -56,11 +56,12 @@ def closer_summary(fields, document, options, index, ranked):
     if fields.get("fallback") or options.output_language or options.strict or not ranked:
         return fields
     extracted = preview.extract(index, options, ranked)
-    written, own = salience.closeness(index, ranked, [fields["summary"], extracted.text])
+    items = [c["text"] for c in fields.get("citations", [])] or [fields["summary"]]
+    written, own = salience.closeness(index, ranked, [items, extracted.items], options)
     guard = {**fields["guard"], "closeness": {"model": round(written, 3), "extractive": round(own, 3)}}
     # Read alone, a summary that opens by referring back ("She has won ...", most often a sentence
     # the model copied) does not say whom it is about; the document's own sentence was chosen to.
-    dangling = preview.shown_alone(options) and lexicon.refers_back(fields["summary"]) \
+    dangling = shapes.shown_alone(options) and lexicon.refers_back(fields["summary"]) \
         and not lexicon.refers_back(extracted.text)
     if dangling:
         guard["refers_back"] = True
@@ -100,7 +101,7 @@ def guarded_summary(run, messages, options, document, answer_tokens, reading_sta
         return answer
 
     index = index or grounding.SourceIndex(document.blocks, document.title)
-    ranked = salience.rank(index) if ranked is None else ranked
+    ranked = salience.rank(index, options) if ranked is None else ranked
     extracted = lambda: preview.extract(index, options, ranked, salient)  # noqa: E731
     outcome = recovery.summarize(attempt, messages, options, document.text, index=index,
                                  fallback=extracted)

@@ -67,7 +67,7 @@ def extract(index, options, ranked=None, salient=True):
     `options` asks, as a guard.Checked. `ranked` (salience.rank of it) saves ranking it again;
     `salient=False` says `ranked` is another order (a question's, the changes'), kept as it is
     where a summary of one sentence would weigh the salience of each by its length."""
-    ranked = salience.rank(index) if ranked is None else ranked
+    ranked = salience.rank(index, options) if ranked is None else ranked
     rules = shapes.of(options)
     # Only sentences the guard keeps as an item: a lead-in ("Here are 15 tips to help ...") is
     # filler to it, and a one-sentence summary of that sentence alone came out empty.
@@ -83,7 +83,7 @@ def extract(index, options, ranked=None, salient=True):
         lines = [cut(best[0])] if best else []
     else:
         count = rules.items if rules.unit == "bullet" else rules.extract_items
-        if salient and shown_alone(options):
+        if salient and shapes.shown_alone(options):
             ranked = salience.gist(ranked, index)
         lines = [clean(s.text, index) for s in salience.pick(
             ranked, index, count=count, usable=lambda s: guard.items(clean(s.text, index), options))]
@@ -92,13 +92,6 @@ def extract(index, options, ranked=None, salient=True):
     separator = "\n" if rules.unit == "bullet" else "\n\n"
     raw = separator.join(("- " if rules.unit == "bullet" else "") + line for line in lines if line)
     return guard.enforce(raw, options)
-
-
-def shown_alone(options):
-    """Whether a summary shaped by `options` is one line or one sentence, read without the
-    document around it: a headline, or a tl;dr or teaser whose extract is one sentence."""
-    rules = shapes.of(options)
-    return bool(rules.max_words) or (rules.unit != "bullet" and rules.extract_items == 1)
 
 
 def stated_headline(sentence, max_words, index=None):
