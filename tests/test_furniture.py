@@ -56,6 +56,16 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     ("Mr Hussen told The Times yesterday that he felt ashamed.", ["Mr Hussen told The Times yesterday that he felt ashamed."]),
     ("Tunisia face Togo in Group A while Morocco play Libya.", ["Tunisia face Togo in Group A while Morocco play Libya."]),
     ("They sang Off The Wall and Baby Be Mine for him.", ["They sang Off The Wall and Baby Be Mine for him."]),
+    # Two lines glued without a space or a stop: a lower-case word runs into a capitalized one...
+    ("By Danny ShawBBC home affairs correspondentTheresa May's tariff was welcomed.",
+     ["By Danny ShawBBC home affairs correspondent", "Theresa May's tariff was welcomed."]),
+    ("Thousands of seamen lost their livesSource: National Maritime Museum",
+     ["Thousands of seamen lost their lives", "Source: National Maritime Museum"]),
+    # ... not in a name, a brand or a word that lost its space.
+    ("Google, which owns YouTube, launched an iPhone app with McDonald.",
+     ["Google, which owns YouTube, launched an iPhone app with McDonald."]),
+    ("The minister admitted to theBreaker that her staff manage it.",
+     ["The minister admitted to theBreaker that her staff manage it."]),
 ])
 def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expected):
     assert lexicon.sentences(text) == expected

@@ -232,7 +232,7 @@ def _split_unit(unit):
         parts.append(unit[start:match.end(1) - opens_next])
         start = match.end() - opens_next
     parts.append(unit[start:])
-    return [piece for part in parts for piece in _unglued(part)]
+    return [piece for part in parts for glued in _unglued(part) for piece in _line_joins(glued)]
 
 
 def _opens_next(unit, match):
@@ -258,6 +258,24 @@ def _unglued(part):
             continue
         pieces.append(part[start:match.start()])
         start = match.start() + 1
+    pieces.append(part[start:])
+    return pieces
+
+
+_LINE_JOIN = re.compile(r"(?<![\w'’-])([a-z]{3,})(?=[A-Z][a-z]+(?![\w'’-]))")
+"""A word in lower case glued to a capitalized one: two lines a page's flattening joined without
+a space or a stop ("... as it eruptedThe two countries ...", "By Danny ShawBBC home affairs
+correspondentTheresa May's ..."). A name is capitalized where it is glued ("YouTube", "McDonald"),
+"iPhone" has one lower-case letter, and "theBreaker" lost a space, not a line's end."""
+
+
+def _line_joins(part):
+    """`part` split where two lines were glued (`_LINE_JOIN`)."""
+    pieces, start = [], 0
+    for match in _LINE_JOIN.finditer(part):
+        if match.group(1) not in STOPWORDS:
+            pieces.append(part[start:match.end()])
+            start = match.end()
     pieces.append(part[start:])
     return pieces
 
