@@ -4,7 +4,7 @@ many sentences a summary may use it turns away, and which, against human-written
     python bench/furniture.py [--show N] [--time] [--notices]
 
 Sentences: lexicon.sentences of the news (CNN/DM), XSum, SciTLDR texts and the web-gold article
-texts of ../shared/corpus that salience.readable accepted before the rule (6-60 words), and the
+texts of ../shared/corpus that candidates.readable accepted before the rule (6-60 words), and the
 sentences of their reference summaries (CNN/DM highlights, SciTLDR TL;DRs), which people wrote as
 statements: every one of those the rule turns away is a false positive. `--show` prints N of the
 article sentences turned away per reason, to read. `--time` prints what the rule costs the preview:
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from summarizer.engine import furniture, lexicon, preview, salience  # noqa: E402
+from summarizer.engine import candidates, furniture, lexicon, preview  # noqa: E402
 from summarizer.extract.text import extract as text_document  # noqa: E402
 from summarizer.options import SummaryOptions  # noqa: E402
 
@@ -42,8 +42,8 @@ def usable(text):
 
 def _readable_before(sentence):
     found = lexicon.words(sentence)
-    return salience.MIN_WORDS <= len(found) <= salience.MAX_WORDS and \
-        max(map(len, found)) <= salience.LONGEST_WORD
+    return candidates.MIN_WORDS <= len(found) <= candidates.MAX_WORDS and \
+        max(map(len, found)) <= candidates.LONGEST_WORD
 
 
 def references(row):

@@ -8,7 +8,7 @@ import pytest
 from summarizer import shapes
 from summarizer.config import Settings
 from summarizer.document import Block, Document
-from summarizer.engine import answer, budget, pipeline, prompts, salience
+from summarizer.engine import answer, budget, excerpt, pipeline, prompts
 from summarizer.engine.llm import load_tokenizer
 from summarizer.longdocs import planning
 from summarizer.options import SummaryOptions
@@ -36,13 +36,13 @@ class _Run:
 @pytest.fixture
 def rooms(monkeypatch):
     """The document room each of the three callers uses, for options and settings."""
-    def excerpt(index, room, count_tokens, ranked=None):
+    def text(index, room, count_tokens, ranked=None):
         raise _Read(room)
 
     def split_room(room):  # a question's room, before it is shared by its two parts
         raise _Read(room)
 
-    monkeypatch.setattr(salience, "excerpt", excerpt)
+    monkeypatch.setattr(excerpt, "text", text)
     monkeypatch.setattr(answer, "split_room", split_room)
 
     def measure(options, settings=SETTINGS):

@@ -9,7 +9,7 @@ import pytest
 
 from summarizer import shapes
 from summarizer.document import Block, Document
-from summarizer.engine import furniture, grounding, guard, lexicon, preview, revise, salience
+from summarizer.engine import candidates, furniture, grounding, guard, lexicon, preview, revise, salience
 from summarizer.options import SummaryOptions
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -230,9 +230,9 @@ def test_people_s_summaries_are_almost_never_called_furniture():
 
 
 def test_salience_never_offers_furniture_to_a_summary():
-    assert not salience.readable("Scroll down for video of the mayor and the council vote on Tuesday")
-    assert not salience.readable("By John Smith, Political Editor, in the council chamber")
-    assert salience.readable("The city council approved the budget on Tuesday by 31 votes to 12.")
+    assert not candidates.readable("Scroll down for video of the mayor and the council vote on Tuesday")
+    assert not candidates.readable("By John Smith, Political Editor, in the council chamber")
+    assert candidates.readable("The city council approved the budget on Tuesday by 31 votes to 12.")
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is absent ({CORPUS})")

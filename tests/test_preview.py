@@ -14,7 +14,7 @@ from summarizer.config import Settings
 from summarizer.document import Block, Document, Source
 from summarizer.errors import SummarizerError
 from summarizer.extract import extract
-from summarizer.engine import answer, furniture, grounding, lexicon, preview, salience
+from summarizer.engine import answer, excerpt, furniture, grounding, lexicon, preview, salience, speech
 from summarizer.extract.text import extract as text_document
 from summarizer.options import LENGTHS, SummaryOptions
 from tests import rules
@@ -169,11 +169,11 @@ def test_selection_fits_its_budget_and_keeps_document_order():
     blocks = [Block(f"Sentence number {n} talks about river levels and flood barrier number {n % 7}.",
                     {"paragraph": n}) for n in range(400)]
     count = lambda text: len(text.split())  # noqa: E731 - any counter will do
-    text = salience.excerpt(grounding.SourceIndex(blocks), 200, count)
+    text = excerpt.text(grounding.SourceIndex(blocks), 200, count)
     chosen = [int(s.split()[2]) for s in text.split("\n\n")]
     assert sum(count(b.text) + 1 for b in blocks if b.locator["paragraph"] in chosen) <= 200
     assert chosen == sorted(chosen) and len(chosen) >= 10
-    whole = salience.excerpt(grounding.SourceIndex(blocks[:5]), 200, count)
+    whole = excerpt.text(grounding.SourceIndex(blocks[:5]), 200, count)
     assert whole == "\n\n".join(b.text for b in blocks[:5]), "a short document is read whole"
 
 
@@ -416,12 +416,12 @@ def test_a_transcript_preview_keeps_each_turn_apart():
     data = preview.preview(document, SummaryOptions(type="tldr", length="long"))
     items = [c["text"] for c in data["citations"]]
     assert len(items) >= 3
-    turns = {lexicon.spoken(s): s for s in index.sentences}
+    turns = {speech.spoken(s): s for s in index.sentences}
     for item in items:
-        said = lexicon.spoken(item)
-        assert any(said.rstrip(".").lower() in lexicon.fluent(turn).lower() for turn in turns.values()), \
+        said = speech.spoken(item)
+        assert any(said.rstrip(".").lower() in speech.fluent(turn).lower() for turn in turns.values()), \
             f"{item!r} is not one sentence of the transcript"
-        assert not set(lexicon.words(said.lower())) & lexicon.FILLERS, item
+        assert not set(lexicon.words(said.lower())) & speech.FILLERS, item
     assert "Ben: The case should be rubber so the remote survives a fall from the sofa" in items, items
     assert all(c["status"] == "extracted" and c["supported"] for c in data["citations"]), data["citations"]
 
@@ -460,14 +460,14 @@ Anna: Okay.
 
 def test_a_transcript_headline_is_what_is_said_without_label_fillers_or_restarts():
     """A headline is a cut of a turn, and a turn as spoken is no headline: "Anna: Uh we have we
-    have an hour uh that that ..." was one (lexicon.fluent)."""
+    have an hour uh that that ..." was one (speech.fluent)."""
     document = text_document(RESTARTED_MEETING)
     for length in ("short", "long"):
         shown = preview.preview(document, SummaryOptions(type="headline", length=length))
         headline = shown["summary"]
         assert headline, shown
         said = lexicon.words(headline.lower())
-        assert not set(said) & lexicon.FILLERS and ":" not in headline, headline
+        assert not set(said) & speech.FILLERS and ":" not in headline, headline
         assert all(a != b for a, b in zip(said, said[1:])), headline
         assert headline[0].isupper() and all(c["supported"] for c in shown["citations"]), shown
 
@@ -486,7 +486,7 @@ Carla: O projeto começa em março e termina em junho, com um grupo de vinte cri
     ("Ben: Well-known issues remain in the design of the remote", "Well-known issues remain in the design of the remote"),
 ])
 def test_a_turn_is_said_without_the_words_that_take_the_floor(turn, said):
-    assert lexicon.fluent(turn) == said
+    assert speech.fluent(turn) == said
 
 
 @pytest.mark.parametrize("turn, said", [
@@ -498,7 +498,7 @@ def test_a_turn_is_said_without_the_words_that_take_the_floor(turn, said):
 ])
 def test_a_turn_is_said_without_restarts_in_the_middle_of_a_word(turn, said):
     """A key point of a meeting read "Marketing: I th I think it's not like it's a pen."."""
-    assert lexicon.fluent(turn) == said
+    assert speech.fluent(turn) == said
 
 
 def test_a_transcript_in_another_language_keeps_its_words_that_english_says_as_fillers():
@@ -528,7 +528,7 @@ def test_every_corpus_transcripts_headline_is_said_cleanly_and_backed():
         for length in ("short", "long"):
             data = preview.preview(document, SummaryOptions(type="headline", length=length))
             said = [w for w in lexicon.words(data["summary"].lower()) if w.isalpha()]
-            assert not lexicon.TURN.match(data["summary"]) and not set(said) & lexicon.FILLERS, (path.name, data)
+            assert not lexicon.TURN.match(data["summary"]) and not set(said) & speech.FILLERS, (path.name, data)
             assert all(a != b for a, b in zip(said, said[1:])), (path.name, data["summary"])
             assert all(c["supported"] for c in data["citations"]), (path.name, data["citations"])
             shown += bool(data["summary"])
@@ -562,9 +562,9 @@ LINK_LINES = [
 @pytest.mark.parametrize("kind", ["key-points", "tldr", "teaser", "headline"])
 def test_a_prose_pages_headings_and_links_are_not_summary_items(kind, links):
     """A page written in sentences ends each with a stop; its short lines without one are
-    headings, links and captions (salience.PROSE_SHARE). "How to listen to The Tennis Podcast"
+    headings, links and captions (candidates.PROSE_SHARE). "How to listen to The Tennis Podcast"
     was a key point, and again on a page whose list of links made its lines a third unstopped:
-    a label and its link are an address, not a sentence (salience.readable)."""
+    a label and its link are an address, not a sentence (candidates.readable)."""
     lines = PAGE_WITH_LABELS + links
     document = Document(title="", blocks=[Block(text, {"paragraph": n}) for n, text in enumerate(lines)])
     for length in LENGTHS:

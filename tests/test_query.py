@@ -4,7 +4,7 @@ answer. The engine parts run without the model; the HTTP ones on the real worker
 
 import pytest
 
-from summarizer.engine import answer, grounding, query, salience
+from summarizer.engine import answer, excerpt, grounding, query
 from summarizer.errors import BadRequest
 from summarizer.extract import text as text_format
 from summarizer.options import MAX_QUERY_CHARS, parse_options
@@ -51,8 +51,8 @@ def test_the_excerpt_for_a_question_reads_the_part_that_answers_it():
     index = index_of(transcript())
     asked = query.focus(index, "What did they decide about the parking garage?")
     assert asked.answerable and asked.coverage == 1.0
-    focused = salience.excerpt(index, 120, words, ranked=asked.ranked)
-    general = salience.excerpt(index, 120, words)
+    focused = excerpt.text(index, 120, words, ranked=asked.ranked)
+    general = excerpt.text(index, 120, words)
     assert all(line.split(": ", 1)[1] in focused for line in PARKING), focused
     assert "parking" not in general  # what the model read before: the salient, not the asked
 

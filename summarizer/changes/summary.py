@@ -15,7 +15,7 @@ import re
 
 from summarizer import shapes
 from summarizer.changes import blocks
-from summarizer.engine import budget, grounding, guard, preview, prompts, revise, salience
+from summarizer.engine import budget, excerpt, grounding, guard, preview, prompts, revise, salience
 from summarizer.engine.pipeline import guarded_summary
 
 TASKS = {
@@ -61,7 +61,7 @@ def summarize(run, review, options, usage, *, title="", since=""):
     build = lambda part: messages_for(part, options, changes.title, marking)  # noqa: E731
     room = budget.document_room(run.model, options, run.settings, build)
     index = grounding.SourceIndex(changes.blocks, changes.title)
-    text = salience.excerpt(index, room, run.model.count_tokens, ranked=_in_order(index))
+    text = excerpt.text(index, room, run.model.count_tokens, ranked=_in_order(index))
     messages = budget.fit_messages(run.model, text, build, answer_tokens)
     fields = guarded_summary(run, messages, options, changes, answer_tokens, "reading", usage, index)
     citations = cited_to_changes(fields["citations"], changes, index, bool(options.output_language))

@@ -20,7 +20,7 @@ Takes a *run* like pipeline.py (see there); never talks to Redis.
 import functools
 
 from summarizer import shapes
-from summarizer.engine import budget, grounding, preview, prompts, query, salience
+from summarizer.engine import budget, excerpt, grounding, preview, prompts, query, salience
 from summarizer.engine.pipeline import guarded_summary
 
 QUERY_TASKS = {
@@ -104,14 +104,14 @@ def reading(model, settings, index, focus, options, title=""):
     shared = lambda text: prompts.messages_for(text, options, title, task=task(options), role=ANSWER,  # noqa: E731
                                                marking=marking)
     excerpt_room, own = split_room(budget.document_room(model, options, settings, shared))
-    kept = salience.excerpt_sentences(index, excerpt_room, model.count_tokens)
-    text = budget.fit_text(model, salience.as_text(kept), shared, answer_tokens + own)
+    kept = excerpt.sentences(index, excerpt_room, model.count_tokens)
+    text = budget.fit_text(model, excerpt.as_text(kept), shared, answer_tokens + own)
     taken = {s.index for s in kept}
     asked = [s for s in relevant(focus) if s.index not in taken]
     left = min(budget.room(model, build(text), answer_tokens), excerpt_room + own - model.count_tokens(text))
     # Scattered sentences are paragraphs of their own, each with its data marker.
     cost = lambda s: model.count_tokens(s.text) + prompts.MARKER_TOKENS  # noqa: E731
-    more = salience.as_text(salience.pick(asked, index, budget=left, cost=cost))
+    more = excerpt.as_text(salience.pick(asked, index, budget=left, cost=cost))
     return text, budget.fit_text(model, more, lambda part: build(text, part), answer_tokens)
 
 

@@ -13,7 +13,7 @@ Email"). Three general tests, no list of phrases:
 - *capitals*: a sentence most of whose words are in capitals is a kicker or a label;
 - *leaders*: a run of leader dots is a line of a table of contents ("Notices . . . . . vii").
 
-Measured on the sentences the summary may use (salience.readable, 6-60 words) of the development
+Measured on the sentences the summary may use (candidates.readable, 6-60 words) of the development
 corpus: bench/README.md "Page furniture", `python bench/furniture.py`.
 
 Non-English text has no English clause markers: the clause test applies only where a sentence
@@ -93,7 +93,7 @@ FRAGMENT_WORDS = 6
 """The model's item without a clause is dropped below this many words (`Yankovic: "Weird Al"`, a
 caption it copied): a label states nothing. A longer phrase ("Point about the harbour and its
 quay", an outline's line) is kept from the model; a document's sentence is held to the whole
-rule, since salience.readable takes sentences of 6 words and more."""
+rule, since candidates.readable takes sentences of 6 words and more."""
 
 CAPITALS_SHARE = 0.6
 """A sentence at least this share of whose words (of two letters or more) are all capitals is a

@@ -15,8 +15,8 @@ from collections import Counter, defaultdict
 
 from summarizer.engine import consistency, directives, facts, injection
 from summarizer.engine import consistency_weights
-from summarizer.engine.lexicon import (STOPWORDS, TURN, content_words, fold, said_words, sentences, without_notes,
-                                       words)
+from summarizer.engine.lexicon import STOPWORDS, TURN, content_words, fold, sentences, words
+from summarizer.engine.speech import said_words, without_notes
 
 SUPPORT_THRESHOLD = 0.6
 """Least share of an item's IDF-weighted content words that its best one or two nearby source
@@ -47,7 +47,7 @@ transcripts: 0.5-1.0; news and papers: 0), where the grammar of address is how p
 
 TRANSCRIPT_TURN_SHARE = 0.5
 """A document at least this share of whose lines open a speaker's turn is a transcript: its
-sentences are read without the transcriber's notes ("{vocalsound}", lexicon.NOTE), and salience
+sentences are read without the transcriber's notes ("{vocalsound}", speech.NOTE), and salience
 ranks them by what is said (salience.py)."""
 
 DIALOGUE_MIN_SENTENCES = 10
@@ -114,7 +114,7 @@ class SourceIndex:
 
     @functools.cached_property
     def said_words(self):
-        """Per sentence of a transcript, the words it says (lexicon.said_words: without the
+        """Per sentence of a transcript, the words it says (speech.said_words: without the
         speaker's label and fillers); salience weighs a turn by how many."""
         return [said_words(s) for s in self.sentences] if self.transcript else []
 

@@ -9,7 +9,7 @@ Redis or the queue itself: the run does. How much text one call reads is engine/
 import time
 
 from summarizer import shapes
-from summarizer.engine import budget, grounding, lexicon, preview, prompts, recovery, revise, salience
+from summarizer.engine import budget, excerpt, grounding, lexicon, preview, prompts, recovery, revise, salience
 
 FILL_CANDIDATES = 12
 """Salient sentences offered for the places of dropped items, best first (more than the longest
@@ -35,7 +35,7 @@ def written_summary(run, document, options, usage, index, ranked):
     marking = prompts.marks(run.settings, run.model)
     build = lambda part: prompts.messages_for(part, options, document.title, marking=marking)  # noqa: E731
     room = budget.document_room(run.model, options, run.settings, build)
-    text = salience.excerpt(index, room, run.model.count_tokens, ranked)
+    text = excerpt.text(index, room, run.model.count_tokens, ranked)
     text = budget.fit_text(run.model, text, build, answer_tokens)
     # The excerpt is the same for every type and length (within selection_tokens), and the prompt
     # puts them after it: a summary with other options reads only its last line.

@@ -10,7 +10,7 @@ planted sentences out).
 import re
 
 from summarizer import shapes
-from summarizer.engine import clauses, furniture, grounding, guard, lexicon, salience
+from summarizer.engine import clauses, furniture, grounding, guard, lexicon, salience, speech
 
 METHOD = "extractive"
 """How a preview or fallback is made; a result written by the model says "model"."""
@@ -120,9 +120,9 @@ def clean(sentence, index=None):
     (`_CAPTION_LABEL`), or a prompt to the reader glued before it ("Scroll down for video The
     ...": furniture.strip_prompt). Of a transcript's turn (`index`: the grounding.SourceIndex of
     its document), its speaker's label and what is said as a reader would write it down
-    (lexicon.fluent, as its headline has it): "Marketing: It has to be new with some new
+    (speech.fluent, as its headline has it): "Marketing: It has to be new with some new
     technology inside" for "Marketing: it has to be new with some of uh new uh technology inside"."""
-    said = lexicon.fluent(sentence) if index is not None and index.transcript else ""
+    said = speech.fluent(sentence) if index is not None and index.transcript else ""
     if said:  # a turn that trails off ("... from the sofa, and, um") ends where it was going on
         label = lexicon.TURN.match(sentence)
         said = said if lexicon.stopped(said) else " ".join(guard.trimmed(said.split()))
@@ -145,10 +145,10 @@ def headline(sentence, max_words, index=None):
     """A headline of at most `max_words` words cut from `sentence`: no dateline, no parentheses,
     no closing attribution ("..., officials said"), its first clause when the whole is too long.
     `index`: the grounding.SourceIndex of its document (`clean`). Of a transcript's sentence,
-    what is said without the speaker's label, "uh"s and restarts (lexicon.fluent): "Marketing: Uh
+    what is said without the speaker's label, "uh"s and restarts (speech.fluent): "Marketing: Uh
     we have we have an hour" was a headline."""
     transcript = index is not None and index.transcript
-    said = lexicon.fluent(sentence) if transcript else sentence
+    said = speech.fluent(sentence) if transcript else sentence
     text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(said, None if transcript else index))).rstrip(" .;:,")
     if len(text.split()) > max_words:
         text = _without_asides(text, max_words)

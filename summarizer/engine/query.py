@@ -16,7 +16,7 @@ answered it (`unsaid`, issue 25.6).
 import dataclasses
 import math
 
-from summarizer.engine import facts, lexicon, salience
+from summarizer.engine import facts, lexicon, salience, speech
 
 BM25_K1, BM25_B = 1.2, 0.75
 """BM25's usual term-saturation and length-normalisation constants."""
@@ -141,7 +141,7 @@ def said_about(index, number, focus):
     question's own words and the speaker's label (who speaks is not what is said); of those, only
     its names and numbers where it puts any there: the most specific thing a sentence says (the one
     a who, which, when or how many asks for). Empty for a sentence without a topic word."""
-    spoken = lexicon.spoken(index.sentences[number])
+    spoken = speech.spoken(index.sentences[number])
     keys = lexicon.content_words(spoken)
     places = [key for key in keys if key in focus.terms]
     if not places:

@@ -11,7 +11,7 @@ question gives way to the source that says it, replaced like an unsupported one.
 """
 
 from summarizer import shapes
-from summarizer.engine import grounding, guard, lexicon, preview, salience
+from summarizer.engine import candidates, grounding, guard, lexicon, preview
 from summarizer.engine.loops import near_duplicate
 
 FILL_OVERLAP = 0.5
@@ -68,11 +68,11 @@ def _distorted(item, index):
         yield index.sentences[sentence]
 
 
-def _replacement(entry, item, index, rules, used, candidates):
-    """The citation of the first of the source sentences `candidates` that can stand in for
+def _replacement(entry, item, index, rules, used, quotes):
+    """The citation of the first of the source sentences `quotes` that can stand in for
     `item` (readable, not planted, not quoted already, supported as cleaned), or None."""
-    for quote in candidates:
-        if quote in used or quote in index.planted or not salience.readable(quote):
+    for quote in quotes:
+        if quote in used or quote in index.planted or not candidates.readable(quote):
             continue
         text = (preview.stated_headline(quote, rules.max_words, index) if rules.max_words
                 else preview.clean(quote, index))

@@ -16,14 +16,7 @@ import statistics
 from collections import Counter
 
 from summarizer import shapes
-from summarizer.engine import furniture, lexicon
-
-MIN_WORDS, MAX_WORDS = 6, 60
-"""Sentences a summary may use: shorter are fragments ("Yeah ."), longer are run-ons or tables.
-When a document has none in range, every sentence is a candidate."""
-
-LONGEST_WORD = 24
-"""Longer "words" are words glued together by a page's markup or links, not prose."""
+from summarizer.engine import candidates, lexicon
 
 POSITION_HALF_LIFE = 3
 """Position prior: the sentence this many sentences into the document keeps half of the lead
@@ -73,18 +66,6 @@ _TITLE_PARTS = re.compile(r"\s+[|–—-]\s+")
 """Where a page's title joins its headline and its site's name ("The Festival | Inexhibit",
 "Story - Site"): the page's first line is often the headline alone, as its heading."""
 
-PROSE_SHARE = 0.7
-"""A document (not a transcript) at least this share of whose usable sentences (`readable`) end
-with a stop is written in sentences: there a line of at most LABEL_WORDS words without one is a
-heading, a caption or a link ("How to listen to The Tennis Podcast", "Related: Possible Water
-Plumes on Europa", "Photos: ..."), not a statement to show. Of the corpus's web pages, 93 of 102
-are prose by this measure (87 when every line counted, a page's links and short lines too: such
-lines were 43 of the 2,929 items of their previews then)."""
-
-LABEL_WORDS = 12
-"""Longest line, in words, that counts as a label where it lacks a stop (PROSE_SHARE): the short
-headline's word limit (shapes.py), as long as headlines and headings run."""
-
 TITLE_WEIGHT = 0.5
 """Weight of a sentence's similarity to the title, added to its centrality."""
 
@@ -123,19 +104,20 @@ def rank(index, options=None):
     first, for a summary shaped by `options` (`lead_bonus`). Planted instructions are still among
     them: `pick` leaves them out."""
     every = sentences_of(index)
-    labels = _labels(index)
-    candidates = [s for s in every if readable(s.text) and not heading(s) and s.index not in labels] or every
-    if not candidates:
+    labels = candidates.labels(index)
+    usable = [s for s in every if candidates.readable(s.text) and not candidates.heading(s)
+              and s.index not in labels] or every
+    if not usable:
         return []
-    relevance = _Relevance(index, candidates, _vectorize(candidates, index))
+    relevance = _Relevance(index, usable, _vectorize(usable, index))
     bonus = lead_bonus(options)
-    for sentence in candidates:
+    for sentence in usable:
         if index.transcript:
             length = len(index.said_words[sentence.index])
             sentence.score = relevance(sentence.vector) * length ** TRANSCRIPT_LENGTH_POWER
         else:
             sentence.score = relevance(sentence.vector) * _prior(sentence.index, bonus)
-    return sorted(candidates, key=lambda s: (-s.score, s.index))
+    return sorted(usable, key=lambda s: (-s.score, s.index))
 
 
 def lead_bonus(options):
@@ -239,37 +221,6 @@ class _Relevance:
         return _cosine(vector, self.centroid) + TITLE_WEIGHT * _cosine(vector, self.title)
 
 
-def readable(text):
-    """A sentence a summary may use: MIN_WORDS to MAX_WORDS words besides its links (a label and
-    its link, "Listen: http://po.st/TP_615", is an address), none of them a run of words glued
-    together ("withEmailFacebookMessenger", a page's share bar), and a statement, not page
-    furniture or a fragment (furniture.py: captions, bylines, "Scroll down for video")."""
-    found = lexicon.words(lexicon.LINK.sub(" ", text))
-    return MIN_WORDS <= len(found) <= MAX_WORDS and max(map(len, found)) <= LONGEST_WORD and \
-        furniture.reason(text) is None
-
-
-def heading(sentence):
-    """Whether a Sentence is a heading of its document (Word's "## Methods", a Markdown "# ..."):
-    the block it is in is the heading it names. A label of a part, not a statement of it: as an
-    item it read "- ## Case B - prose with ...", and a one-sentence summary lost it whole (the
-    guard drops heading lines), leaving nothing."""
-    return sentence.locator.get("heading") == sentence.text.lstrip("#").strip()
-
-
-def _labels(index):
-    """Positions of the lines of a prose document that label rather than state (PROSE_SHARE).
-    The share is of the lines a summary may use (`readable`): a page's list of links and short
-    lines ("Download: http://...") says nothing of whether its text is written in sentences."""
-    if index.transcript:
-        return set()
-    ended = {n: lexicon.stopped(s) for n, s in enumerate(index.sentences) if readable(s)}
-    if sum(ended.values()) < PROSE_SHARE * len(ended):
-        return set()
-    return {n for n, stop in ended.items()
-            if not stop and len(lexicon.words(index.sentences[n])) <= LABEL_WORDS}
-
-
 def _closest(sentence, chosen):
     return max((_cosine(sentence.vector, other.vector) for other in chosen), default=0.0)
 
@@ -310,37 +261,3 @@ def _cosine(a, b):
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(k, 0.0) for k, v in a.items())
-
-
-def excerpt(index, budget, count_tokens, ranked=None):
-    """The document's most salient sentences that fit `budget` tokens, in document order, as text
-    for the model (planted instructions left out): sentences of one run stay together, a gap
-    between runs is a blank line. A document that fits is read whole. `ranked` (as `rank` gives,
-    or scored otherwise, e.g. for a query: engine/query.py) replaces the salience ranking."""
-    return as_text(excerpt_sentences(index, budget, count_tokens, ranked))
-
-
-def excerpt_sentences(index, budget, count_tokens, ranked=None):
-    """The sentences `excerpt` reads, in document order."""
-    every = [s for s in sentences_of(index) if s.text not in index.planted]
-    if sum(count_tokens(s.text) + 1 for s in every) <= budget:
-        return every
-    ranked = rank(index) if ranked is None else ranked
-    return pick(ranked, index, budget=budget, cost=lambda s: count_tokens(s.text) + 1)
-
-
-def as_text(picked):
-    """`picked` sentences (in document order) as the model reads them."""
-    return "\n\n".join(_runs(picked))
-
-
-def _runs(picked):
-    """Texts of consecutive runs of `picked` sentences (adjacent in the document, same block)."""
-    runs, previous = [], None
-    for sentence in picked:
-        if previous and sentence.index == previous.index + 1 and sentence.locator == previous.locator:
-            runs[-1] += " " + sentence.text
-        else:
-            runs.append(sentence.text)
-        previous = sentence
-    return runs
