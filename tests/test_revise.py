@@ -88,3 +88,23 @@ def test_a_headline_replacement_is_not_cut_to_the_sentences_subject():
     citations, summary = revise.revise(["A row involving Taylor Swift and Big Machine ends"], document,
                                        options, index, translated=False)
     assert summary and not summary.startswith("A row involving"), summary
+
+
+MEAL_PLAN = Document("", [Block(text, {"paragraph": n}) for n, text in enumerate([
+    "Meal Prep for A Little More Obsessed",
+    "This meal plan works for both programs, so there is no need for a new plan when you switch.",
+    "Breakfast is oats with berries and a spoon of nut butter on most days of the week.",
+    "Lunch is a salad with grilled chicken, chickpeas and a light lemon dressing.",
+    "Dinner is fish or tofu with roasted vegetables and a small portion of brown rice.",
+    "Snacks are fruit, yogurt or a handful of almonds between the main meals.",
+])])
+
+
+def test_a_heading_never_stands_in_for_an_item():
+    """A page's heading was a key point through the service: the model's item about the meal
+    prep matched it best, and it took the item's place. A line of a prose page that labels rather
+    than states (candidates.labels) is left out of the preview and the fill, and of this path too."""
+    index = grounding.SourceIndex(MEAL_PLAN.blocks, MEAL_PLAN.title)
+    citations, _ = revise.revise(["Meal prep for A Little More Obsessed takes one hour on Sundays."],
+                                 MEAL_PLAN, KEY_POINTS, index)
+    assert "Meal Prep for A Little More Obsessed" not in [c["text"] for c in citations], citations

@@ -32,6 +32,7 @@ def revise(items, document, options, index, *, translated=False, fill=(), unsaid
     first (none: it stays); the first that can stand in takes its place."""
     rules = shapes.of(options)
     kept, used, seen = [], set(), []
+    labels = candidates.labels(index)  # a heading or a caption never stands in for an item
     for item in items:
         if any(near_duplicate(lexicon.content_words(item), other) for other in seen):
             continue  # the model said it twice
@@ -39,7 +40,7 @@ def revise(items, document, options, index, *, translated=False, fill=(), unsaid
         if not entry["supported"] and not translated:
             if options.strict:
                 continue
-            entry = _replacement(entry, item, index, rules, used, _distorted(item, index))
+            entry = _replacement(entry, item, index, rules, used, _distorted(item, index, labels))
             if entry is None:
                 continue
         elif unsaid and not translated:  # a supported item: the branch above took the others
@@ -60,12 +61,16 @@ def revise(items, document, options, index, *, translated=False, fill=(), unsaid
     return kept, guard.render([c["text"] for c in kept], options)
 
 
-def _distorted(item, index):
-    """The source sentences an unsupported `item` may be a distortion of, best first."""
+def _distorted(item, index, labels):
+    """The source sentences an unsupported `item` may be a distortion of, best first, but the
+    lines that label rather than state (`labels`: candidates.labels, which the preview and the
+    fill leave out too: "Meal Prep for A Little More Obsessed", a page's heading, was a key point
+    in place of the model's)."""
     for sentence, score in index.support(item).ranked:
         if score < REPLACE_MIN_SCORE:
             return
-        yield index.sentences[sentence]
+        if sentence not in labels:
+            yield index.sentences[sentence]
 
 
 def _replacement(entry, item, index, rules, used, quotes):
