@@ -188,6 +188,16 @@ def test_bad_requests(client, kwargs, code):
     assert_error(client.post("/summarize", **kwargs), 400, code)
 
 
+@pytest.mark.parametrize("text", ["1\n\n2\n\n3\n\n- 4 -", "My Bar Chart"])
+def test_a_document_with_no_sentence_to_show_is_422_not_an_empty_summary(client, worker, text):
+    """A PDF of page numbers, a deck of a title alone: neither the preview nor the model (whose
+    items must be backed by the document's sentences) has anything to show, and the 200 with an
+    empty list of key points broke the shape it asked for. A headline can still be cut from it."""
+    error = assert_error(client.post("/summarize", json={"text": text}), 422, "nothing_to_summarize")
+    assert "ask for a headline" in error["message"]
+    assert client.post("/summarize", json={"text": text, "type": "headline"}).status_code == 202
+
+
 def test_unknown_job_is_404(client):
     assert_error(client.get("/jobs/nope"), 404, "unknown_job")
     assert_error(client.get("/jobs/nope/events"), 404, "unknown_job")

@@ -27,14 +27,15 @@ def test_full_queue_is_429_with_retry_after_from_the_drain_rate(redis_url, redis
     try:
         redis_client.delete(keys.FINISHED)
         for n in range(2):
-            assert client.post("/summarize", json={"text": f"Text {n}.", "cache": False}).status_code == 202
+            text = f"The bridge over the river reopens on day {n} of the works."
+            assert client.post("/summarize", json={"text": text, "cache": False}).status_code == 202
         refused = client.post("/summarize", json={"text": "One more.", "cache": False})
         assert refused.status_code == 429
         assert refused.get_json()["error"]["code"] == "queue_full"
         assert refused.headers["Retry-After"] == str(limits.DEFAULT_RETRY_SECONDS)
         now = time.time()
         redis_client.zadd(keys.FINISHED, {f"j{i}": now - 10 + i for i in range(11)})  # 1/s
-        refused = client.post("/summarize", json={"text": "And more.", "cache": False})
+        refused = client.post("/summarize", json={"text": "And the ferry runs again on Sunday.", "cache": False})
         assert 1 <= int(refused.headers["Retry-After"]) <= 3
     finally:
         ghost.register_death()

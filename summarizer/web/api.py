@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from summarizer import __version__, shapes
 from summarizer.queue import documents, jobs, limits, metrics, state
-from summarizer.errors import BadRequest, SummarizerError
+from summarizer.errors import BadRequest, SummarizerError, UnprocessableDocument
 from summarizer.queue.events import FIRST_ID, EventLog, valid_event_id
 from summarizer.extract import extract
 from summarizer.extract.offload import off_loop
@@ -80,6 +80,23 @@ def _review(document, options):
     return document.metadata.get("review")
 
 
+def _shown(document, options):
+    """The preview of `document`, or 422 `nothing_to_summarize` where it is empty: a document with
+    no sentence to show in this shape ("My Bar Chart", a deck's title alone; page numbers) gets no
+    summary from the model either, whose items must be backed by its sentences, and an empty 200
+    would break the shape it asked for."""
+    shown = off_loop(preview, document, options)
+    if not shown["summary"].strip():
+        words = document.text.split()
+        quoted = " ".join(words[:12]) + (" ..." if len(words) > 12 else "")
+        raise UnprocessableDocument(
+            "nothing_to_summarize",
+            f"This document has no sentence to make a {options.type} of: its text is {len(words)} "
+            f"word(s) of labels or numbers (\"{quoted}\"). Send a document written in sentences"
+            + ("." if options.type == "headline" else ", or ask for a headline."))
+    return shown
+
+
 def _wants_event_stream():
     # JSON first: a client sending */* (curl's default) gets JSON, not a stream.
     best = request.accept_mimetypes.best_match(["application/json", "text/event-stream"])
@@ -108,7 +125,8 @@ def summarize():
         plan, first = (lambda: [document]), (lambda: off_loop(query_preview, document, options))
     else:
         plan = lambda: off_loop(plan_chunks, document, options, _settings())  # noqa: E731
-        first = lambda: off_loop(preview, document, options)  # noqa: E731
+        shown = _shown(document, options)
+        first = lambda: shown  # noqa: E731
     job_id, cache_state = jobs.submit(_redis(), _settings(), document, options, plan, extract_ms,
                                       preview=lambda: {**first(), "document_id": document_id},
                                       owner=auth.owner(), document_id=document_id,

@@ -31,8 +31,9 @@ ERROR_STATUSES = {
            "its blocks (max_blocks, `too_many_blocks`), what it takes to keep "
            "(`document_too_large`) or the memory a document needs to parse (parse_memory_mb).",
     "415": "Unsupported request content type or document type (legacy .doc, images...).",
-    "422": "Unreadable document (encrypted, scanned without text, damaged, parse_timeout) or URL "
-           "that cannot be fetched.",
+    "422": "Unreadable document (encrypted, scanned without text, damaged, parse_timeout), URL "
+           "that cannot be fetched, or a document with no sentence to summarize in the shape asked "
+           "(`nothing_to_summarize`: labels or page numbers alone).",
     "429": "Backpressure: the queue is full, the client is over its rate, or has too many event "
            "streams open (`too_many_streams`; see Retry-After).",
     "500": "The job failed in the worker (only with ?wait=true, which reports the job's error).",
