@@ -63,7 +63,8 @@ after although and as because before but if once or since so than that though ti
 when whenever where whereas which while who whom whose""".split())
 """Words that open a clause of its own: a verb after one is not the verb of the clause before."""
 
-_PREPOSITIONS = frozenset("across amid among amongst beside besides beyond despite near toward towards within without".split())
+_PREPOSITIONS = frozenset("""
+across amid among amongst beside besides beyond despite near toward towards within without""".split())
 """Prepositions that lexicon.STOPWORDS leaves out: never a verb in the plural ("years since the",
 like the clause openers)."""
 

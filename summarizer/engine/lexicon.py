@@ -98,6 +98,7 @@ def english(found):
     rules: one of ENGLISH_MARKERS among them."""
     return not ENGLISH_MARKERS.isdisjoint(w.lower() for w in found)
 
+
 @functools.lru_cache(maxsize=1 << 16)
 def fold(word):
     """Lower-case, strip accents, crude suffix stem, cut to 7 characters: one key per word family.

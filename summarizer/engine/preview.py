@@ -206,8 +206,8 @@ def _opens_phrase(words, at):
     """Whether `words[at]` opens a phrase or a clause (PHRASE_OPENERS, JOINERS), and does not end
     a compound preposition (`_COMPOUND_HEADS`)."""
     word = words[at].lower()
-    if word in _COMPOUND_TAILS and at >= 2 and words[at - 2].lower() in _COMPOUND_HEADS and words[at - 1].isalpha() \
-            and words[at - 1].islower():
+    bare_noun = at >= 2 and words[at - 1].isalpha() and words[at - 1].islower()
+    if word in _COMPOUND_TAILS and bare_noun and words[at - 2].lower() in _COMPOUND_HEADS:
         return False
     return word in PHRASE_OPENERS or \
         (word in JOINERS and at + 1 < len(words) and clauses.opens_predicate(words[at + 1]))

@@ -32,7 +32,7 @@ def revise(items, document, options, index, *, translated=False, fill=(), unsaid
     first (none: it stays); the first that can stand in takes its place."""
     rules = shapes.of(options)
     kept, used, seen = [], set(), []
-    labels = candidates.labels(index)  # a heading or a caption never stands in for an item
+    labels = None  # a heading or a caption never stands in for an item; found once one is replaced
     for item in items:
         if any(near_duplicate(lexicon.content_words(item), other) for other in seen):
             continue  # the model said it twice
@@ -40,6 +40,7 @@ def revise(items, document, options, index, *, translated=False, fill=(), unsaid
         if not entry["supported"] and not translated:
             if options.strict:
                 continue
+            labels = candidates.labels(index) if labels is None else labels
             entry = _replacement(entry, item, index, rules, used, _distorted(item, index, labels))
             if entry is None:
                 continue

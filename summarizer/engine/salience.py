@@ -187,7 +187,8 @@ def closeness(index, ranked, summaries, options):
     (bench/README.md, "The title counts in the choice"), times the position prior of where their
     items come from for the shape `options` asks (`_weight`)."""
     relevance = _Relevance(index, ranked, _idf(ranked, index))
-    return [relevance(relevance.vector(" ".join(items))) * _weight(items, index, options) for items in summaries]
+    return [relevance(relevance.vector(" ".join(items))) * _weight(items, index, options)
+            for items in summaries]
 
 
 def _weight(items, index, options):
