@@ -61,7 +61,19 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
      ["By Danny ShawBBC home affairs correspondent", "Theresa May's tariff was welcomed."]),
     ("Thousands of seamen lost their livesSource: National Maritime Museum",
      ["Thousands of seamen lost their lives", "Source: National Maritime Museum"]),
+    # ... a closing bracket into a capitalized word, a capitalized opener into a word's end ...
+    ("Of them, 628 ate lunches.(% denotes share)England's Trust commissioned it.",
+     ["Of them, 628 ate lunches.", "(% denotes share)", "England's Trust commissioned it."]),
+    ("Hereford expelled from Football ConferenceAnd former boss Foyle chose the same.",
+     ["Hereford expelled from Football Conference", "And former boss Foyle chose the same."]),
+    ("Copy this linkA review said there was no magic.", ["Copy this link", "A review said there was no magic."]),
+    # ... and a stop into a word of one capital letter.
+    ("He was last seen in December 2000.A search started on Saturday.",
+     ["He was last seen in December 2000.", "A search started on Saturday."]),
+    ("I have an apple-pen!I have a pen.", ["I have an apple-pen!", "I have a pen."]),
     # ... not in a name, a brand or a word that lost its space.
+    ("As demonstrated on the CelebA dataset, the model learns.", ["As demonstrated on the CelebA dataset, the model learns."]),
+    ("You can upgrade for $900 (Orig. $1,599) today.", ["You can upgrade for $900 (Orig. $1,599) today."]),
     ("Google, which owns YouTube, launched an iPhone app with McDonald.",
      ["Google, which owns YouTube, launched an iPhone app with McDonald."]),
     ("The minister admitted to theBreaker that her staff manage it.",
