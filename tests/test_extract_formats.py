@@ -50,6 +50,16 @@ Grad B: The error rate fell by a third.
 00:00:05,000 --> 00:00:06,000
 """
 
+SBV = """0:00:00.378,0:00:04.200
+Anna: We agreed to move the launch to March.
+
+0:00:13.f89,0:00:15.489
+A cue whose timing line is broken.
+
+0:00:15.489,0:00:18.234
+Anna: The marketing plan follows.
+"""
+
 MARKDOWN = """---
 title: Harbour plan
 ---
@@ -111,8 +121,16 @@ def test_srt_speaker_prefixes_are_speakers_and_an_empty_cue_is_skipped():
     assert document.blocks[1].text == "Grad B: The error rate fell by a third."
 
 
+def test_youtube_subviewer_reads_as_a_transcript_not_as_text_with_its_timing_lines():
+    document = read(SBV.encode())
+    assert {k: document.metadata[k] for k in ("format", "cues", "duration", "speakers")} == \
+        {"format": "sbv", "cues": 2, "duration": "00:00:18.234", "speakers": ["Anna"]}
+    assert [b.text for b in document.blocks] == ["Anna: We agreed to move the launch to March. The marketing plan follows."]
+    assert document.blocks[0].locator == {"start": "00:00:00.378", "end": "00:00:18.234", "speaker": "Anna"}
+
+
 @pytest.mark.parametrize("text, kind", [
-    (VTT, sniff.SUBTITLES), (SRT, sniff.SUBTITLES), (MARKDOWN, sniff.MARKDOWN),
+    (VTT, sniff.SUBTITLES), (SRT, sniff.SUBTITLES), (SBV, sniff.SUBTITLES), (MARKDOWN, sniff.MARKDOWN),
     ("A plain note.\nIt says: nothing special - at all.\n", sniff.TEXT),
     ("1\nsome text that only starts with a number\n", sniff.TEXT),
 ])

@@ -2,8 +2,8 @@
 
 Formats live in their own modules (text, html, pdf, word, slides, subtitles, markdown) behind a
 content-sniffing dispatcher; every file format but HTML and plain text (PDF, Word, PowerPoint,
-WebVTT/SubRip transcripts, Markdown) is parsed in a sandboxed child process (sandbox.py, child.py,
-which names them in FORMAT_NAMES); URLs are fetched by summarizer.extract.fetch.
+WebVTT/SubRip/SubViewer transcripts, Markdown) is parsed in a sandboxed child process (sandbox.py,
+child.py, which names them in FORMAT_NAMES); URLs are fetched by summarizer.extract.fetch.
 """
 
 from summarizer.document import Document

@@ -99,6 +99,6 @@ def _refusal(description):
     return UnsupportedMediaType(
         "unsupported_type",
         f"This looks like {description}. Supported: PDF, Word (.docx/.docm/.dotx), "
-        "PowerPoint (.pptx), HTML, WebVTT (.vtt) and SubRip (.srt) transcripts, plain text, "
-        "Markdown, and images of text (PNG, JPEG, TIFF, WebP, GIF; read by OCR).",
+        "PowerPoint (.pptx), HTML, WebVTT (.vtt), SubRip (.srt) and SubViewer (.sbv) transcripts, "
+        "plain text, Markdown, and images of text (PNG, JPEG, TIFF, WebP, GIF; read by OCR).",
     )

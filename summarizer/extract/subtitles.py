@@ -1,5 +1,5 @@
 """Meeting transcripts and subtitles: WebVTT (.vtt) and SubRip (.srt), as Teams, Zoom and Meet
-export them. Runs inside the parse child (see sandbox.py).
+export them, and YouTube's SubViewer (.sbv). Runs inside the parse child (see sandbox.py).
 
 Each cue becomes text that keeps its speaker ("Anna: ...", from a VTT voice tag `<v Anna>` or a
 leading "Anna:"), so the summarizer reads a transcript as one; consecutive cues of one speaker are
@@ -18,8 +18,10 @@ from summarizer.extract import text as text_format
 _TIME = r"(?:(\d{1,3}):)?(\d\d):(\d\d)[.,](\d{3})"
 """A timestamp. Minutes and seconds are any two digits: exporters write "01:04:60.000" (a rounding
 slip), and a player shows that cue rather than drop it."""
-TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
-"""A cue's timing line: `00:01:02.500 --> 00:01:05.000` (VTT: '.', hours optional; SRT: ',')."""
+TIMING = re.compile(rf"^\s*{_TIME}\s*(?:-->\s*{_TIME}(?:\s+.*)?|,{_TIME}\s*)$")
+"""A cue's timing line: `00:01:02.500 --> 00:01:05.000` (VTT: '.', hours optional; SRT: ','), or
+YouTube's SubViewer `0:01:02.500,0:01:05.000` (.sbv; without it such a file was read as text, its
+timing lines in the summary: "0:00:00.378,0:00:11.378 Caption text #1" was a headline)."""
 
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>", re.I)
 _TAG = re.compile(r"</?[a-z][^>]*>|<\d{1,3}:\d\d:\d\d[.,]\d{3}>|<\d\d:\d\d[.,]\d{3}>", re.I)
@@ -62,13 +64,21 @@ def parse(data, *, max_chars, max_blocks=None, **_ignored):
         raise UnprocessableDocument(
             "transcript_no_text", "This subtitle file has no cue with text and a valid timing line.")
     speakers = sorted({b.locator["speaker"] for b in blocks if "speaker" in b.locator})
-    # SRT writes milliseconds after a comma; a WebVTT file without its signature still says ".".
-    vtt = text.lstrip().startswith("WEBVTT") or not re.search(r"-->\s*[\d:]+,\d{3}", text)
-    metadata = {"format": "vtt" if vtt else "srt",
+    metadata = {"format": _format(text),
                 "cues": cues[0], "duration": blocks[-1].locator["end"]}
     if speakers:
         metadata["speakers"] = speakers
     return Document(title="", blocks=blocks, metadata=metadata)
+
+
+def _format(text):
+    """"vtt", "srt" or "sbv": SRT writes milliseconds after a comma, a WebVTT file without its
+    signature still writes ".", and SubViewer has no arrow."""
+    if text.lstrip().startswith("WEBVTT"):
+        return "vtt"
+    if "-->" not in text:
+        return "sbv"
+    return "srt" if re.search(r"-->\s*[\d:]+,\d{3}", text) else "vtt"
 
 
 def looks_like(text):
@@ -92,8 +102,9 @@ def _cues(text, counted):
         at = next((i for i, line in enumerate(lines[:2]) if TIMING.match(line)), None)
         if at is None:
             continue  # a cue number or text without a timing line: players skip it too
-        match = TIMING.match(lines[at])
-        start, end = _seconds(match.groups()[:4]), _seconds(match.groups()[4:])
+        stamps = TIMING.match(lines[at]).groups()
+        arrow, comma = stamps[4:8], stamps[8:]
+        start, end = _seconds(stamps[:4]), _seconds(arrow if arrow[1] is not None else comma)
         speaker, said = _speech(lines[at + 1:])
         if said:
             counted[0] += 1

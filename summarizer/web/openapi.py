@@ -108,7 +108,7 @@ def _input_properties(form=False):
     if form:
         return dict(fields, file={"type": "string", "format": "binary",
                                   "description": "PDF, Word (.docx/.docm/.dotx), PowerPoint (.pptx), "
-                                                 "WebVTT/SubRip transcripts, HTML, Markdown or text."})
+                                                 "WebVTT/SubRip/SubViewer transcripts, HTML, Markdown or text."})
     return {name: _nullable(schema) for name, schema in fields.items()}
 
 
