@@ -493,8 +493,12 @@ def test_a_turn_is_said_without_the_words_that_take_the_floor(turn, said):
     ("Marketing: I th I think it's not like it's a pen.", "I think it's not like it's a pen."),
     ("Grad A: one of th one of the things we wanna do", "One of the things we wanna do"),
     ("PhD D: we 're gonna try and do something more f more fine than that", "We 're gonna try and do something more fine than that"),
-    # A short word before a longer one that begins like it is no restart.
+    # A word's beginning alone, once or more, before the whole word...
+    ("User Interface: Again th the drawing technique makes it hard to see.", "Again the drawing technique makes it hard to see."),
+    ("Grad A: so w w we could go with the three options", "We could go with the three options"),
+    # ... but a short word before a longer one that begins like it is no restart.
     ("Anna: I was in an interesting meeting at the theatre", "I was in an interesting meeting at the theatre"),
+    ("Anna: I went in into the room and a about ten of us were there", "I went in into the room and a about ten of us were there"),
 ])
 def test_a_turn_is_said_without_restarts_in_the_middle_of_a_word(turn, said):
     """A key point of a meeting read "Marketing: I th I think it's not like it's a pen."."""

@@ -37,6 +37,11 @@ _PARTIAL_RESTART = re.compile(r"(?<![\w'’])((?:[\w'’]+\s+){1,2})([\w'’]{1,
 """A restart in the middle of a word: one or two words and the word's beginning, then the same
 words and the whole word ("I th I think", "we w we want")."""
 
+_FRAGMENT = re.compile(r"(?<![\w'’])([A-Za-z]{1,3})\s+(?=(?:\1\s+)*\1[\w'’])", re.IGNORECASE)
+"""A word's beginning said before the whole word ("these th three", "w w we could", "N no"): kept
+where it is a word of its own (lexicon.STOPWORDS: "a about", "I it", "in into"). QMSum's
+development meetings have 676 such fragments."""
+
 _TAKING_THE_FLOOR = re.compile(r"^(?:(?:and|but|well|i mean|you know)(?:,\s*|\s+)|so(?:,\s*|\s+(?=(?:i|we|you|they|"
                                r"he|she|it|the|that|this|there|if|what)\b)))+", re.I)
 """Words a speaker opens a turn with to take the floor, not part of what is said ("So, I think",
@@ -46,13 +51,16 @@ _TAKING_THE_FLOOR = re.compile(r"^(?:(?:and|but|well|i mean|you know)(?:,\s*|\s+
 
 def fluent(sentence):
     """What a transcript's `sentence` says, as a reader would write it down: without its
-    speaker's label, interjections (FILLERS), restarts (of words and within one) and the words a
+    speaker's label, interjections (FILLERS), restarts (of words, within one and a word's
+    beginning before it, `_FRAGMENT`) and the words a
     turn opens with to take the floor (`_TAKING_THE_FLOOR`): "Grad B: Uh we have we have an hour ,
     um" -> "We have an hour", "But sometimes the Tango mode ..." -> "Sometimes the Tango mode ...".
     All three are English: a sentence without lexicon.ENGLISH_MARKERS keeps them ("que é um
     trabalho" is Portuguese's "that is a work", "Er hat" German's "He has")."""
     is_english = lexicon.english(lexicon.words(sentence))
     kept = " ".join(w for w in spoken(sentence).split() if not is_english or w.lower().strip(",.;") not in FILLERS)
+    if is_english:
+        kept = _FRAGMENT.sub(lambda m: m.group(0) if m.group(1).lower() in lexicon.STOPWORDS else "", kept)
     text = re.sub(r"\s+([,.;:?!])", r"\1", _RESTART.sub(r"\1", _PARTIAL_RESTART.sub("", kept)))
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text).lstrip(",;: ")  # "so, uh, in" -> "so, in"
     text = (_TAKING_THE_FLOOR.sub("", text) or text) if is_english else text
