@@ -574,3 +574,23 @@ def test_a_prose_pages_headings_and_links_are_not_summary_items(kind, links):
     for length in LENGTHS:
         items = [c["text"] for c in preview.preview(document, SummaryOptions(type=kind, length=length))["citations"]]
         assert items and not set(items) & set(LABELS + links), items
+
+
+@pytest.mark.parametrize("sentence, shown", [
+    # A quotation that goes on past the sentence is closed where the item ends...
+    ('Fraser added: "Despite wishing to retain him, the chairman was good to deal with.',
+     'Fraser added: "Despite wishing to retain him, the chairman was good to deal with."'),
+    # ... one that began before it is opened at its start ...
+    ('It was as good a four days of cricket as you could wish for," Vaughan told TMS.',
+     '"It was as good a four days of cricket as you could wish for," Vaughan told TMS.'),
+    # ... and a stray quote before a sentence whose own quotes pair goes.
+    ('"The inmate claimed drones flew goods "straight up to prison windows", but the ministry denied it.',
+     'The inmate claimed drones flew goods "straight up to prison windows", but the ministry denied it.'),
+    # A lone quote at the start may open a quotation of several paragraphs or close the one before.
+    ('"It kept us sane, it was a bit of normality.', '"It kept us sane, it was a bit of normality.'),
+    ('The 5" screen and a "retina" panel are new.', 'The 5" screen and a "retina" panel are new.'),
+    ('So many talked of the state and “We’re On It" on Twitter.', 'So many talked of the state and “We’re On It" on Twitter.'),
+])
+def test_an_item_shows_its_quotation_marks_paired(sentence, shown):
+    """One XSum tl;dr in ten showed an unpaired quote ('Fraser added: "Despite wishing ...')."""
+    assert preview.clean(sentence) == shown
