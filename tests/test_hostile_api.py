@@ -266,11 +266,13 @@ def test_streams_per_client_are_capped_and_closed_ones_let_go(serve):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # a closed stream is noticed at its next heartbeat (1 s)
         after = (api_descriptors(serve), serve.redis.info("clients")["connected_clients"])
-        if after[0] - before[0] < STREAMS / 2 and after[1] - before[1] < STREAMS / 2:
+        if after[0] - before[0] < STREAMS / 4 and after[1] - before[1] < STREAMS / 4:
             break
         time.sleep(0.5)
     job.delete()
     print(f"{3 * STREAMS} streams asked: descriptors, Redis clients {before} -> {during} -> {after}")
-    # What stays is the process's pool grown by the burst of requests (up to 7 here), not one
-    # connection per stream that was open (before: every one of them stayed).
-    assert after[0] - before[0] < STREAMS / 2 and after[1] - before[1] < STREAMS / 2, (before, during, after)
+    # What stays is the process's pool grown by the burst of requests (up to 2 here), not one
+    # connection per stream that was open (before: every one of them stayed), nor one per stream
+    # that closed at the same moment as others (uncounted on the process's pool, 5 of 12 runs
+    # kept 13 to 16 there).
+    assert after[0] - before[0] < STREAMS / 4 and after[1] - before[1] < STREAMS / 4, (before, during, after)

@@ -137,8 +137,10 @@ def open_stream(connection, client_key, job_id, per_client, per_job):
         raise TooManyRequests("too_many_streams", f"{which}; close one first.",
                               headers={"Retry-After": "5"})
 
-    def release():
-        pipe = connection.pipeline(transaction=False)
+    def release(via=None):
+        """Uncount the stream, on `via` (the stream's own connection) when given: many streams
+        closing at once would each take one of `connection`'s pool, which keeps them."""
+        pipe = (via or connection).pipeline(transaction=False)
         for name in names:
             pipe.decr(name)
         pipe.execute()

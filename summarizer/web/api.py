@@ -217,5 +217,12 @@ def _stream(job_id, after):
     release = limits.open_stream(_redis(), auth.client_key(), job_id,
                                  settings.max_streams_per_client, settings.max_streams_per_job)
     own = own_connection(_redis())  # the stream's own, closed with it
+
+    def closed():
+        try:
+            release(own)
+        finally:
+            own.close()
+
     return sse_response(_events(job_id, own), job_id, after, settings.heartbeat_seconds,
-                        _job_status(job_id, own), _following(job_id, own), (own.close, release))
+                        _job_status(job_id, own), _following(job_id, own), (closed,))
