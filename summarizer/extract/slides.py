@@ -11,7 +11,7 @@ import zipfile
 
 import pptx  # noqa: F401 - importing the package registers its part types
 from lxml import etree
-from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
 from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.package import PartFactory
@@ -31,6 +31,12 @@ MAIN_TYPES = (
     "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
 )
 """Main-part content types of the PowerPoint flavours: the same schema, all read alike."""
+
+FURNITURE_PLACEHOLDERS = frozenset((PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.DATE,
+                                    PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.HEADER))
+"""Placeholders a deck repeats on its slides as a page repeats its footer: not what a slide says
+("Slide footer" was glued to a deck's key point; "Friday, October 21, 2011", "Apache Software
+Foundation", "10" on another's slide)."""
 
 MAX_GROUP_DEPTH = 20
 """Groups nest; a crafted file can nest them deeper than any deck does, to exhaust the stack."""
@@ -101,6 +107,8 @@ def _texts(shapes, depth):
     if depth > MAX_GROUP_DEPTH:
         return
     for shape in shapes:
+        if _furniture(shape):
+            continue
         if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
             yield from _texts(shape.shapes, depth + 1)
         elif getattr(shape, "has_table", False) and shape.has_table:
@@ -110,6 +118,14 @@ def _texts(shapes, depth):
                     yield " | ".join(cell for cell in cells if cell)
         elif shape.has_text_frame:
             yield _clean(shape.text_frame.text)
+
+
+def _furniture(shape):
+    """Whether `shape` is a footer, date, slide number or header placeholder."""
+    try:
+        return shape.is_placeholder and shape.placeholder_format.type in FURNITURE_PLACEHOLDERS
+    except (ValueError, AttributeError, KeyError):  # a damaged placeholder is read as text
+        return False
 
 
 def _clean(text):
