@@ -594,3 +594,15 @@ def test_a_prose_pages_headings_and_links_are_not_summary_items(kind, links):
 def test_an_item_shows_its_quotation_marks_paired(sentence, shown):
     """One XSum tl;dr in ten showed an unpaired quote ('Fraser added: "Despite wishing ...')."""
     assert preview.clean(sentence) == shown
+
+
+def test_a_headline_ends_where_a_phrase_does_from_a_sentence_ranked_lower_if_need_be():
+    """Cut at the word limit, the best sentence stops inside a phrase ("... drew a South
+    Dakota-sized"): four of twelve headlines through the service did so."""
+    document = text_document(
+        "The state's new slogan for an anti-drug campaign drew a South Dakota-sized share of attention on "
+        "social media Monday.\n\nOfficials said the campaign slogan was meant to draw attention to the "
+        "state's meth problem.\n\nThe governor defended the anti-drug campaign and its slogan at a news "
+        "conference.\n\nThe campaign cost the state about $449,000.")
+    shown = preview.preview(document, SummaryOptions(type="headline", length="short"))["summary"]
+    assert shown == "The governor defended the anti-drug campaign and its slogan"

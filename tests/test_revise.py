@@ -90,6 +90,42 @@ def test_a_headline_replacement_is_not_cut_to_the_sentences_subject():
     assert summary and not summary.startswith("A row involving"), summary
 
 
+def test_a_headline_replacement_ends_where_a_phrase_does_where_a_source_sentence_allows():
+    """The model's headline replaced by a source's sentence cut at the word limit read "The state's
+    new slogan for an anti-drug campaign drew a South Dakota-sized" through the service; another
+    sentence it draws on gives a headline that ends where a phrase does."""
+    document = Document("Meth slogan", [
+        Block("The state's new slogan for an anti-drug campaign drew a South Dakota-sized share of "
+              "attention on social media Monday.", {"paragraph": 0}),
+        Block("The governor defended the anti-drug campaign and its slogan at a news conference.",
+              {"paragraph": 1}),
+    ])
+    index = grounding.SourceIndex(document.blocks, document.title)
+    options = SummaryOptions(type="headline", length="short")
+    citations, summary = revise.revise(["Anti-drug campaign slogan draws a South Dakota-sized storm"],
+                                       document, options, index, translated=False)
+    assert [c["status"] for c in citations] == ["replaced"]
+    assert summary == "The governor defended the anti-drug campaign and its slogan", summary
+
+
+def test_a_headline_is_never_a_cut_at_the_word_limit_where_a_salient_sentence_gives_another():
+    """The only sentence the model's headline draws on cuts at the limit ("... drew a South
+    Dakota-sized"): the headline's place goes to a salient sentence that ends where a phrase does."""
+    document = Document("Meth slogan", [
+        Block("The state's new slogan for an anti-drug campaign drew a South Dakota-sized share of "
+              "attention on social media Monday.", {"paragraph": 0}),
+        Block("Officials said the campaign would reach every school in the state this winter.",
+              {"paragraph": 1}),
+    ])
+    index = grounding.SourceIndex(document.blocks, document.title)
+    options = SummaryOptions(type="headline", length="short")
+    fill = [block.text for block in document.blocks]
+    citations, summary = revise.revise(["A slogan drew a South Dakota-sized storm of attention online"],
+                                       document, options, index, translated=False, fill=fill)
+    assert [c["status"] for c in citations] == ["extracted"]
+    assert summary == "Officials said the campaign would reach every school", summary
+
+
 MEAL_PLAN = Document("", [Block(text, {"paragraph": n}) for n, text in enumerate([
     "Meal Prep for A Little More Obsessed",
     "This meal plan works for both programs, so there is no need for a new plan when you switch.",

@@ -78,7 +78,11 @@ def extract(index, options, ranked=None, salient=True):
         # A cut that still states something ("A group of physicians" was the first clause of a
         # sentence too long to show whole) and that the support check backs (a turn's cut without
         # its "uh"s is not always). A document of labels alone still gets one.
-        best = salience.pick(ranked, index, count=1, usable=lambda s: kept(s) and _stated(cut(s), s.text, index)) \
+        stated = lambda s: kept(s) and _stated(cut(s), s.text, index)  # noqa: E731
+        # One that ends where a phrase does, from a sentence ranked lower if need be.
+        at_phrase = lambda s: stated(s) and cut_at_phrase(s.text, rules.max_words, index)  # noqa: E731
+        best = salience.pick(ranked, index, count=1, usable=at_phrase) \
+            or salience.pick(ranked, index, count=1, usable=stated) \
             or salience.pick(ranked, index, count=1, usable=kept)
         lines = [cut(best[0])] if best else []
     else:
@@ -170,6 +174,19 @@ def headline(sentence, max_words, index=None):
     `index`: the grounding.SourceIndex of its document (`clean`). Of a transcript's sentence,
     what is said without the speaker's label, "uh"s and restarts (speech.fluent): "Marketing: Uh
     we have we have an hour" was a headline."""
+    return _cut(sentence, max_words, index)[0]
+
+
+def cut_at_phrase(sentence, max_words, index=None):
+    """Whether the headline cut from `sentence` (`headline`) ends where a phrase does: the whole
+    sentence, its first clause or a cut before a phrase's opener (`_phrase_end`), not one at the
+    word limit, which stops wherever it falls ("... drew a South Dakota-sized", "The other thing
+    is that the current remote controls": two of twelve headlines through the service)."""
+    return _cut(sentence, max_words, index)[1]
+
+
+def _cut(sentence, max_words, index):
+    """(`headline`'s cut of `sentence`, whether it ends where a phrase does)."""
     transcript = index is not None and index.transcript
     said = speech.fluent(sentence) if transcript else sentence
     text = _ATTRIBUTION.sub("", _PARENTHESES.sub("", clean(said, None if transcript else index))).rstrip(" .;:,")
@@ -180,9 +197,10 @@ def headline(sentence, max_words, index=None):
         if 4 <= len(first.split()) <= max_words and furniture.states(first, text):
             text = first
     words = text.split()
-    if len(words) > max_words:
-        text = " ".join(guard.trimmed(words[:_phrase_end(words, max_words)]))
-    return text
+    if len(words) <= max_words:
+        return text, True
+    end = _phrase_end(words, max_words)
+    return " ".join(guard.trimmed(words[:end or max_words])), end is not None
 
 
 def _without_asides(text, max_words):
@@ -216,13 +234,13 @@ def _phrase_end(words, max_words):
     """How many of `words` a headline cut at `max_words` keeps: up to the last phrase that ends
     before a preposition, conjunction or relative word (`_opens_phrase`: "... was expelled | from
     the Dubai Open Chess tournament"), so the cut does not end in the middle of a name or a
-    phrase; all `max_words` where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last
-    week, 27 community centres | in 17 US states reported ..." has none)."""
+    phrase; None where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last week, 27
+    community centres | in 17 US states reported ..." has none: the cut falls at the limit)."""
     whole = " ".join(words)
     for end in range(max_words, HEADLINE_MIN_WORDS - 1, -1):
         if _opens_phrase(words, end) and furniture.states(" ".join(words[:end]), whole):
             return end
-    return max_words
+    return None
 
 
 def _opens_phrase(words, at):

@@ -76,9 +76,14 @@ def _distorted(item, index, labels):
 
 def _replacement(entry, item, index, rules, used, quotes):
     """The citation of the first of the source sentences `quotes` that can stand in for
-    `item` (readable, not planted, not quoted already, supported as cleaned), or None."""
+    `item` (readable, not planted, not quoted already, supported as cleaned), or None. A headline
+    is only a cut that ends where a phrase does (preview.cut_at_phrase): without one, the model's
+    headline goes and its place is filled (`_filled`) from the document's most salient sentences
+    ("... drew a South Dakota-sized" was a replacement through the service)."""
     for quote in quotes:
         if quote in used or quote in index.planted or not candidates.readable(quote):
+            continue
+        if rules.max_words and not preview.cut_at_phrase(quote, rules.max_words, index):
             continue
         text = (preview.stated_headline(quote, rules.max_words, index) if rules.max_words
                 else preview.clean(quote, index))
@@ -93,7 +98,11 @@ def _replacement(entry, item, index, rules, used, quotes):
 
 
 def _filled(kept, fill, index, rules, used, seen):
-    """Citations of `fill` sentences for the places the model's items left free."""
+    """Citations of `fill` sentences for the places the model's items left free. A headline's
+    takes the first whose cut ends where a phrase does (preview.cut_at_phrase), as the preview's
+    choice does, and a cut at the word limit only where none does."""
+    if rules.max_words:
+        fill = sorted(fill, key=lambda sentence: not preview.cut_at_phrase(sentence, rules.max_words, index))
     free = (rules.items if rules.unit == "bullet" else rules.extract_items) - len(kept)
     added = []
     for sentence in fill:
