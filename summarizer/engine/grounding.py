@@ -292,7 +292,7 @@ class SourceIndex:
         item_tokens = consistency.tokens(text)
 
         def tightness(pair):
-            own = self.terms[pair[0]]
+            own = sorted(self.terms[pair[0]])  # a set: summed in its hash order, ties broke by run
             own_share = sum(self.weight(t) for t in own if t in terms) / sum(self.weight(t) for t in own)
             # Then function words too: "Uh just two under uh" has no content word but its speaker's.
             return (_longest_run(item_tokens, self.sentence_tokens(pair[0])), own_share,

@@ -215,5 +215,6 @@ def _has_term(index, number, terms):
 
 
 def _weighted_share(index, terms, found):
+    terms = sorted(terms)  # often a set: floats summed in its hash order differ from run to run
     total = sum(index.weight(t) for t in terms)
     return sum(index.weight(t) for t in terms if t in found) / total if total else 1.0
