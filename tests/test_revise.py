@@ -74,36 +74,37 @@ def test_a_translation_is_kept_and_marked_unverified():
     assert "Stadtrat" in summary
 
 
+def headline_revised(sentences, item, fill=()):
+    """revise.revise of the model's short headline `item` against a document of `sentences`."""
+    document = Document("", [Block(text, {"paragraph": n}) for n, text in enumerate(sentences)])
+    index = grounding.SourceIndex(document.blocks, document.title)
+    return revise.revise([item], document, SummaryOptions(type="headline", length="short"), index,
+                         translated=False, fill=fill)
+
+
 def test_a_headline_replacement_is_not_cut_to_the_sentences_subject():
     """The model's headline replaced by the source's sentence was "A row involving Taylor Swift":
     a cut that states nothing; the next sentence that gives a headline stands in."""
-    document = Document("Swift row", [
-        Block("A row involving Taylor Swift, her former record label and a couple of big name US "
-              "politicians looks like it's coming to an end.", {"paragraph": 0}),
-        Block("Big Machine Records said Taylor Swift may perform her old songs at the awards.",
-              {"paragraph": 1}),
-    ])
-    index = grounding.SourceIndex(document.blocks, document.title)
-    options = SummaryOptions(type="headline", length="short")
-    citations, summary = revise.revise(["A row involving Taylor Swift and Big Machine ends"], document,
-                                       options, index, translated=False)
+    citations, summary = headline_revised([
+        "A row involving Taylor Swift, her former record label and a couple of big name US politicians "
+        "looks like it's coming to an end.",
+        "Big Machine Records said Taylor Swift may perform her old songs at the awards.",
+    ], "A row involving Taylor Swift and Big Machine ends")
     assert summary and not summary.startswith("A row involving"), summary
+
+
+SLOGAN = ("The state's new slogan for an anti-drug campaign drew a South Dakota-sized share of attention on "
+          "social media Monday.")
+"""Cut at 12 words, this sentence stops inside a phrase: "... drew a South Dakota-sized"."""
 
 
 def test_a_headline_replacement_ends_where_a_phrase_does_where_a_source_sentence_allows():
     """The model's headline replaced by a source's sentence cut at the word limit read "The state's
     new slogan for an anti-drug campaign drew a South Dakota-sized" through the service; another
     sentence it draws on gives a headline that ends where a phrase does."""
-    document = Document("Meth slogan", [
-        Block("The state's new slogan for an anti-drug campaign drew a South Dakota-sized share of "
-              "attention on social media Monday.", {"paragraph": 0}),
-        Block("The governor defended the anti-drug campaign and its slogan at a news conference.",
-              {"paragraph": 1}),
-    ])
-    index = grounding.SourceIndex(document.blocks, document.title)
-    options = SummaryOptions(type="headline", length="short")
-    citations, summary = revise.revise(["Anti-drug campaign slogan draws a South Dakota-sized storm"],
-                                       document, options, index, translated=False)
+    citations, summary = headline_revised([
+        SLOGAN, "The governor defended the anti-drug campaign and its slogan at a news conference.",
+    ], "Anti-drug campaign slogan draws a South Dakota-sized storm")
     assert [c["status"] for c in citations] == ["replaced"]
     assert summary == "The governor defended the anti-drug campaign and its slogan", summary
 
@@ -111,17 +112,9 @@ def test_a_headline_replacement_ends_where_a_phrase_does_where_a_source_sentence
 def test_a_headline_is_never_a_cut_at_the_word_limit_where_a_salient_sentence_gives_another():
     """The only sentence the model's headline draws on cuts at the limit ("... drew a South
     Dakota-sized"): the headline's place goes to a salient sentence that ends where a phrase does."""
-    document = Document("Meth slogan", [
-        Block("The state's new slogan for an anti-drug campaign drew a South Dakota-sized share of "
-              "attention on social media Monday.", {"paragraph": 0}),
-        Block("Officials said the campaign would reach every school in the state this winter.",
-              {"paragraph": 1}),
-    ])
-    index = grounding.SourceIndex(document.blocks, document.title)
-    options = SummaryOptions(type="headline", length="short")
-    fill = [block.text for block in document.blocks]
-    citations, summary = revise.revise(["A slogan drew a South Dakota-sized storm of attention online"],
-                                       document, options, index, translated=False, fill=fill)
+    sentences = [SLOGAN, "Officials said the campaign would reach every school in the state this winter."]
+    citations, summary = headline_revised(sentences, "A slogan drew a South Dakota-sized storm of attention online",
+                                          fill=sentences)
     assert [c["status"] for c in citations] == ["extracted"]
     assert summary == "Officials said the campaign would reach every school", summary
 

@@ -43,9 +43,9 @@ he was found using his smartphone in the middle of a match A chess grandmaster h
 out ...". Closed classes, no list of phrases: determiners, subject pronouns and possessives, and
 the conjunctions and adverbs that open a clause. A caption that runs into a sentence opening
 with a name ("... in the Tyne-Wear derby Head coach John Carver said") is not told apart."""
-_GLUED_OPENER = re.compile(r" (%s)(?= [a-z])" % "|".join(w.capitalize() for w in OPENERS))
-"""An opener between spaces before a lower-case word; what comes before it is checked apart (a
-look-behind here made the whole splitter twice as slow)."""
+_GLUED_OPENER = re.compile(r"(%s)(?= [a-z])" % "|".join(w.capitalize() for w in OPENERS))
+"""A capitalized opener before a lower-case word; what comes before it is checked apart
+(`_ran_into`: a look-behind here made the whole splitter twice as slow)."""
 
 REFERS_BACK = frozenset("he she they him them his her their its but and also".split())
 """Words with which a sentence opens by referring back to what came before it: third-person
@@ -189,22 +189,33 @@ def _opens_next(unit, match):
 
 
 def _unglued(part):
-    """`part` split before each capitalized OPENER that comes after a word ending in a lower-case
-    letter, a digit or a closing bracket (no stop between) and before a lower-case word: where a
-    caption or a heading printed without a stop runs into the next sentence ("... food banks such
-    as this one in Glasgow Another independent food bank organisation warned ..."). "A" and "An"
-    not after a capitalized word ("in Group A while", "Plan A is")."""
+    """`part` split before each capitalized OPENER that a line without a stop ran into
+    (`_ran_into`) and that a lower-case word follows: where a caption or a heading printed without
+    a stop runs into the next sentence ("... food banks such as this one in Glasgow Another
+    independent food bank organisation warned ...", "... expelled from Football ConferenceAnd
+    former Hereford boss Foyle ...")."""
     pieces, start = [], 0
     for match in _GLUED_OPENER.finditer(part):
-        before = part[start:match.start()].split()
-        last = before[-1] if before else ""
-        if not (last[-1:].islower() or last[-1:].isdigit() or last.endswith(")")) or \
-                (match.group(1) in ("A", "An") and last[:1].isupper()):
-            continue
-        pieces.append(part[start:match.start()])
-        start = match.start() + 1
+        at = match.start()
+        if _ran_into(part[start:at], match.group(1)):
+            pieces.append(part[start:at].rstrip(" "))
+            start = at
     pieces.append(part[start:])
     return pieces
+
+
+def _ran_into(before, opener):
+    """Whether `opener` starts a sentence that the text `before` it ran into: after a space and a
+    word ending in a lower-case letter, a digit or a closing bracket, or glued to a word's end in
+    lower case ("Copy this linkA review ..."). "A" and "An" not after a capitalized word ("in Group
+    A while", "Plan A is", "the CelebA dataset")."""
+    words = before.split()
+    last = words[-1] if words else ""
+    if before.endswith(" "):
+        ends = last[-1:].islower() or last[-1:].isdigit() or last.endswith(")")
+    else:
+        ends = before[-2:].isalpha() and before[-2:].islower()
+    return ends and not (opener in ("A", "An") and last[:1].isupper())
 
 
 _LINE_JOIN = re.compile(r"(?<![\w'’-])([a-z]{3,}|[a-z]+\))(?=[A-Z][a-z]+(?:['’]s)?(?![\w'’-]))")
@@ -215,31 +226,13 @@ Food Trust ..."). A name is capitalized where it is glued ("YouTube", "McDonald"
 lower-case letter, and "theBreaker" lost a space, not a line's end."""
 
 
-_GLUED_CAPITAL = re.compile(r"(?:%s)(?= [a-z])" % "|".join(w.capitalize() for w in OPENERS))
-"""An OPENER before a lower-case word, where `_glued_opener` finds it glued to the end of a word in
-lower case: a heading without a stop ran into a sentence ("... expelled from Football ConferenceAnd
-former Hereford boss Foyle ...", "Copy this linkA review for the Commission ..."). Matched from the
-capital and checked apart: with a look-behind the whole splitter took 40% longer, this way 20%
-(bench/splitters.py)."""
-
-
-def _glued_opener(part, at):
-    """Whether the capitalized OPENER at `at` is glued to a word that ends in lower case (not "A"
-    or "An" glued to a name: "CelebA dataset")."""
-    if not (part[at - 2:at].isalpha() and part[at - 2:at].islower()):
-        return False
-    word = part[:at].rsplit(None, 1)[-1]
-    return not (word[:1].isupper() and part[at:at + 3].split()[0] in ("A", "An"))
-
-
 def _line_joins(part):
-    """`part` split where two lines were glued (`_LINE_JOIN`, `_GLUED_CAPITAL`)."""
-    ends = [match.end() for match in _LINE_JOIN.finditer(part) if match.group(1) not in STOPWORDS]
-    ends += [match.start() for match in _GLUED_CAPITAL.finditer(part) if _glued_opener(part, match.start())]
+    """`part` split where two lines were glued (`_LINE_JOIN`)."""
     pieces, start = [], 0
-    for end in sorted(ends):
-        pieces.append(part[start:end])
-        start = end
+    for match in _LINE_JOIN.finditer(part):
+        if match.group(1) not in STOPWORDS:
+            pieces.append(part[start:match.end()])
+            start = match.end()
     pieces.append(part[start:])
     return pieces
 

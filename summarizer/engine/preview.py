@@ -73,18 +73,23 @@ def extract(index, options, ranked=None, salient=True):
     # filler to it, and a one-sentence summary of that sentence alone came out empty.
     if rules.max_words:
         ranked = salience.standalone(ranked, index) if salient else ranked
-        cut = lambda s: headline(s.text, rules.max_words, index)  # noqa: E731
-        kept = lambda s: guard.items(cut(s), options)  # noqa: E731
+        cuts = {}
+
+        def cut(s):  # (its cut, whether that ends where a phrase does), made once per sentence
+            if s.index not in cuts:
+                cuts[s.index] = _cut(s.text, rules.max_words, index)
+            return cuts[s.index]
+
+        kept = lambda s: guard.items(cut(s)[0], options)  # noqa: E731
         # A cut that still states something ("A group of physicians" was the first clause of a
         # sentence too long to show whole) and that the support check backs (a turn's cut without
-        # its "uh"s is not always). A document of labels alone still gets one.
-        stated = lambda s: kept(s) and _stated(cut(s), s.text, index)  # noqa: E731
-        # One that ends where a phrase does, from a sentence ranked lower if need be.
-        at_phrase = lambda s: stated(s) and cut_at_phrase(s.text, rules.max_words, index)  # noqa: E731
-        best = salience.pick(ranked, index, count=1, usable=at_phrase) \
+        # its "uh"s is not always), one that ends where a phrase does from a sentence ranked lower
+        # if need be. A document of labels alone still gets one.
+        stated = lambda s: kept(s) and _stated(cut(s)[0], s.text, index)  # noqa: E731
+        best = salience.pick(ranked, index, count=1, usable=lambda s: stated(s) and cut(s)[1]) \
             or salience.pick(ranked, index, count=1, usable=stated) \
             or salience.pick(ranked, index, count=1, usable=kept)
-        lines = [cut(best[0])] if best else []
+        lines = [cut(best[0])[0]] if best else []
     else:
         count = rules.items if rules.unit == "bullet" else rules.extract_items
         if salient and shapes.shown_alone(options):
@@ -98,11 +103,15 @@ def extract(index, options, ranked=None, salient=True):
     return guard.enforce(raw, options)
 
 
-def stated_headline(sentence, max_words, index=None):
-    """The headline cut from `sentence` (`headline`), or None where the cut states nothing
-    (furniture.states: only the sentence's subject, "A row involving Taylor Swift")."""
-    cut = headline(sentence, max_words, index)
-    return cut if furniture.states(cut, sentence) else None
+def headline_cut(sentence, max_words, index=None):
+    """(The headline cut from `sentence` (`headline`), or None where it states nothing
+    (furniture.states: only the sentence's subject, "A row involving Taylor Swift"); whether it
+    ends where a phrase does: the whole sentence, its first clause or a cut before a phrase's
+    opener (`_phrase_end`), not one at the word limit, which stops wherever it falls ("... drew a
+    South Dakota-sized", "The other thing is that the current remote controls": two of twelve
+    headlines through the service))."""
+    cut, at_phrase = _cut(sentence, max_words, index)
+    return (cut if furniture.states(cut, sentence) else None), at_phrase
 
 
 def _stated(cut, sentence, index):
@@ -175,14 +184,6 @@ def headline(sentence, max_words, index=None):
     what is said without the speaker's label, "uh"s and restarts (speech.fluent): "Marketing: Uh
     we have we have an hour" was a headline."""
     return _cut(sentence, max_words, index)[0]
-
-
-def cut_at_phrase(sentence, max_words, index=None):
-    """Whether the headline cut from `sentence` (`headline`) ends where a phrase does: the whole
-    sentence, its first clause or a cut before a phrase's opener (`_phrase_end`), not one at the
-    word limit, which stops wherever it falls ("... drew a South Dakota-sized", "The other thing
-    is that the current remote controls": two of twelve headlines through the service)."""
-    return _cut(sentence, max_words, index)[1]
 
 
 def _cut(sentence, max_words, index):

@@ -77,17 +77,15 @@ def _distorted(item, index, labels):
 def _replacement(entry, item, index, rules, used, quotes):
     """The citation of the first of the source sentences `quotes` that can stand in for
     `item` (readable, not planted, not quoted already, supported as cleaned), or None. A headline
-    is only a cut that ends where a phrase does (preview.cut_at_phrase): without one, the model's
+    is only a cut that ends where a phrase does (preview.headline_cut): without one, the model's
     headline goes and its place is filled (`_filled`) from the document's most salient sentences
     ("... drew a South Dakota-sized" was a replacement through the service)."""
     for quote in quotes:
         if quote in used or quote in index.planted or not candidates.readable(quote):
             continue
-        if rules.max_words and not preview.cut_at_phrase(quote, rules.max_words, index):
-            continue
-        text = (preview.stated_headline(quote, rules.max_words, index) if rules.max_words
-                else preview.clean(quote, index))
-        if text is None:
+        text, at_phrase = (preview.headline_cut(quote, rules.max_words, index) if rules.max_words
+                           else (preview.clean(quote, index), True))
+        if text is None or not at_phrase:
             continue
         replaced = grounding.citation(entry["item"], text, index, status="replaced")
         if not replaced["supported"]:
@@ -99,21 +97,18 @@ def _replacement(entry, item, index, rules, used, quotes):
 
 def _filled(kept, fill, index, rules, used, seen):
     """Citations of `fill` sentences for the places the model's items left free. A headline's
-    takes the first whose cut ends where a phrase does (preview.cut_at_phrase), as the preview's
-    choice does, and a cut at the word limit only where none does."""
-    if rules.max_words:
-        fill = sorted(fill, key=lambda sentence: not preview.cut_at_phrase(sentence, rules.max_words, index))
+    takes a headline cut from the sentence, as a replacement does: the first that ends where a
+    phrase does (preview.headline_cut), as the preview's choice does, and a cut at the word limit
+    only where none does."""
+    shown = {sentence: preview.headline_cut(sentence, rules.max_words, index) if rules.max_words
+             else (sentence, True) for sentence in fill}  # (its text as an item, ends at a phrase)
     free = (rules.items if rules.unit == "bullet" else rules.extract_items) - len(kept)
     added = []
-    for sentence in fill:
+    for sentence in sorted(fill, key=lambda sentence: not shown[sentence][1]):
         if len(added) >= free:
             break
-        key = lexicon.content_words(sentence)
-        if sentence in used or not key or any(_covered(key, other) for other in seen):
-            continue
-        # A headline's free place takes a headline cut from the sentence, as a replacement does.
-        text = preview.stated_headline(sentence, rules.max_words, index) if rules.max_words else sentence
-        if text is None:
+        key, text = lexicon.content_words(sentence), shown[sentence][0]
+        if text is None or sentence in used or not key or any(_covered(key, other) for other in seen):
             continue
         entry = grounding.citation(0, text, index, status="extracted")
         if entry["supported"]:

@@ -51,10 +51,10 @@ _TAKING_THE_FLOOR = re.compile(r"^(?:(?:and|but|well|i mean|you know)(?:,\s*|\s+
 
 def fluent(sentence):
     """What a transcript's `sentence` says, as a reader would write it down: without its
-    speaker's label, interjections (FILLERS), restarts (of words, within one and a word's
-    beginning before it, `_FRAGMENT`) and the words a
-    turn opens with to take the floor (`_TAKING_THE_FLOOR`): "Grad B: Uh we have we have an hour ,
-    um" -> "We have an hour", "But sometimes the Tango mode ..." -> "Sometimes the Tango mode ...".
+    speaker's label, interjections (FILLERS), restarts (of words, within one, and a word's
+    beginning before it: `_FRAGMENT`) and the words a turn opens with to take the floor
+    (`_TAKING_THE_FLOOR`): "Grad B: Uh we have we have an hour , um" -> "We have an hour", "But
+    sometimes the Tango mode ..." -> "Sometimes the Tango mode ...".
     All three are English: a sentence without lexicon.ENGLISH_MARKERS keeps them ("que é um
     trabalho" is Portuguese's "that is a work", "Er hat" German's "He has")."""
     is_english = lexicon.english(lexicon.words(sentence))

@@ -124,9 +124,10 @@ return {1, client, job}
 
 
 def open_stream(connection, client_key, job_id, per_client, per_job):
-    """Count an event stream opened by `client_key` on `job_id`; a function that uncounts it (call
-    it once, when the stream closes). 429 `too_many_streams` past either limit: 800 streams of one
-    client held 805 Redis connections and 1,609 descriptors, and /healthz took 1.9 s (issue 23)."""
+    """Count an event stream opened by `client_key` on `job_id`; a function that uncounts it on a
+    connection it is given (call it once, when the stream closes). 429 `too_many_streams` past
+    either limit: 800 streams of one client held 805 Redis connections and 1,609 descriptors, and
+    /healthz took 1.9 s (issue 23)."""
     names = [keys.streams(_digest(client_key)), keys.job_streams(job_id)]
     opened, client, job = connection.register_script(_OPEN_STREAM)(
         keys=names, args=[per_client, per_job, STREAM_COUNT_TTL])
@@ -137,10 +138,10 @@ def open_stream(connection, client_key, job_id, per_client, per_job):
         raise TooManyRequests("too_many_streams", f"{which}; close one first.",
                               headers={"Retry-After": "5"})
 
-    def release(via=None):
-        """Uncount the stream, on `via` (the stream's own connection) when given: many streams
-        closing at once would each take one of `connection`'s pool, which keeps them."""
-        pipe = (via or connection).pipeline(transaction=False)
+    def release(on):
+        """Uncount the stream, on `on` (the stream's own connection, not `connection`: many streams
+        closing at once would each take one of its pool, which keeps them)."""
+        pipe = on.pipeline(transaction=False)
         for name in names:
             pipe.decr(name)
         pipe.execute()
