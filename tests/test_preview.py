@@ -111,6 +111,17 @@ def test_headline_is_cut_from_the_best_sentence():
      "Two federal prison officers charged with falsifying records"),
     ("The striker was sold at a loss for a fee of two million pounds to the club's rivals in May.",
      "The striker was sold at a loss"),
+    # A clause or a phrase that ends on a function word goes on past it: not the place to end.
+    ("But sometimes the Tango mode is really relevant in the sense that, if you want to, you go there.",
+     "But sometimes the Tango mode is really relevant"),
+    ("The streaming service represents a shift in its business strategy and, potentially, a blow to pay-TV.",
+     "The streaming service represents a shift in its business strategy"),
+    # A cut ends on the noun after an article, whatever the noun is in another language ("man").
+    ("The doctor subsequently prescribed the man in the case report steroids to calm the reaction.",
+     "The doctor subsequently prescribed the man"),
+    # A list's bullet before the sentence is the page's layout ("- " would show as a bullet).
+    ("- This week's episode of the show was recorded live at the Royal Albert Hall in London.",
+     "This week's episode of the show was recorded live"),
 ])
 def test_a_long_sentences_headline_ends_where_a_phrase_does(sentence, expected):
     assert preview.headline(sentence, 12) == expected
@@ -147,6 +158,15 @@ def test_a_headline_cut_from_a_long_sentence_still_states_something():
      "formation, founding members Tom Johnston and John McFee will reunite for a tour next year.", False),
     ("The council to raise parking charges in April", "The council to raise parking charges in "
      "April, the mayor announced.", True),
+    # A subordinate clause alone has its own verb, not the sentence's; one with its main clause,
+    # after a comma or not, states something.
+    ("When the offending substance is feathers in a duvet", "When the offending substance is "
+     "feathers in a duvet, the illness is called feather duvet lung.", False),
+    ("If we all have a think", "If we all have a think, we can finish the design by Friday.", False),
+    ("While we're at home we still have to stay hydrated", "While we're at home we still have to "
+     "stay hydrated, doctors say.", True),
+    ("After deliberating for 11 hours, jurors found him guilty", "After deliberating for 11 hours, "
+     "jurors found him guilty of murder.", True),
 ])
 def test_a_headline_cut_states_something_only_with_the_sentences_verb(cut, sentence, states):
     assert furniture.states(cut, sentence) is states

@@ -63,6 +63,12 @@ after although and as because before but if once or since so than that though ti
 when whenever where whereas which while who whom whose""".split())
 """Words that open a clause of its own: a verb after one is not the verb of the clause before."""
 
+SUBORDINATORS = frozenset("""
+after although because before if once since though unless until when whenever whereas whether
+while""".split())
+"""Words that open a subordinate clause: a part of a sentence that opens with one states something
+only with the main clause after it (`subordinate`)."""
+
 _PREPOSITIONS = frozenset("""
 across amid among amongst beside besides beyond despite near toward towards within without""".split())
 """Prepositions that lexicon.STOPWORDS leaves out: never a verb in the plural ("years since the",
@@ -85,9 +91,7 @@ def has_clause(found, participle=True, english=None):
     if not (lexicon.english(found) if english is None else english):
         return not _all_names(found)  # a label of names says nothing in any language
     for number, word in enumerate(lower):
-        head, _, tail = word.partition("'")
-        if tail in _CONTRACTED or \
-                (tail == "s" and head in _SUBJECTS | _WH):
+        if _contracted(word):
             return True
         if not found[number].isupper() and len(word) > 3 and word.endswith(("ed", "ing") if participle else "ed"):
             return True
@@ -121,6 +125,36 @@ def has_main_verb(cut, sentence):
     main = lexicon.words(_RELATIVE.sub("", cut))
     return has_clause(main, participle=False, english=english) and \
         not (english and FINITE.isdisjoint(w.lower() for w in main) and _verb_left_out(cut, sentence))
+
+
+def subordinate(cut):
+    """Whether `cut` is a subordinate clause alone: it opens with a subordinator, and has no
+    clause after a comma nor a second verb (`_verb_groups`) where it has no comma ("When the
+    offending substance is feathers in a duvet", "If we all have a think": headlines cut from a
+    sentence's first clause; not "While we're at home we still have to stay hydrated")."""
+    found = lexicon.words(cut)
+    if not found or found[0].lower() not in SUBORDINATORS:
+        return False
+    _, comma, rest = cut.partition(", ")
+    if comma:
+        return not has_clause(lexicon.words(rest))
+    return _verb_groups([w.lower().replace("’", "'") for w in found]) < 2
+
+
+def _verb_groups(lower):
+    """How many verbs of finite clauses the lower-cased words have: an auxiliary, an irregular
+    past, a contracted verb and a subject pronoun before a verb ("you live"), next to each other
+    counted once ("If your name is Nigel | you are twice as likely" has two). Not a word in -ed,
+    as often an adjective ("While automated architecture search may ...")."""
+    places = [n for n, word in enumerate(lower) if word in FINITE or _contracted(word)
+              or (word in _PERSONAL and n + 1 < len(lower) and lower[n + 1] not in _FUNCTION_WORDS)]
+    return sum(1 for n, place in enumerate(places) if not n or place - places[n - 1] > 1)
+
+
+def _contracted(word):
+    """Whether `word` is a contracted verb ("didn't", "we're", "it's")."""
+    head, _, tail = word.partition("'")
+    return tail in _CONTRACTED or (tail == "s" and head in _SUBJECTS | _WH)
 
 
 def _verb_left_out(cut, sentence):

@@ -136,8 +136,10 @@ def reason(sentence):
 def states(cut, sentence):
     """Whether `cut`, a part of `sentence` shown alone (a headline), states something: no
     furniture, and the verb of its own clause (clauses.has_main_verb: "A row involving Taylor
-    Swift" and "The silver car that hit Mr Zhang on his motorbike" are subjects)."""
-    return reason(cut) is None and clauses.has_main_verb(cut, sentence)
+    Swift" and "The silver car that hit Mr Zhang on his motorbike" are subjects), not only a
+    subordinate clause's (clauses.subordinate: "When the offending substance is feathers in a
+    duvet")."""
+    return reason(cut) is None and clauses.has_main_verb(cut, sentence) and not clauses.subordinate(cut)
 
 
 def _trail(sentence):

@@ -271,11 +271,14 @@ def _ungarbled(unit, checked):
 
 def trimmed(words):
     """A cut run of words that does not end on a function word ("... es el", "... quoted The") or
-    a comma. A capitalized one after a capitalized word is part of a name and stays ("Scottish
-    League Two", "Plan A"); "I" never is. The one rule for every cut: the guard's cap and the
-    preview's headline (preview.headline)."""
+    a comma: of English where the words are English (lexicon.english: "the man", "in the war" and
+    "a son" end an English cut, whatever "man", "war" and "son" are in German or Spanish). A
+    capitalized one after a capitalized word is part of a name and stays ("Scottish League Two",
+    "Plan A"); "I" never is. The one rule for every cut: the guard's cap and the preview's
+    headline (preview.headline)."""
     words = list(words)
-    while len(words) > 1 and words[-1].lower().strip(",;:") in lexicon.STOPWORDS and not \
+    function = lexicon.ENGLISH_STOPWORDS if lexicon.english(words) else lexicon.STOPWORDS
+    while len(words) > 1 and words[-1].lower().strip(",;:") in function and not \
             (words[-1] != "I" and words[-1][:1].isupper() and words[-2][:1].isupper()):
         words.pop()
     return words[:-1] + [words[-1].rstrip(",;:-–")] if words else words

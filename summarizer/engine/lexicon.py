@@ -69,14 +69,17 @@ TURN = re.compile(r"^[A-Z][\w .'-]{0,30}:\s")
 """A speaker's name and a colon opening a line of a transcript ("Anna: ...")."""
 _LINE_START = re.compile(r"^\s*(?:[-*•+]\s|\d+[.)]\s|" + TURN.pattern[1:] + ")")
 
-STOPWORDS = frozenset("""
+ENGLISH_STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has
 have having he her here hers herself him himself his how i if in into is it its itself just me more
 most my myself no nor not now of off on once only or other our ours out over own same she should so
 some such than that the their theirs them themselves then there these they this those through to too
 under until up very was we were what when where which while who whom why will with would you your
-yours yourself said says one two also may might must shall us many much new like get got
+yours yourself said says one two also may might must shall us many much new like get got""".split())
+"""English function words (and the commonest verbs of reporting)."""
+
+STOPWORDS = ENGLISH_STOPWORDS | frozenset("""
 der die das den dem des ein eine einer eines einem einen und oder aber nicht ist sind war waren wird
 werden wurde wurden hat haben hatte mit von zu zum zur im in am an auf aus bei für nach über unter
 vor als auch wie sich es er sie wir ihr ich du man dass daß noch nur so schon sehr bis durch um

@@ -40,6 +40,16 @@ although though as if than but""".split())
 "of", "to" or "that", which bind what precedes them ("the number of people", "is set to", "will
 say that", "show that lack of desire"). "and" and "or" are JOINERS."""
 
+BINDERS = frozenset("a an the his her their its our my your of to that than if because although "
+                    "whether which who whose".split())
+"""Words that bind what follows them: a phrase does not end after one ("... is really relevant in
+the sense that, | if you want to"). Not every function word: "it", "here", "like" and a
+stranded "with" end a clause ("... which I disagree with")."""
+
+CONJUNCTIONS = frozenset("and or but nor".split())
+"""A conjunction at a cut's end goes, and the phrase before it ends there ("... a shift in
+Disney's business strategy | and, potentially, ...")."""
+
 JOINERS = frozenset(("and", "or"))
 """Words that join names and words as often as clauses ("the duo Al Kellock and Dougie Hall",
 "first and second order"): a phrase ends before one only where a predicate of its own follows
@@ -56,6 +66,10 @@ _APPOSITION_OPENERS = frozenset("the a an his her their its our my".split())
 
 _RELATIVE_OPENERS = frozenset("who whom whose which".split())
 """How a relative clause between commas opens ("The committee, which met ..., approved")."""
+
+_LIST_MARK = re.compile(r"^[-–—•*▪●◦]\s+(?=\S)")
+"""A list's bullet before a paragraph's sentence ("- This week's ..."): the page's layout, and a
+headline or a sentence that starts "- " shows as a bullet in Markdown."""
 
 _PARENTHESES = re.compile(r"\s*\([^()]{0,80}\)")
 _ATTRIBUTION = re.compile(r",?\s+(?:he|she|they|it|officials?|police|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)"
@@ -143,7 +157,8 @@ def clean(sentence, index=None):
     label = _CAPTION_LABEL.match(sentence) if index is not None and not index.transcript else None
     if label and _labels_only(label.group(1), index):
         sentence = sentence[label.end():]
-    return _quotes_closed(furniture.strip_prompt(_DATELINE.sub("", sentence, count=1).strip()))
+    sentence = _LIST_MARK.sub("", _DATELINE.sub("", sentence, count=1).strip(), count=1)
+    return _quotes_closed(furniture.strip_prompt(sentence))
 
 
 def _quotes_closed(sentence):
@@ -194,9 +209,12 @@ def _cut(sentence, max_words, index):
     if len(text.split()) > max_words:
         text = _without_asides(text, max_words)
     if len(text.split()) > max_words:
-        first = re.split(r"[,;:]\s|\s[—–-]+\s", text, maxsplit=1)[0]
-        if 4 <= len(first.split()) <= max_words and furniture.states(first, text):
-            text = first
+        first = re.split(r"[,;:]\s|\s[—–-]+\s", text, maxsplit=1)[0].split()
+        # A clause that ends on a function word goes on past its comma ("... is really relevant
+        # in the sense that, um, if you want to": a meeting's headline ended "that").
+        first = _phrase(first)
+        if first and 4 <= len(first) <= max_words and furniture.states(" ".join(first), text):
+            text = " ".join(first)
     words = text.split()
     if len(words) <= max_words:
         return text, True
@@ -235,13 +253,26 @@ def _phrase_end(words, max_words):
     """How many of `words` a headline cut at `max_words` keeps: up to the last phrase that ends
     before a preposition, conjunction or relative word (`_opens_phrase`: "... was expelled | from
     the Dubai Open Chess tournament"), so the cut does not end in the middle of a name or a
-    phrase; None where no such place leaves HEADLINE_MIN_WORDS words with a verb ("Last week, 27
-    community centres | in 17 US states reported ..." has none: the cut falls at the limit)."""
+    phrase, nor after a word that binds what follows it (`_phrase`); None where no such place
+    leaves HEADLINE_MIN_WORDS words with a verb ("Last week, 27 community centres | in 17 US states
+    reported ..." has none: the cut falls at the limit)."""
     whole = " ".join(words)
     for end in range(max_words, HEADLINE_MIN_WORDS - 1, -1):
-        if _opens_phrase(words, end) and furniture.states(" ".join(words[:end]), whole):
+        if _opens_phrase(words, end) and _phrase(words[:end]) and \
+                furniture.states(" ".join(words[:end]), whole):
             return end
     return None
+
+
+def _phrase(words):
+    """`words` without a conjunction at their end ("... business strategy and"), or None where
+    they end on a word that binds what follows it (`BINDERS`; "that" after a preposition is a
+    pronoun: "heading towards that")."""
+    while len(words) > 1 and words[-1].lower().strip(",;:") in CONJUNCTIONS:
+        words = words[:-1]
+    last, before = words[-1].lower().strip(",;:"), words[-2].lower() if len(words) > 1 else ""
+    bound = last in BINDERS and not (last == "that" and before in PHRASE_OPENERS | {"towards", "like", "of", "to"})
+    return None if bound else words
 
 
 def _opens_phrase(words, at):
