@@ -107,6 +107,10 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("Your browser does not support the audio element.", "reader_prompt"),
     ("Video playback is not available on this device.", "reader_prompt"),
     ("Sorry, this interactive graphic may not work on older devices or browsers.", "reader_prompt"),
+    # The page's notice of who pays for it, pointed at the page itself.
+    ("This week's Tennis Podcast is sponsored by the Davis Cup by Rakuten Madrid Finals.", "reader_prompt"),
+    ("This sponsored deal is brought to you by Dashlane.", "reader_prompt"),
+    ("This post contains affiliate links, and we may earn a commission if you buy.", "reader_prompt"),
     # A table of contents' line, as a PDF's text layer gives it.
     ("1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . . . . . 2", "contents_line"),
     ("2 1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . .", "contents_line"),
@@ -134,6 +138,8 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "See this year's results for the region, published by the council.",
     "The new app is not available on older devices, the company said.",
     "Microsoft said it will not support older browsers after May.",
+    "The Open Championship is sponsored by Rolex, the organisers said.",
+    "This is brought on by a virus, doctors believe.",
     "If you lose your device, there will be no way to get your data back.",
     "He paused... and then the crowd cheered as the results came in.",
     "Cheltenham will be relegated if they lose and Hartlepool win. .............................",

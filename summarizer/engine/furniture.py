@@ -8,8 +8,9 @@ Email"). Three general tests, no list of phrases:
 - a *clause*: a sentence has a finite verb (clauses.py);
 - *reader prompts*: an imperative of the page's interface (scroll, click, tap, subscribe, sign
   up...), or of reading it (share, follow, watch, read...) pointing at the page (here, more, us,
-  video, link, newsletter...), or a notice that the page's media does not work on the reader's
-  device or browser: instructions and notices of the page, not its content;
+  video, link, newsletter...), a notice that the page's media does not work on the reader's
+  device or browser, or of who pays for the page: instructions and notices of the page, not its
+  content;
 - *capitals*: a sentence most of whose words are in capitals is a kicker or a label;
 - *leaders*: a run of leader dots is a line of a table of contents ("Notices . . . . . vii").
 
@@ -67,6 +68,15 @@ _LEADING_NOTICE = re.compile(rf"^[^.!?]{{0,60}}?{_FAILS_ON_MEDIUM}(?=[A-Z0-9\"'�
 """Such a notice glued before a page's sentence by an extractor that dropped the media player
 between them ("Media playback is not supported on this deviceDel Potro secured ...")."""
 
+_SPONSOR_NOTICE = re.compile(
+    r"^\W*this\b[^.!?]{0,40}?\b(?:is|was|are|were)\s+(?:sponsored|brought\s+to\s+you|paid\s+for|"
+    r"underwritten)\s+by\b|\b(?:this|our)\s+(?:[\w-]+\s+){0,2}(?:contains?|includes?|may\s+contain)\s+"
+    r"affiliate\s+links\b|\bwe\s+(?:may|might|will)\s+(?:earn|receive|get)\s+(?:a|an\s+affiliate)\s+commission\b",
+    re.I)
+"""A page's notice of who pays for it ("This week's Tennis Podcast is sponsored by ...", "This
+sponsored deal is brought to you by ...", "We may earn a commission ..."): pointed at the page
+itself ("this", "we"), so not a sponsorship the page reports ("The Open is sponsored by ...")."""
+
 _LEADERS = re.compile(r"(?:\.[ \t]){4,}\.|(?:\.{5,}|…[ \t]?…)[ \t]*(?:\d+|[ivxlcdm]+)[ \t]*$", re.I)
 """A table of contents' leader dots: five or more spaced out (". . . . .", wherever the sentence
 splitter left the page number), or five or more (two ellipses) before a page number ending the
@@ -115,7 +125,7 @@ def reason(sentence):
     sentence = strip_prompt(sentence)
     if sentence.rstrip().endswith(":") and not _TRAILING_LABEL.search(sentence):
         return "lead_in"
-    if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence):
+    if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence) or _SPONSOR_NOTICE.search(sentence):
         return "reader_prompt"
     if _LEADERS.search(sentence):
         return "contents_line"
