@@ -78,6 +78,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
      ["Google, which owns YouTube, launched an iPhone app with McDonald."]),
     ("The minister admitted to theBreaker that her staff manage it.",
      ["The minister admitted to theBreaker that her staff manage it."]),
+    # An abbreviation the splitter does not know, inside a bracket that closes, ends no sentence;
+    # a bracket that does not close holds nothing.
+    ("The quote is well known [Ukhuwah hal. 41] in the region. It spread.",
+     ["The quote is well known [Ukhuwah hal. 41] in the region.", "It spread."]),
+    ("Die Zahl stieg (vgl. Tab. 4 unten) im letzten Jahr. Sie fiel später.",
+     ["Die Zahl stieg (vgl. Tab. 4 unten) im letzten Jahr.", "Sie fiel später."]),
+    ("The plan (as drafted failed. It was dropped.", ["The plan (as drafted failed.", "It was dropped."]),
 ])
 def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expected):
     assert lexicon.sentences(text) == expected

@@ -31,6 +31,10 @@ December 2000.A search ...": a period, and the quotation mark after it, glued to
 that a space or a comma follows, which a file name or a code's "Console.WriteLine" is not, or to an
 opening bracket: "... before EuroBasket starts.(BST)17:30-19:30 - BBC iPlayer", a listing glued on,
 "... ate school lunches.(% denotes ...", a table's caption)."""
+BRACKET_REACH = 120
+"""Characters after a stop within which an open bracket must close for the stop to be inside it:
+an aside, not a bracket that never closes (a list's "1)", a stray "(")."""
+
 OPENERS = frozenset("""
 a an the this these those another he she it they we his her its their but and when after while
 although however meanwhile elsewhere there""".split())
@@ -174,13 +178,25 @@ def _split_unit(unit):
     corpus cases: bench/splitters.py, bench/README.md."""
     parts, start = [], 0
     for match in _SENTENCE_END.finditer(unit):
-        if match.group(3).islower() or _abbreviation(unit[start:match.start()], match):
+        if match.group(3).islower() or _abbreviation(unit[start:match.start()], match) or \
+                _in_brackets(unit, start, match.end(1)):
             continue
         opens_next = _opens_next(unit, match)
         parts.append(unit[start:match.end(1) - opens_next])
         start = match.end() - opens_next
     parts.append(unit[start:])
     return [piece for part in parts for glued in _unglued(part) for piece in _line_joins(glued)]
+
+
+def _in_brackets(unit, start, at):
+    """Whether `at` is inside a bracket opened since `start` that closes within BRACKET_REACH
+    characters after it: an abbreviation the splitter does not know, inside one, ends no sentence
+    ("О’Генри[наст. имя Уильям Сидни Портер]", "(approx. 40 km)")."""
+    for opening, closing in ("()", "[]"):
+        if unit.count(opening, start, at) > unit.count(closing, start, at) and \
+                closing in unit[at:at + BRACKET_REACH]:
+            return True
+    return False
 
 
 def _opens_next(unit, match):
