@@ -192,8 +192,9 @@ def _present_tense(number, lower, found):
 
 def _plural_subject(number, lower, found):
     """A lower-case word between a plural or a name and a function word or a name: a verb in
-    the plural present ("Israelis live in", "Liverpool face Aston Villa", "people visit the")."""
-    if number == 0 or number + 1 >= len(found) or not found[number].islower() or \
+    the plural present ("Israelis live in", "Liverpool face Aston Villa", "people visit the"). Not
+    a word of two letters: the part of a name that a hyphen joined ("Daehak-ro Festival")."""
+    if number == 0 or number + 1 >= len(found) or not found[number].islower() or len(lower[number]) < 3 or \
             lower[number] in lexicon.STOPWORDS | _CLAUSE_OPENERS | _PREPOSITIONS:
         return False
     before, after = found[number - 1], found[number + 1]

@@ -110,6 +110,10 @@ CAPITALS_SHARE = 0.6
 kicker, a label or a shouted prompt ("SCROLL DOWN FOR VIDEO"), not a statement."""
 
 
+_HANDLE = re.compile(r"(?<![\w@#])[@#]\w+")
+"""A social network's handle or hashtag ("@noksutagram", "#AMAs"): a name, not a verb that opens
+an imperative (clauses.has_clause reads "noksutagram The Palace" as "Keep a journal")."""
+
 _TRAILING_LABEL = re.compile(r"(?:^|\s)[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,2}:\s*$")
 """A speaker's label at a sentence's end (the next turn's, glued on), or a label alone."""
 
@@ -139,7 +143,7 @@ def reason(sentence):
             return "capitals"
     if not clauses.FINITE.isdisjoint(lexicon.words(sentence.lower())):
         return None  # most sentences: an auxiliary or "said" (the preview checks 100k tokens)
-    found = lexicon.words(sentence)
+    found = lexicon.words(_HANDLE.sub(" ", sentence))
     return None if found and clauses.has_clause(found) else "no_clause"
 
 
