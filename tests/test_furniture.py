@@ -101,6 +101,7 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("By John Smith, Political Editor", "no_clause"),
     ("Photo: Getty Images", "no_clause"),
     ("@noksutagram <The Palace: Tale of Jang Noksu> ‘2018 Welcome Daehak-ro Festival’ Performance", "no_clause"),
+    ("A nickname for Petrika the Albanian variation of Peter", "no_clause"),
     ("Netgear Nighthawk R6700 AC1700 Router for $67.77", "no_clause"),
     ("Guilty across the board.", "no_clause"),  # a preposition between a name and "the" is no verb
     # A table's row or a navigation bar, cells between " | "; a page's title and its site's name is no row.
@@ -142,6 +143,7 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "Watch the video: A professor of physics asked 100 people to rate faces.",
     "Scroll down for videos 2500 passengers on board the ship are at the mercy of the seas.",
     "Share prices fell more than 3% on Monday.",
+    "The Tories promise a vote on Europe before the summer.",
     "Like more than 100 cities, Paris has a plan.",
     "See this year's results for the region, published by the council.",
     "The new app is not available on older devices, the company said.",

@@ -193,12 +193,16 @@ def _present_tense(number, lower, found):
 def _plural_subject(number, lower, found):
     """A lower-case word between a plural or a name and a function word or a name: a verb in
     the plural present ("Israelis live in", "Liverpool face Aston Villa", "people visit the"). Not
-    a word of two letters: the part of a name that a hyphen joined ("Daehak-ro Festival")."""
+    a word of two letters: the part of a name that a hyphen joined ("Daehak-ro Festival"); nor
+    after a capitalized word in the singular that an article opens, a noun's modifier ("the
+    Albanian variation of Peter")."""
     if number == 0 or number + 1 >= len(found) or not found[number].islower() or len(lower[number]) < 3 or \
             lower[number] in lexicon.STOPWORDS | _CLAUSE_OPENERS | _PREPOSITIONS:
         return False
     before, after = found[number - 1], found[number + 1]
-    subject = before[:1].isupper() or (before.islower() and before.endswith("s") and not before.endswith("ss"))
+    modifier = number >= 2 and lower[number - 2] in ("the", "a", "an") and not before.endswith("s")
+    subject = (before[:1].isupper() and not modifier) or \
+        (before.islower() and before.endswith("s") and not before.endswith("ss"))
     return subject and lower[number - 1] not in lexicon.STOPWORDS and \
         (lower[number + 1] in lexicon.STOPWORDS or after[:1].isupper())
 
