@@ -120,6 +120,8 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("This week's Tennis Podcast is sponsored by the Davis Cup by Rakuten Madrid Finals.", "reader_prompt"),
     ("This sponsored deal is brought to you by Dashlane.", "reader_prompt"),
     ("This post contains affiliate links, and we may earn a commission if you buy.", "reader_prompt"),
+    # Glyph codes of a PDF whose font maps no glyph to its letter, from many scripts at once.
+    ("ǐې޷Ҵо੿ࠁࠁউӝߊࣿ੹ߑೱ83 <Ӓې޷؀>ܿਬࠁݎউӝبࣿ୹ (4D Printing)", "garbled"),
     # A table of contents' line, as a PDF's text layer gives it.
     ("1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . . . . . 2", "contents_line"),
     ("2 1.3 DB2 for i security controls. . . . . . . . . . . . . . . . . .", "contents_line"),
@@ -154,6 +156,7 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "He paused... and then the crowd cheered as the results came in.",
     "Cheltenham will be relegated if they lose and Hartlepool win. .............................",
     "Il a dit « oui » puis « non » avant de partir.",
+    "For α=0.05 the critical value of 𝑧1−𝛼/2=1.96 is used in the test.",
     "The method holds whenever the margin a > b > c on every input we tried.",
     "Der Vorstand schrieb » wir bleiben « und » wir bauen « in seinem Brief an die Aktionäre.",
 ])

@@ -23,6 +23,7 @@ called a fragment for lacking "is".
 """
 
 import re
+import unicodedata
 
 from summarizer.engine import clauses, lexicon
 
@@ -114,19 +115,32 @@ _HANDLE = re.compile(r"(?<![\w@#])[@#]\w+")
 """A social network's handle or hashtag ("@noksutagram", "#AMAs"): a name, not a verb that opens
 an imperative (clauses.has_clause reads "noksutagram The Palace" as "Keep a journal")."""
 
+GARBLED_SCRIPTS = 5
+"""Writing systems among a sentence's letters from which it is a PDF text layer's glyph codes,
+not text ("ǐې޷Ҵо੿ࠁࠁউӝߊࣿ੹ߑೱ79", nine scripts, where the font maps no glyph to its letter). Of the
+corpus files' 40,800 sentences, none of the others has more than three (Japanese mixes kanji,
+kana and Latin; a formula adds Greek)."""
+
+_SCRIPT_FAMILIES = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "KATAKANA-HIRAGANA": "CJK",
+                    "IDEOGRAPHIC": "CJK", "HALFWIDTH": "CJK", "FULLWIDTH": "CJK"}
+"""Unicode name prefixes that write one language together (Japanese, Chinese)."""
+
 _TRAILING_LABEL = re.compile(r"(?:^|\s)[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,2}:\s*$")
 """A speaker's label at a sentence's end (the next turn's, glued on), or a label alone."""
 
 
 def reason(sentence):
-    """Why `sentence` is not a statement of content ("reader_prompt", "contents_line", "navigation",
-    "table_row", "capitals", "lead_in", "no_clause"), or None when it is one. A table's row (cells
-    between " | ", as Word's, slides' and pages' tables are read) states nothing alone: "| DL |
-    Myles Garrett | 57 | 77% | 1 tackle (1 combined).", a navigation bar. A lead-in ends with a colon: it
+    """Why `sentence` is not a statement of content ("garbled", "reader_prompt", "contents_line",
+    "navigation", "table_row", "capitals", "lead_in", "no_clause"), or None when it is one. Glyph
+    codes of a PDF's text layer are garbled (GARBLED_SCRIPTS). A table's row (cells between " | ",
+    as Word's, slides' and pages' tables are read) states nothing alone: "| DL | Myles Garrett |
+    57 | 77% | 1 tackle (1 combined).", a navigation bar. A lead-in ends with a colon: it
     introduces what follows ("... here are five ways to enjoy Christmas online:", "The Latest on a
     deadly stabbing (all times local):") and, shown alone, says none of it; not where the colon
     ends a speaker's label that a transcript glued on ("... drawing malarkey Industrial Designer:")."""
     sentence = strip_prompt(sentence)
+    if not sentence.isascii() and len(_scripts(sentence)) >= GARBLED_SCRIPTS:
+        return "garbled"
     if sentence.rstrip().endswith(":") and not _TRAILING_LABEL.search(sentence):
         return "lead_in"
     if _READER_PROMPT.match(sentence) or _MEDIUM_NOTICE.search(sentence) or _SPONSOR_NOTICE.search(sentence):
@@ -154,6 +168,12 @@ def states(cut, sentence):
     subordinate clause's (clauses.subordinate: "When the offending substance is feathers in a
     duvet")."""
     return reason(cut) is None and clauses.has_main_verb(cut, sentence) and not clauses.subordinate(cut)
+
+
+def _scripts(sentence):
+    """The writing systems of `sentence`'s letters, by the first word of their Unicode names."""
+    names = {unicodedata.name(c, "?").split(" ", 1)[0] for c in set(sentence) if c.isalpha()}
+    return {_SCRIPT_FAMILIES.get(name, name) for name in names}
 
 
 def _trail(sentence):
