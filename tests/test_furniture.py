@@ -156,6 +156,7 @@ def test_page_furniture_and_fragments_are_named(text, why):
     "He paused... and then the crowd cheered as the results came in.",
     "Cheltenham will be relegated if they lose and Hartlepool win. .............................",
     "Il a dit « oui » puis « non » avant de partir.",
+    "Kindle for PCをインストールすると自動でホットキーが設定され、「Ctrl＋Alt＋K」で立ち上がるようになります。",
     "For α=0.05 the critical value of 𝑧1−𝛼/2=1.96 is used in the test.",
     "The method holds whenever the margin a > b > c on every input we tried.",
     "Der Vorstand schrieb » wir bleiben « und » wir bauen « in seinem Brief an die Aktionäre.",

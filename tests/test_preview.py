@@ -14,7 +14,7 @@ from summarizer.config import Settings
 from summarizer.document import Block, Document, Source
 from summarizer.errors import SummarizerError
 from summarizer.extract import extract
-from summarizer.engine import answer, excerpt, furniture, grounding, lexicon, preview, salience, speech
+from summarizer.engine import answer, candidates, excerpt, furniture, grounding, lexicon, preview, salience, speech
 from summarizer.extract.text import extract as text_document
 from summarizer.options import LENGTHS, SummaryOptions
 from tests import rules
@@ -626,3 +626,24 @@ def test_a_headline_ends_where_a_phrase_does_from_a_sentence_ranked_lower_if_nee
         "conference.\n\nThe campaign cost the state about $449,000.")
     shown = preview.preview(document, SummaryOptions(type="headline", length="short"))["summary"]
     assert shown == "The governor defended the anti-drug campaign and its slogan"
+
+
+JAPANESE = ("市議会は月曜日に、老朽化した橋の架け替え工事に十億円の予算を承認しました。"
+            "工事は来年の春に始まり、完成までにおよそ三年かかる見込みです。"
+            "市長は記者会見で、安全性の向上が最も重要な目的だと述べました。"
+            "一方で、一部の住民は工事期間中の交通渋滞を心配しています。"
+            "市は迂回路を設けて、渋滞を最小限に抑える方針です。")
+
+
+def test_a_japanese_documents_sentences_end_at_their_stops_and_are_counted_by_characters():
+    """Japanese is written without spaces: its sentences end at "。" with no space after, and
+    their words are counted by characters. A Japanese page's key points were two sentences run
+    together and cut ("...見れば、消"), its other sentences too long a "word" to use."""
+    sentences = lexicon.sentences(JAPANESE + "「そうです。」と彼は言った。")
+    assert len(sentences) == 6 and sentences[-1] == "「そうです。」と彼は言った。"
+    assert all(candidates.readable(s) for s in sentences[:5])
+    document = text_document(JAPANESE)
+    points = preview.preview(document, SummaryOptions(type="key-points", length="short"))["citations"]
+    assert len(points) == 3 and all(p["text"] in sentences for p in points), points
+    tldr = preview.preview(document, SummaryOptions(type="tldr", length="short"))["summary"]
+    assert tldr in sentences, tldr

@@ -28,11 +28,13 @@ headline's word limit (shapes.py), as long as headlines and headings run."""
 
 def readable(text):
     """A sentence a summary may use: MIN_WORDS to MAX_WORDS words besides its links (a label and
-    its link, "Listen: http://po.st/TP_615", is an address), none of them a run of words glued
-    together ("withEmailFacebookMessenger", a page's share bar), and a statement, not page
-    furniture or a fragment (furniture.py: captions, bylines, "Scroll down for video")."""
+    its link, "Listen: http://po.st/TP_615", is an address; Chinese and Japanese counted by
+    characters, lexicon.word_count), none of them a run of words glued together
+    ("withEmailFacebookMessenger", a page's share bar), and a statement, not page furniture or a
+    fragment (furniture.py: captions, bylines, "Scroll down for video")."""
     found = lexicon.words(lexicon.LINK.sub(" ", text))
-    return MIN_WORDS <= len(found) <= MAX_WORDS and max(map(len, found)) <= LONGEST_WORD and \
+    return MIN_WORDS <= lexicon.word_count(found) <= MAX_WORDS and \
+        max((len(w) for w in found if lexicon.spaced(w)), default=0) <= LONGEST_WORD and \
         furniture.reason(text) is None
 
 

@@ -10,6 +10,17 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""A Chinese character or Japanese kana: scripts written without spaces between words."""
+
+CJK_CHARS_PER_WORD = 2
+"""Characters of Chinese or Japanese text that count as a word (`word_count`): their words run one
+to four characters, most often two."""
+
+_CJK_END = re.compile(r"(?<=[。！？])(?![。！？」』）】〕\"”’)\]])")
+"""Where a Chinese or Japanese sentence ends: after its full stop, exclamation or question mark
+and the closing brackets and quotes after it, with no space before the next one."""
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st jr sr inc ltd co corp vs etc e.g i.e u.s u.k al approx dept "
     "gen gov sen rep lt col sgt capt rev ave jan feb mar apr jun jul aug sep sept oct nov dec "
@@ -67,8 +78,8 @@ additionally""".split())
 open a construction of their own where none does ("Instead of pitting ...", "So far ...")."""
 _OPENING = re.compile(r"\W*([A-Za-z]+)(,?)")
 
-_HARD_BREAK = re.compile(r"([.!?:;…\"'”’)])\s*$")
-_STOPPED = re.compile(r"[.!?…][\"'”’)\]]*$")
+_HARD_BREAK = re.compile(r"([.!?:;…\"'”’)。！？：」』）])\s*$")
+_STOPPED = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$")
 TURN = re.compile(r"^[A-Z][\w .'-]{0,30}:\s")
 """A speaker's name and a colon opening a line of a transcript ("Anna: ...")."""
 _LINE_START = re.compile(r"^\s*(?:[-*•+]\s|\d+[.)]\s|" + TURN.pattern[1:] + ")")
@@ -103,8 +114,10 @@ English rules (furniture's clause test, speech.FILLERS)."""
 
 def english(found):
     """Whether the words `found` (`words` of a sentence) are English enough to read by English
-    rules: one of ENGLISH_MARKERS among them."""
-    return not ENGLISH_MARKERS.isdisjoint(w.lower() for w in found)
+    rules: one of ENGLISH_MARKERS among them, and at least half their letters in ASCII (a
+    Japanese sentence that names "Kindle for PC" is not read by them)."""
+    return not ENGLISH_MARKERS.isdisjoint(w.lower() for w in found) and \
+        2 * sum(len(w) for w in found if w.isascii()) >= sum(map(len, found))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -138,6 +151,17 @@ def words(text):
     return _WORD.findall(text)
 
 
+def word_count(found):
+    """How many words the `words` found are, a run of Chinese or Japanese characters (one `words`
+    finds, written without spaces) counted as CJK_CHARS_PER_WORD characters to the word."""
+    return sum(max(1, len(_CJK.findall(w)) // CJK_CHARS_PER_WORD) if _CJK.search(w) else 1 for w in found)
+
+
+def spaced(word):
+    """Whether `word` is of a script that spaces its words (not a run of CJK characters)."""
+    return not _CJK.search(word)
+
+
 def stopped(sentence):
     """Whether `sentence` ends with a stop (a closing quote or bracket after it allowed)."""
     return bool(_STOPPED.search(sentence.rstrip()))
@@ -153,7 +177,8 @@ def sentences(text):
     result = []
     for paragraph in re.split(r"\n\s*\n", text):
         for unit in _lines(paragraph):
-            result.extend(_split_unit(unit))
+            for piece in _CJK_END.split(unit):
+                result.extend(_split_unit(piece))
     return [s for s in (s.strip() for s in result) if s]
 
 
