@@ -4,11 +4,20 @@ labels rather than states (a caption, a link, a heading without its Markdown). s
 these; revise.py fills a dropped item only with one of them.
 """
 
+import re
+
 from summarizer.engine import furniture, lexicon
 
 MIN_WORDS, MAX_WORDS = 6, 60
 """Sentences a summary may use: shorter are fragments ("Yeah ."), longer are run-ons or tables.
 When a document has none in range, every sentence is a candidate."""
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""A Chinese character or Japanese kana: scripts written without spaces between words."""
+
+CJK_CHARS_PER_WORD = 2
+"""Characters of Chinese or Japanese text that count as a word (`word_count`): their words run one
+to four characters, most often two."""
 
 LONGEST_WORD = 24
 """Longer "words" are words glued together by a page's markup or links, not prose."""
@@ -29,13 +38,19 @@ headline's word limit (shapes.py), as long as headlines and headings run."""
 def readable(text):
     """A sentence a summary may use: MIN_WORDS to MAX_WORDS words besides its links (a label and
     its link, "Listen: http://po.st/TP_615", is an address; Chinese and Japanese counted by
-    characters, lexicon.word_count), none of them a run of words glued together
+    characters, `word_count`), none of them a run of words glued together
     ("withEmailFacebookMessenger", a page's share bar), and a statement, not page furniture or a
     fragment (furniture.py: captions, bylines, "Scroll down for video")."""
     found = lexicon.words(lexicon.LINK.sub(" ", text))
-    return MIN_WORDS <= lexicon.word_count(found) <= MAX_WORDS and \
-        max((len(w) for w in found if lexicon.spaced(w)), default=0) <= LONGEST_WORD and \
+    return MIN_WORDS <= word_count(found) <= MAX_WORDS and \
+        max((len(w) for w in found if not _CJK.search(w)), default=0) <= LONGEST_WORD and \
         furniture.reason(text) is None
+
+
+def word_count(found):
+    """How many words the words `found` (lexicon.words) are, a run of Chinese or Japanese
+    characters (one of them, written without spaces) counted CJK_CHARS_PER_WORD to the word."""
+    return sum(max(1, len(_CJK.findall(w)) // CJK_CHARS_PER_WORD) if _CJK.search(w) else 1 for w in found)
 
 
 def heading(sentence):

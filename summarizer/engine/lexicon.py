@@ -11,16 +11,10 @@ import unicodedata
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-"""A Chinese character or Japanese kana: scripts written without spaces between words."""
-
-CJK_CHARS_PER_WORD = 2
-"""Characters of Chinese or Japanese text that count as a word (`word_count`): their words run one
-to four characters, most often two."""
-
 _CJK_END = re.compile(r"(?<=[。！？])(?![。！？」』）】〕\"”’)\]])")
 """Where a Chinese or Japanese sentence ends: after its full stop, exclamation or question mark
 and the closing brackets and quotes after it, with no space before the next one."""
+
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st jr sr inc ltd co corp vs etc e.g i.e u.s u.k al approx dept "
     "gen gov sen rep lt col sgt capt rev ave jan feb mar apr jun jul aug sep sept oct nov dec "
@@ -149,17 +143,6 @@ address, not words of a statement, though `words` reads its parts as words."""
 def words(text):
     """The words of `text`, in order, as written."""
     return _WORD.findall(text)
-
-
-def word_count(found):
-    """How many words the `words` found are, a run of Chinese or Japanese characters (one `words`
-    finds, written without spaces) counted as CJK_CHARS_PER_WORD characters to the word."""
-    return sum(max(1, len(_CJK.findall(w)) // CJK_CHARS_PER_WORD) if _CJK.search(w) else 1 for w in found)
-
-
-def spaced(word):
-    """Whether `word` is of a script that spaces its words (not a run of CJK characters)."""
-    return not _CJK.search(word)
 
 
 def stopped(sentence):
