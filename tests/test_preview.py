@@ -119,6 +119,16 @@ def test_headline_is_cut_from_the_best_sentence():
     # A cut ends on the noun after an article, whatever the noun is in another language ("man").
     ("The doctor subsequently prescribed the man in the case report steroids to calm the reaction.",
      "The doctor subsequently prescribed the man"),
+    # A particle or an object ends a phrase; an auxiliary, "to" and a word of degree lean on what
+    # follows and go; a preposition before a relative word is the relative clause's.
+    ("All the pitches are contaminated so they need to be dug up before the new season can start in May.",
+     "All the pitches are contaminated so they need to be dug up"),
+    ("This text should show what a printed text will look like at this place on the page.",
+     "This text should show what a printed text will look like"),
+    ("Marc Leishman has withdrawn from this year's competition to be with his wife, who is ill.",
+     "Marc Leishman has withdrawn from this year's competition"),
+    ('Feather duvet lung is a type of "hypersensitive pneumonitis" in which the lungs become inflamed.',
+     'Feather duvet lung is a type of "hypersensitive pneumonitis"'),
     # A list's bullet before the sentence is the page's layout ("- " would show as a bullet).
     ("- This week's episode of the show was recorded live at the Royal Albert Hall in London.",
      "This week's episode of the show was recorded live"),

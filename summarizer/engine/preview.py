@@ -40,15 +40,19 @@ although though as if than but""".split())
 "of", "to" or "that", which bind what precedes them ("the number of people", "is set to", "will
 say that", "show that lack of desire"). "and" and "or" are JOINERS."""
 
-BINDERS = frozenset("a an the his her their its our my your of to that than if because although "
+BINDERS = frozenset("a an the his her their its our my your of that than if because although "
                     "whether which who whose".split())
 """Words that bind what follows them: a phrase does not end after one ("... is really relevant in
 the sense that, | if you want to"). Not every function word: "it", "here", "like" and a
 stranded "with" end a clause ("... which I disagree with")."""
 
-CONJUNCTIONS = frozenset("and or but nor".split())
-"""A conjunction at a cut's end goes, and the phrase before it ends there ("... a shift in
-Disney's business strategy | and, potentially, ...")."""
+DANGLING = frozenset("""
+and or but nor am is are was were be been being has have had do does did will would shall should
+can could may might must to such so more most less very too not just only also even as""".split())
+"""Words that lean on what follows them and go from a cut's end, where the phrase before them
+ends: a conjunction ("... a shift in Disney's business strategy | and, potentially, ..."), an
+auxiliary ("... from this year's competition | to be with ..."), a word of degree ("... tasks |
+such as ...")."""
 
 JOINERS = frozenset(("and", "or"))
 """Words that join names and words as often as clauses ("the duo Al Kellock and Dougie Hall",
@@ -218,8 +222,10 @@ def _cut(sentence, max_words, index):
     words = text.split()
     if len(words) <= max_words:
         return text, True
-    end = _phrase_end(words, max_words)
-    return " ".join(guard.trimmed(words[:end or max_words])), end is not None
+    cut = _phrase_end(words, max_words)
+    if cut is None:
+        return " ".join(guard.trimmed(words[:max_words])), False
+    return " ".join(cut), True
 
 
 def _without_asides(text, max_words):
@@ -250,29 +256,37 @@ def _without_asides(text, max_words):
 
 
 def _phrase_end(words, max_words):
-    """How many of `words` a headline cut at `max_words` keeps: up to the last phrase that ends
-    before a preposition, conjunction or relative word (`_opens_phrase`: "... was expelled | from
-    the Dubai Open Chess tournament"), so the cut does not end in the middle of a name or a
-    phrase, nor after a word that binds what follows it (`_phrase`); None where no such place
-    leaves HEADLINE_MIN_WORDS words with a verb ("Last week, 27 community centres | in 17 US states
+    """The words of a headline cut at `max_words` up to the last phrase that ends before a
+    preposition, conjunction or relative word (`_opens_phrase`: "... was expelled | from the
+    Dubai Open Chess tournament"), so the cut does not end in the middle of a name or a phrase,
+    nor on a word that needs what follows it (`_phrase`); None where no such place leaves
+    HEADLINE_MIN_WORDS words with a verb ("Last week, 27 community centres | in 17 US states
     reported ..." has none: the cut falls at the limit)."""
     whole = " ".join(words)
     for end in range(max_words, HEADLINE_MIN_WORDS - 1, -1):
-        if _opens_phrase(words, end) and _phrase(words[:end]) and \
-                furniture.states(" ".join(words[:end]), whole):
-            return end
+        # A preposition before a relative word is the relative clause's ("a type of pneumonitis
+        # | in which"); before another opener it may close a phrase ("nurses filling in | for").
+        relative = words[end].lower() in _RELATIVE_OPENERS and words[end - 1].lower() in PHRASE_OPENERS
+        cut = _opens_phrase(words, end) and not relative and _phrase(words[:end])
+        if cut and len(cut) >= HEADLINE_MIN_WORDS and furniture.states(" ".join(cut), whole):
+            return cut
     return None
 
 
 def _phrase(words):
-    """`words` without a conjunction at their end ("... business strategy and"), or None where
-    they end on a word that binds what follows it (`BINDERS`; "that" after a preposition is a
-    pronoun: "heading towards that")."""
-    while len(words) > 1 and words[-1].lower().strip(",;:") in CONJUNCTIONS:
+    """`words` without the words at their end that lean on what follows (`DANGLING`: "... a shift
+    in Disney's business strategy and", "... this year's competition to be"), or None where they
+    then end on one that binds it (`BINDERS`; "that" after a preposition is a pronoun: "heading
+    towards that"). Not every function word goes, as a cut at the limit's do (guard.trimmed): a
+    particle or an object ends a phrase ("dug up", "saved him", "will look like")."""
+    leaning = len(words)
+    while len(words) > 1 and words[-1].lower().strip(",;:") in DANGLING:
         words = words[:-1]
     last, before = words[-1].lower().strip(",;:"), words[-2].lower() if len(words) > 1 else ""
     bound = last in BINDERS and not (last == "that" and before in PHRASE_OPENERS | {"towards", "like", "of", "to"})
-    return None if bound else words
+    # What a leaning word went from is no particle: "... foreign fighters from | more than".
+    stranded = len(words) < leaning and last in lexicon.ENGLISH_STOPWORDS
+    return None if bound or stranded else words
 
 
 def _opens_phrase(words, at):
