@@ -173,6 +173,10 @@ def test_a_headline_cut_from_a_long_sentence_still_states_something():
     ("When the offending substance is feathers in a duvet", "When the offending substance is "
      "feathers in a duvet, the illness is called feather duvet lung.", False),
     ("If we all have a think", "If we all have a think, we can finish the design by Friday.", False),
+    ("if the charity incubates programs which are more cost-effective", "if the charity incubates "
+     "programs which are more cost-effective than our top charities, or", False),
+    ("Why the charity is promising", "Why the charity is promising.", False),
+    ("What he said was true", "What he said was true, the court found.", True),
     ("While we're at home we still have to stay hydrated", "While we're at home we still have to "
      "stay hydrated, doctors say.", True),
     ("After deliberating for 11 hours, jurors found him guilty", "After deliberating for 11 hours, "

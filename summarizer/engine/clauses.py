@@ -65,9 +65,10 @@ when whenever where whereas which while who whom whose""".split())
 
 SUBORDINATORS = frozenset("""
 after although because before if once since though unless until when whenever whereas whether
-while""".split())
-"""Words that open a subordinate clause: a part of a sentence that opens with one states something
-only with the main clause after it (`subordinate`)."""
+while how what why where""".split())
+"""Words that open a subordinate clause, or a clause that names a question without asking it
+("Why Evidence Action Beta is promising", a post's list of its parts): a part of a sentence that
+opens with one states something only with the main clause after it (`subordinate`)."""
 
 _PREPOSITIONS = frozenset("""
 across amid among amongst beside besides beyond despite near toward towards within without""".split())
@@ -133,22 +134,27 @@ def subordinate(cut):
     offending substance is feathers in a duvet", "If we all have a think": headlines cut from a
     sentence's first clause; not "While we're at home we still have to stay hydrated")."""
     found = lexicon.words(cut)
-    if not found or found[0].lower() not in SUBORDINATORS:
+    if not found or found[0].lower() not in SUBORDINATORS or cut.rstrip().endswith("?"):
         return False
     _, comma, rest = cut.partition(", ")
     if comma:
         return not has_clause(lexicon.words(rest))
-    return _verb_groups([w.lower().replace("’", "'") for w in found]) < 2
+    # A relative clause's verb is not a main clause's, nor is "cost" of "cost-effective" a verb.
+    main = lexicon.words(re.sub(r"(?<=\w)-(?=\w)", "", _RELATIVE.sub("", cut)))
+    return _verb_groups([w.lower().replace("’", "'") for w in main]) < 2
 
 
 def _verb_groups(lower):
     """How many verbs of finite clauses the lower-cased words have: an auxiliary, an irregular
-    past, a contracted verb and a subject pronoun before a verb ("you live"), next to each other
-    counted once ("If your name is Nigel | you are twice as likely" has two). Not a word in -ed,
-    as often an adjective ("While automated architecture search may ...")."""
+    past, a contracted verb and a subject pronoun before a verb ("you live"), a pronoun or an
+    auxiliary and the verb after it counted once ("If your name is Nigel | you are twice as
+    likely" has two). Not a word in -ed, as often an adjective ("While automated architecture
+    search may ...")."""
     places = [n for n, word in enumerate(lower) if word in FINITE or _contracted(word)
               or (word in _PERSONAL and n + 1 < len(lower) and lower[n + 1] not in _FUNCTION_WORDS)]
-    return sum(1 for n, place in enumerate(places) if not n or place - places[n - 1] > 1)
+    # "you are", "has been": one verb; "What he said | was true": two.
+    return sum(1 for n, place in enumerate(places)
+               if not n or place - places[n - 1] > 1 or lower[places[n - 1]] not in _AUXILIARIES | _PERSONAL)
 
 
 def _contracted(word):
