@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from summarizer import shapes  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
-from summarizer.engine import furniture, guard, lexicon, preview  # noqa: E402
+from summarizer.engine import candidates, furniture, guard, lexicon, preview  # noqa: E402
 from summarizer.errors import SummarizerError  # noqa: E402
 from summarizer.extract.dispatch import from_bytes  # noqa: E402
 from summarizer.options import SummaryOptions  # noqa: E402
@@ -32,7 +32,8 @@ from summarizer.options import SummaryOptions  # noqa: E402
 CORPUS = REPO.parent / "shared" / "corpus"
 FOLDERS = ("pdf", "docx", "pptx", "transcripts")
 SHORT_ITEM_WORDS = 4
-"""An item of fewer words is a label, not a point (a headline is exempt)."""
+"""An item of fewer words is a label, not a point (a headline is exempt); Chinese and Japanese
+counted by characters, as a summary counts them (candidates.word_count)."""
 
 CONTENTS_LINE = re.compile(r"(?:\.[ \t]){4,}\.|\.{5,}[ \t]*\w{1,6}[ \t]*$")
 """A table of contents' line, counted here by its own pattern so that code from before
@@ -57,7 +58,7 @@ def findings(summary, citations, options):
             found.append(("contents line", item))
         if item.lstrip().startswith("#"):
             found.append(("heading", item))
-        if options.type != "headline" and len(lexicon.words(item)) < SHORT_ITEM_WORDS:
+        if options.type != "headline" and candidates.word_count(lexicon.words(item)) < SHORT_ITEM_WORDS:
             found.append(("short item", item))
     return found
 

@@ -102,6 +102,7 @@ def test_sentences_are_not_cut_at_initials_abbreviations_or_quotes(text, expecte
     ("Photo: Getty Images", "no_clause"),
     ("@noksutagram <The Palace: Tale of Jang Noksu> ‘2018 Welcome Daehak-ro Festival’ Performance", "no_clause"),
     ("A nickname for Petrika the Albanian variation of Peter", "no_clause"),
+    ("Artist’s impression of the new station at night", "no_clause"),
     ("Netgear Nighthawk R6700 AC1700 Router for $67.77", "no_clause"),
     ("Guilty across the board.", "no_clause"),  # a preposition between a name and "the" is no verb
     # A table's row or a navigation bar, cells between " | "; a page's title and its site's name is no row.

@@ -201,14 +201,15 @@ def _plural_subject(number, lower, found):
     the plural present ("Israelis live in", "Liverpool face Aston Villa", "people visit the"). Not
     a word of two letters: the part of a name that a hyphen joined ("Daehak-ro Festival"); nor
     after a capitalized word in the singular that an article opens, a noun's modifier ("the
-    Albanian variation of Peter")."""
+    Albanian variation of Peter"), nor after a possessive ("artist’s impression of")."""
     if number == 0 or number + 1 >= len(found) or not found[number].islower() or len(lower[number]) < 3 or \
             lower[number] in lexicon.STOPWORDS | _CLAUSE_OPENERS | _PREPOSITIONS:
         return False
     before, after = found[number - 1], found[number + 1]
     modifier = number >= 2 and lower[number - 2] in ("the", "a", "an") and not before.endswith("s")
-    subject = (before[:1].isupper() and not modifier) or \
-        (before.islower() and before.endswith("s") and not before.endswith("ss"))
+    possessive = before.endswith(("'s", "’s"))
+    subject = not possessive and ((before[:1].isupper() and not modifier) or
+                                  (before.islower() and before.endswith("s") and not before.endswith("ss")))
     return subject and lower[number - 1] not in lexicon.STOPWORDS and \
         (lower[number + 1] in lexicon.STOPWORDS or after[:1].isupper())
 
