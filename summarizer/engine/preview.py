@@ -214,8 +214,8 @@ def _cut(sentence, max_words, index):
         text = _without_asides(text, max_words)
     if len(text.split()) > max_words:
         first = re.split(r"[,;:]\s|\s[—–-]+\s", text, maxsplit=1)[0].split()
-        # A clause that ends on a function word goes on past its comma ("... is really relevant
-        # in the sense that, um, if you want to": a meeting's headline ended "that").
+        # Only where the clause ends as a phrase does (`_phrase`): a meeting's headline ended
+        # "... is really relevant in the sense that", before ", um, if you want to".
         first = _phrase(first)
         if first and 4 <= len(first) <= max_words and furniture.states(" ".join(first), text):
             text = " ".join(first)
@@ -279,13 +279,13 @@ def _phrase(words):
     then end on one that binds it (`BINDERS`; "that" after a preposition is a pronoun: "heading
     towards that"). Not every function word goes, as a cut at the limit's do (guard.trimmed): a
     particle or an object ends a phrase ("dug up", "saved him", "will look like")."""
-    leaning = len(words)
+    given = len(words)
     while len(words) > 1 and words[-1].lower().strip(",;:") in DANGLING:
         words = words[:-1]
     last, before = words[-1].lower().strip(",;:"), words[-2].lower() if len(words) > 1 else ""
     bound = last in BINDERS and not (last == "that" and before in PHRASE_OPENERS | {"towards", "like", "of", "to"})
     # What a leaning word went from is no particle: "... foreign fighters from | more than".
-    stranded = len(words) < leaning and last in lexicon.ENGLISH_STOPWORDS
+    stranded = len(words) < given and last in lexicon.ENGLISH_STOPWORDS
     return None if bound or stranded else words
 
 
