@@ -46,6 +46,10 @@ BINDERS = frozenset("a an the his her their its our my your of that than if beca
 the sense that, | if you want to"). Not every function word: "it", "here", "like" and a
 stranded "with" end a clause ("... which I disagree with")."""
 
+_BEFORE_PRONOUN_THAT = PHRASE_OPENERS | frozenset(("towards", "like", "of", "to"))
+"""Prepositions after which "that" is a pronoun, not the word that opens a clause ("heading
+towards that"): such a "that" ends a phrase (`_phrase`)."""
+
 DANGLING = frozenset("""
 and or but nor am is are was were be been being has have had do does did will would shall should
 can could may might must to such so more most less very too not just only also even as""".split())
@@ -283,7 +287,7 @@ def _phrase(words):
     while len(words) > 1 and words[-1].lower().strip(",;:") in DANGLING:
         words = words[:-1]
     last, before = words[-1].lower().strip(",;:"), words[-2].lower() if len(words) > 1 else ""
-    bound = last in BINDERS and not (last == "that" and before in PHRASE_OPENERS | {"towards", "like", "of", "to"})
+    bound = last in BINDERS and not (last == "that" and before in _BEFORE_PRONOUN_THAT)
     # What a leaning word went from is no particle: "... foreign fighters from | more than".
     stranded = len(words) < given and last in lexicon.ENGLISH_STOPWORDS
     return None if bound or stranded else words
